@@ -1,0 +1,196 @@
+//! The end-to-end test harness: each test starts its own storefront (own ports, own
+//! databases) on the MongoDB that `cargo xtask test` provides, through the same stack code
+//! as `cargo xtask dev`, and talks to it over HTTP like a client would.
+
+use std::{
+    path::PathBuf,
+    sync::atomic::{AtomicUsize, Ordering},
+};
+
+use serde_json::{Value, json};
+use xtask::{
+    paths,
+    process::{Output, free_port},
+    stack::{SUBGRAPHS, Stack, StackOptions},
+};
+
+/// Demo products seeded per test stack: several pages, every category.
+pub const SEEDED_PRODUCTS: usize = 360;
+
+/// A running storefront for one test.
+pub struct TestStack {
+    pub stack: Stack,
+    pub client: reqwest::Client,
+    pub database_prefix: String,
+    pub mongodb_uri: String,
+}
+
+/// A value the harness needs from `cargo xtask test`'s environment.
+pub fn required_env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!("{name} is not set: run the tests with `cargo xtask test`, which provides MongoDB and the binaries")
+    })
+}
+
+fn scratch_dir() -> PathBuf {
+    std::env::var_os("STOREFRONT_SCRATCH_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| paths::dev_dir().join("test-run"))
+}
+
+impl TestStack {
+    /// Seeds and starts every subgraph and the router, composing from the committed schemas.
+    pub async fn start(name: &str) -> Self {
+        Self::start_with(name, |_| {}).await
+    }
+
+    /// Like [`TestStack::start`], with a chance to adjust the options first.
+    pub async fn start_with(name: &str, adjust: impl FnOnce(&mut StackOptions)) -> Self {
+        static STACKS: AtomicUsize = AtomicUsize::new(0);
+        let serial = STACKS.fetch_add(1, Ordering::SeqCst);
+        let database_prefix = format!("t{}_{serial}_", std::process::id());
+        let mongodb_uri = required_env("MONGODB_URI");
+        let scratch = scratch_dir().join(format!("{name}-{serial}"));
+        std::fs::create_dir_all(&scratch).expect("scratch dir");
+
+        let subgraph_ports: Vec<u16> = SUBGRAPHS
+            .iter()
+            .map(|_| free_port().expect("a free port"))
+            .collect();
+        let supergraph_config = scratch.join("supergraph.yaml");
+        std::fs::write(&supergraph_config, supergraph_yaml(&subgraph_ports))
+            .expect("write supergraph.yaml");
+
+        let mut options = StackOptions {
+            bin_dir: PathBuf::from(required_env("STOREFRONT_BIN_DIR")),
+            mongodb_uri: mongodb_uri.clone(),
+            database_prefix: database_prefix.clone(),
+            seed_products: Some(SEEDED_PRODUCTS),
+            subgraph_ports,
+            router_port: free_port().expect("a free port"),
+            supergraph_config,
+            router_args: vec!["--poll-interval".into(), "500ms".into()],
+            output: Output::File(scratch.join("services.log")),
+        };
+        adjust(&mut options);
+        let stack = Stack::start(options).await.unwrap_or_else(|err| {
+            panic!(
+                "the stack did not start: {err:#} (logs in {})",
+                scratch.display()
+            )
+        });
+        Self {
+            stack,
+            client: reqwest::Client::new(),
+            database_prefix,
+            mongodb_uri,
+        }
+    }
+
+    /// POSTs an operation to the router and returns the whole response body.
+    pub async fn query(&self, query: &str, variables: Value) -> Value {
+        self.post_json(
+            &self.stack.router_url(),
+            &json!({ "query": query, "variables": variables }),
+        )
+        .await
+        .1
+    }
+
+    /// POSTs a JSON body to `url`, returning the status and the parsed body.
+    pub async fn post_json(&self, url: &str, body: &Value) -> (u16, Value) {
+        let response = self
+            .client
+            .post(url)
+            .header(
+                "accept",
+                "application/graphql-response+json, application/json",
+            )
+            .json(body)
+            .send()
+            .await
+            .expect("request sent");
+        let status = response.status().as_u16();
+        let text = response.text().await.expect("a body");
+        let value = serde_json::from_str(&text)
+            .unwrap_or_else(|_| panic!("not JSON (HTTP {status}): {text}"));
+        (status, value)
+    }
+
+    /// The subgraph's own database, for asserting against what it stored.
+    pub async fn database(&self, subgraph: &str) -> mongodb::Database {
+        let client = mongodb::Client::with_uri_str(&self.mongodb_uri)
+            .await
+            .expect("MongoDB client");
+        client.database(&format!("{}{subgraph}", self.database_prefix))
+    }
+
+    /// Sum of `mongodb_commands_total` on a subgraph's `/metrics`.
+    pub async fn mongodb_commands(&self, subgraph: &str) -> u64 {
+        let url = format!("{}/metrics", self.stack.subgraph_url(subgraph));
+        let text = self
+            .client
+            .get(url)
+            .send()
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("body");
+        text.lines()
+            .filter(|line| line.starts_with("mongodb_commands_total{"))
+            .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+            .map(|value| value as u64)
+            .sum()
+    }
+}
+
+/// A rover-format config routing to this stack's ports, with the committed schemas.
+fn supergraph_yaml(ports: &[u16]) -> String {
+    let root = paths::workspace_root();
+    let mut yaml = String::from("federation_version: =2.3.2\nsubgraphs:\n");
+    for (spec, port) in SUBGRAPHS.iter().zip(ports) {
+        yaml.push_str(&format!(
+            "  {name}:\n    routing_url: http://127.0.0.1:{port}/graphql\n    schema:\n      file: {schema}\n",
+            name = spec.name,
+            schema = root.join("subgraphs").join(spec.name).join("schema.graphql").display(),
+        ));
+    }
+    yaml
+}
+
+/// The `data` of a response that must have no errors.
+pub fn data(response: &Value) -> &Value {
+    assert!(
+        response.get("errors").is_none(),
+        "unexpected errors: {response:#}"
+    );
+    &response["data"]
+}
+
+/// The `extensions.code` of every error in a response.
+pub fn error_codes(response: &Value) -> Vec<String> {
+    response["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| {
+                    e["extensions"]["code"]
+                        .as_str()
+                        .unwrap_or("<none>")
+                        .to_owned()
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Reads one of the storefront's contract operations.
+pub fn contract_operation(name: &str) -> String {
+    let path = paths::contract_dir()
+        .join("operations")
+        .join(format!("{name}.graphql"));
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|err| panic!("cannot read {}: {err}", path.display()))
+}

@@ -1,0 +1,50 @@
+//! DataLoader batching, proven by counting MongoDB commands (driver command monitoring, read
+//! from each subgraph's `/metrics`): a page of 50 costs what a page of 5 costs.
+
+use e2e::{TestStack, contract_operation, data};
+use serde_json::json;
+
+async fn commands_for_listing(stack: &TestStack, first: usize) -> (u64, u64) {
+    let operation = contract_operation("CategoryListing");
+    let before = (
+        stack.mongodb_commands("catalog").await,
+        stack.mongodb_commands("pricing").await,
+    );
+    let response = stack
+        .query(&operation, json!({ "slug": "electronics", "first": first }))
+        .await;
+    let edges = data(&response)["products"]["edges"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(edges, first, "the page is full");
+    let after = (
+        stack.mongodb_commands("catalog").await,
+        stack.mongodb_commands("pricing").await,
+    );
+    (after.0 - before.0, after.1 - before.1)
+}
+
+#[tokio::test]
+async fn category_listing_costs_the_same_commands_at_5_and_50() {
+    let stack =
+        TestStack::start_with("batching", |options| options.seed_products = Some(720)).await;
+    // Warm-up: the first request also pays for connection setup.
+    commands_for_listing(&stack, 5).await;
+
+    let small = commands_for_listing(&stack, 5).await;
+    let large = commands_for_listing(&stack, 50).await;
+    assert!(
+        small.0 > 0 && small.1 > 0,
+        "both subgraphs were asked: {small:?}"
+    );
+    assert_eq!(
+        small, large,
+        "MongoDB commands (catalog, pricing) for 5 vs 50 products"
+    );
+    // Catalog: the category by slug, the page, the count. Pricing: prices and promotions.
+    assert!(
+        small.0 <= 3 && small.1 <= 2,
+        "more commands than batching allows: {small:?}"
+    );
+}

@@ -1,0 +1,259 @@
+//! Renders graphql-composition's federated SDL in the Apollo supergraph form (link v1.0,
+//! join v0.3) that Hive Router plans from and the reference composer emits: the spec's own
+//! directive definitions, and a `@join__type` for every subgraph that defines a type, roots
+//! and scalars included, which the library's rendering leaves out.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use cynic_parser::type_system::{Definition as SubgraphDefinition, TypeDefinition as SubgraphType};
+use hive_router::graphql_tools::parser::{
+    Pos,
+    schema::{Definition, Directive, Document, TypeDefinition, Value, parse_schema},
+};
+
+use crate::supergraph_config::SubgraphSchema;
+
+/// The link and join spec definitions every supergraph starts with.
+const SPEC_DEFINITIONS: &str = r#"directive @join__enumValue(graph: join__Graph!) repeatable on ENUM_VALUE
+
+directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, external: Boolean, override: String, usedOverridden: Boolean, overrideLabel: String) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
+
+directive @join__graph(name: String!, url: String!) on ENUM_VALUE
+
+directive @join__implements(graph: join__Graph!, interface: String!) repeatable on OBJECT | INTERFACE
+
+directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boolean! = false, resolvable: Boolean! = true, isInterfaceObject: Boolean! = false) repeatable on OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR
+
+directive @join__unionMember(graph: join__Graph!, member: String!) repeatable on UNION
+
+directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) repeatable on SCHEMA
+
+scalar join__FieldSet
+
+scalar link__Import
+
+enum link__Purpose {
+  """
+  `SECURITY` features provide metadata necessary to securely resolve fields.
+  """
+  SECURITY
+  """
+  `EXECUTION` features provide metadata necessary for operation execution.
+  """
+  EXECUTION
+}
+"#;
+
+/// Definitions the spec header above replaces.
+const REPLACED: &[&str] = &[
+    "join__enumValue",
+    "join__field",
+    "join__graph",
+    "join__implements",
+    "join__type",
+    "join__unionMember",
+    "join__owner",
+    "link",
+    "join__FieldSet",
+    "link__Import",
+    "link__Purpose",
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("the composed SDL does not parse: {0}")]
+    Federated(String),
+    #[error("subgraph `{subgraph}` does not parse: {message}")]
+    Subgraph { subgraph: String, message: String },
+}
+
+pub fn apollo_supergraph(
+    federated: &str,
+    subgraphs: &[SubgraphSchema],
+) -> Result<String, RenderError> {
+    let document = parse_schema::<String>(federated)
+        .map_err(|err| RenderError::Federated(err.to_string()))?
+        .into_static();
+    let graph_values = join_graph_values(&document);
+    let definers = type_definers(subgraphs)?;
+
+    let mut roots = Vec::new();
+    let mut uses = BTreeSet::new();
+    let mut body = Document::new(Vec::new());
+    for definition in document.definitions {
+        match definition {
+            Definition::SchemaDefinition(schema) => {
+                for (operation, root) in [
+                    ("query", schema.query),
+                    ("mutation", schema.mutation),
+                    ("subscription", schema.subscription),
+                ] {
+                    if let Some(root) = root {
+                        roots.push(format!("  {operation}: {root}"));
+                    }
+                }
+            }
+            Definition::DirectiveDefinition(directive) => {
+                if !REPLACED.contains(&directive.name.as_str()) {
+                    body.definitions
+                        .push(Definition::DirectiveDefinition(directive));
+                }
+            }
+            Definition::TypeDefinition(mut definition) => {
+                let name = type_name(&definition).to_owned();
+                if REPLACED.contains(&name.as_str()) {
+                    continue;
+                }
+                if let Some(subgraph_names) = definers.get(&name) {
+                    let graphs = subgraph_names
+                        .iter()
+                        .filter_map(|subgraph| graph_values.get(subgraph));
+                    add_missing_join_types(type_directives(&mut definition), graphs);
+                }
+                note_spec_uses(&definition, &mut uses);
+                body.definitions
+                    .push(Definition::TypeDefinition(definition));
+            }
+            other @ Definition::TypeExtension(_) => body.definitions.push(other),
+        }
+    }
+
+    let mut links = vec![
+        r#"@link(url: "https://specs.apollo.dev/link/v1.0")"#.to_owned(),
+        r#"@link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION)"#.to_owned(),
+    ];
+    if uses.contains("inaccessible") {
+        links.push(
+            r#"@link(url: "https://specs.apollo.dev/inaccessible/v0.2", for: SECURITY)"#.to_owned(),
+        );
+    }
+    if uses.contains("tag") {
+        links.push(r#"@link(url: "https://specs.apollo.dev/tag/v0.3")"#.to_owned());
+    }
+    Ok(format!(
+        "schema {} {{\n{}\n}}\n\n{SPEC_DEFINITIONS}\n{body}",
+        links.join(" "),
+        roots.join("\n"),
+    ))
+}
+
+/// Subgraph name → its `join__Graph` enum value, as the composed SDL spells them.
+fn join_graph_values(document: &Document<'static, String>) -> BTreeMap<String, String> {
+    let mut values = BTreeMap::new();
+    for definition in &document.definitions {
+        if let Definition::TypeDefinition(TypeDefinition::Enum(graphs)) = definition
+            && graphs.name == "join__Graph"
+        {
+            for value in &graphs.values {
+                let name = value
+                    .directives
+                    .iter()
+                    .filter(|d| d.name == "join__graph")
+                    .flat_map(|d| &d.arguments)
+                    .find_map(|(argument, value)| match (argument.as_str(), value) {
+                        ("name", Value::String(name)) => Some(name.clone()),
+                        _ => None,
+                    });
+                if let Some(name) = name {
+                    values.insert(name, value.name.clone());
+                }
+            }
+        }
+    }
+    values
+}
+
+/// Type name → the subgraphs whose SDL defines or extends it.
+fn type_definers(
+    subgraphs: &[SubgraphSchema],
+) -> Result<BTreeMap<String, BTreeSet<String>>, RenderError> {
+    let mut definers: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for subgraph in subgraphs {
+        let document = cynic_parser::parse_type_system_document(&subgraph.sdl).map_err(|err| {
+            RenderError::Subgraph {
+                subgraph: subgraph.name.clone(),
+                message: err.to_string(),
+            }
+        })?;
+        for definition in document.definitions() {
+            let named: Option<SubgraphType<'_>> = match definition {
+                SubgraphDefinition::Type(definition)
+                | SubgraphDefinition::TypeExtension(definition) => Some(definition),
+                _ => None,
+            };
+            if let Some(definition) = named {
+                definers
+                    .entry(definition.name().to_owned())
+                    .or_default()
+                    .insert(subgraph.name.clone());
+            }
+        }
+    }
+    Ok(definers)
+}
+
+fn type_name<'a>(definition: &'a TypeDefinition<'static, String>) -> &'a str {
+    match definition {
+        TypeDefinition::Scalar(t) => &t.name,
+        TypeDefinition::Object(t) => &t.name,
+        TypeDefinition::Interface(t) => &t.name,
+        TypeDefinition::Union(t) => &t.name,
+        TypeDefinition::Enum(t) => &t.name,
+        TypeDefinition::InputObject(t) => &t.name,
+    }
+}
+
+fn type_directives<'a>(
+    definition: &'a mut TypeDefinition<'static, String>,
+) -> &'a mut Vec<Directive<'static, String>> {
+    match definition {
+        TypeDefinition::Scalar(t) => &mut t.directives,
+        TypeDefinition::Object(t) => &mut t.directives,
+        TypeDefinition::Interface(t) => &mut t.directives,
+        TypeDefinition::Union(t) => &mut t.directives,
+        TypeDefinition::Enum(t) => &mut t.directives,
+        TypeDefinition::InputObject(t) => &mut t.directives,
+    }
+}
+
+/// Adds `@join__type(graph: G)` for each defining graph the library left without one.
+fn add_missing_join_types<'a>(
+    directives: &mut Vec<Directive<'static, String>>,
+    graphs: impl Iterator<Item = &'a String>,
+) {
+    let present: BTreeSet<String> = directives
+        .iter()
+        .filter(|d| d.name == "join__type")
+        .flat_map(|d| &d.arguments)
+        .filter_map(|(argument, value)| match (argument.as_str(), value) {
+            ("graph", Value::Enum(graph)) => Some(graph.clone()),
+            _ => None,
+        })
+        .collect();
+    let (mut joins, rest): (Vec<_>, Vec<_>) =
+        directives.drain(..).partition(|d| d.name == "join__type");
+    joins.extend(
+        graphs
+            .filter(|graph| !present.contains(*graph))
+            .map(|graph| Directive {
+                position: Pos::default(),
+                name: "join__type".to_owned(),
+                arguments: vec![("graph".to_owned(), Value::Enum(graph.clone()))],
+            }),
+    );
+    // Join directives first, in graph order, as composers print them.
+    joins.sort_by_key(|d| d.to_string());
+    directives.extend(joins);
+    directives.extend(rest);
+}
+
+/// Records which optional specs (`@inaccessible`, `@tag`) the supergraph uses.
+fn note_spec_uses(definition: &TypeDefinition<'static, String>, uses: &mut BTreeSet<&'static str>) {
+    let text = definition.to_string();
+    if text.contains("@inaccessible") {
+        uses.insert("inaccessible");
+    }
+    if text.contains("@tag(") {
+        uses.insert("tag");
+    }
+}

@@ -1,0 +1,53 @@
+//! The catalog subgraph: products and categories, owned in the `catalog` database.
+
+mod cursor;
+mod loaders;
+mod schema;
+mod store;
+
+use async_graphql::{
+    EmptyMutation, EmptySubscription, Schema, SchemaBuilder, dataloader::DataLoader,
+};
+use mongodb::Database;
+use subgraph_kit::{SeedOptions, Subgraph};
+
+use crate::{loaders::CatalogLoader, schema::Query, store::CatalogStore};
+
+struct Catalog;
+
+impl Subgraph for Catalog {
+    const NAME: &'static str = "catalog";
+    const DEFAULT_PORT: u16 = 4001;
+    const ABOUT: &'static str = "Storefront catalog subgraph: products, categories and search";
+
+    type Query = Query;
+    type Mutation = EmptyMutation;
+
+    fn schema_builder() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
+        Schema::build(Query, EmptyMutation, EmptySubscription).enable_federation()
+    }
+
+    async fn attach(
+        builder: SchemaBuilder<Query, EmptyMutation, EmptySubscription>,
+        database: Database,
+    ) -> mongodb::error::Result<SchemaBuilder<Query, EmptyMutation, EmptySubscription>> {
+        let store = CatalogStore::new(&database);
+        store.ensure_indexes().await?;
+        let loader = DataLoader::new(CatalogLoader::new(store.clone()), tokio::spawn);
+        Ok(builder.data(store).data(loader))
+    }
+
+    async fn seed(database: &Database, options: &SeedOptions) -> mongodb::error::Result<String> {
+        let store = CatalogStore::new(database);
+        store.ensure_indexes().await?;
+        let (categories, products) = store.seed(options.products).await?;
+        Ok(format!(
+            "seeded {categories} categories and {products} products"
+        ))
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    subgraph_kit::run::<Catalog>().await
+}

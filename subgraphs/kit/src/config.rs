@@ -1,0 +1,48 @@
+//! Runtime configuration shared by every subgraph: flags with environment-variable fallbacks
+//! and documented defaults, so `--help` is the configuration reference.
+
+use std::net::SocketAddr;
+
+use clap::{Args, ValueEnum};
+
+/// Where a subgraph listens and which MongoDB database it owns.
+#[derive(Debug, Clone, Args)]
+pub struct ServiceConfig {
+    /// Address to serve `/graphql`, `/health`, `/ready` and `/metrics` on
+    /// [default: 127.0.0.1 and the subgraph's own port]
+    #[arg(long, env = "LISTEN_ADDR")]
+    pub listen: Option<SocketAddr>,
+
+    /// MongoDB connection string
+    #[arg(
+        long,
+        env = "MONGODB_URI",
+        default_value = "mongodb://127.0.0.1:27017/?directConnection=true"
+    )]
+    pub mongodb_uri: String,
+
+    /// Database this subgraph owns [default: the subgraph's name]
+    #[arg(long, env = "DATABASE_NAME")]
+    pub database: Option<String>,
+
+    /// Log output: `pretty` for people, `json` for machines
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+impl ServiceConfig {
+    pub fn listen_addr(&self, default_port: u16) -> SocketAddr {
+        self.listen
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], default_port)))
+    }
+
+    pub fn database_name<'a>(&'a self, default: &'a str) -> &'a str {
+        self.database.as_deref().unwrap_or(default)
+    }
+}

@@ -1,0 +1,14 @@
+//! What every storefront subgraph shares, so each subgraph crate holds only its domain:
+//! configuration, the MongoDB connection, health and readiness, telemetry, error codes,
+//! the deterministic demo catalog used for seeding, and the HTTP server wiring.
+
+pub mod config;
+pub mod demo_catalog;
+pub mod errors;
+pub mod mongo;
+pub mod server;
+pub mod service;
+pub mod telemetry;
+
+pub use errors::ErrorCode;
+pub use service::{SeedOptions, Subgraph, run};

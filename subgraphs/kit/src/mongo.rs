@@ -1,0 +1,102 @@
+//! The MongoDB connection every subgraph opens: one pooled client per process, majority write
+//! concern so a write is acknowledged only once it is durable, and command monitoring feeding
+//! the `mongodb_commands_total` / `mongodb_command_duration_seconds` metrics.
+
+use std::time::Duration;
+
+use mongodb::{
+    Client, Collection, Database,
+    bson::doc,
+    event::{EventHandler, command::CommandEvent},
+    options::{ClientOptions, WriteConcern},
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum MongoError {
+    #[error("invalid MongoDB connection string {uri:?}: {source}")]
+    InvalidUri {
+        uri: String,
+        source: mongodb::error::Error,
+    },
+    #[error("MongoDB at {uri:?} did not answer a ping: {source}")]
+    Unreachable {
+        uri: String,
+        source: mongodb::error::Error,
+    },
+}
+
+/// Opens a client for `uri` and returns the database `name` on it.
+///
+/// Fails fast (5 s server selection) so a missing MongoDB is a readable error, not a hang.
+pub async fn connect(uri: &str, name: &str) -> Result<Database, MongoError> {
+    let mut options = ClientOptions::parse(uri)
+        .await
+        .map_err(|source| MongoError::InvalidUri {
+            uri: uri.to_owned(),
+            source,
+        })?;
+    options.server_selection_timeout = Some(Duration::from_secs(5));
+    options.write_concern = Some(WriteConcern::majority());
+    options.command_event_handler = Some(EventHandler::callback(record_command));
+    let client = Client::with_options(options).map_err(|source| MongoError::InvalidUri {
+        uri: uri.to_owned(),
+        source,
+    })?;
+    let database = client.database(name);
+    ping(&database)
+        .await
+        .map_err(|source| MongoError::Unreachable {
+            uri: uri.to_owned(),
+            source,
+        })?;
+    Ok(database)
+}
+
+/// One round trip to the server: what `/ready` means by "MongoDB answers".
+pub async fn ping(database: &Database) -> mongodb::error::Result<()> {
+    database.run_command(doc! { "ping": 1 }).await.map(|_| ())
+}
+
+/// Writes `documents` in place of any stored ones with the same ids, a chunk per transaction,
+/// so readers never see a chunk half replaced: how seeding stays idempotent.
+pub async fn replace_by_id<T>(
+    collection: &Collection<T>,
+    documents: &[T],
+    id_of: impl Fn(&T) -> &str,
+) -> mongodb::error::Result<()>
+where
+    T: serde::Serialize + Send + Sync,
+{
+    let mut session = collection.client().start_session().await?;
+    for chunk in documents.chunks(2_000) {
+        let ids: Vec<&str> = chunk.iter().map(&id_of).collect();
+        session.start_transaction().await?;
+        collection
+            .delete_many(doc! { "_id": { "$in": ids } })
+            .session(&mut session)
+            .await?;
+        collection.insert_many(chunk).session(&mut session).await?;
+        session.commit_transaction().await?;
+    }
+    Ok(())
+}
+
+fn record_command(event: CommandEvent) {
+    match event {
+        CommandEvent::Started(started) => {
+            metrics::counter!("mongodb_commands_total", "command" => started.command_name)
+                .increment(1);
+        }
+        CommandEvent::Succeeded(done) => {
+            metrics::histogram!("mongodb_command_duration_seconds", "command" => done.command_name)
+                .record(done.duration.as_secs_f64());
+        }
+        CommandEvent::Failed(failed) => {
+            metrics::counter!("mongodb_command_failures_total", "command" => failed.command_name.clone())
+                .increment(1);
+            metrics::histogram!("mongodb_command_duration_seconds", "command" => failed.command_name)
+                .record(failed.duration.as_secs_f64());
+        }
+        _ => {}
+    }
+}

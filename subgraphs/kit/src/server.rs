@@ -1,0 +1,134 @@
+//! The HTTP face of a subgraph: `/graphql` (GET and POST), `/health` (the process is up),
+//! `/ready` (its MongoDB answers), `/metrics` (Prometheus), with graceful shutdown on
+//! Ctrl-C or SIGTERM.
+
+use std::{net::SocketAddr, time::Instant};
+
+use async_graphql::{ObjectType, Schema, SubscriptionType};
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use axum::{
+    Json, Router,
+    extract::State,
+    http::{HeaderMap, StatusCode},
+    response::IntoResponse,
+    routing::get,
+};
+use metrics_exporter_prometheus::PrometheusHandle;
+use mongodb::Database;
+use serde_json::json;
+use tower_http::trace::TraceLayer;
+
+use crate::mongo;
+
+/// Everything a request handler needs, cloned cheaply per request.
+pub struct AppState<Q, M, S> {
+    pub schema: Schema<Q, M, S>,
+    pub database: Database,
+    pub metrics: PrometheusHandle,
+}
+
+impl<Q, M, S> Clone for AppState<Q, M, S> {
+    fn clone(&self) -> Self {
+        Self {
+            schema: self.schema.clone(),
+            database: self.database.clone(),
+            metrics: self.metrics.clone(),
+        }
+    }
+}
+
+/// The subgraph's routes; separate from [`serve`] so tests can drive it without a socket.
+pub fn app<Q, M, S>(state: AppState<Q, M, S>) -> Router
+where
+    Q: ObjectType + 'static,
+    M: ObjectType + 'static,
+    S: SubscriptionType + 'static,
+{
+    Router::new()
+        .route("/graphql", get(graphql::<Q, M, S>).post(graphql::<Q, M, S>))
+        .route("/health", get(health))
+        .route("/ready", get(ready::<Q, M, S>))
+        .route("/metrics", get(render_metrics::<Q, M, S>))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Binds `addr` and serves until Ctrl-C or SIGTERM, finishing in-flight requests first.
+pub async fn serve(addr: SocketAddr, app: Router) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!(%addr, "listening");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn graphql<Q, M, S>(
+    State(state): State<AppState<Q, M, S>>,
+    headers: HeaderMap,
+    request: GraphQLRequest,
+) -> GraphQLResponse
+where
+    Q: ObjectType + 'static,
+    M: ObjectType + 'static,
+    S: SubscriptionType + 'static,
+{
+    let request = request.into_inner().data(headers);
+    let operation = request
+        .operation_name
+        .clone()
+        .unwrap_or_else(|| "anonymous".to_owned());
+    let started = Instant::now();
+    let response = state.schema.execute(request).await;
+    let outcome = if response.is_ok() { "ok" } else { "error" };
+    metrics::counter!("graphql_requests_total", "operation" => operation.clone(), "outcome" => outcome)
+        .increment(1);
+    metrics::histogram!("graphql_request_duration_seconds", "operation" => operation)
+        .record(started.elapsed().as_secs_f64());
+    response.into()
+}
+
+async fn health() -> impl IntoResponse {
+    Json(json!({ "status": "ok" }))
+}
+
+async fn ready<Q, M, S>(State(state): State<AppState<Q, M, S>>) -> impl IntoResponse {
+    match mongo::ping(&state.database).await {
+        Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready" }))),
+        Err(err) => {
+            tracing::warn!(error = %err, "readiness check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "status": "unavailable", "reason": "MongoDB did not answer a ping" })),
+            )
+        }
+    }
+}
+
+async fn render_metrics<Q, M, S>(State(state): State<AppState<Q, M, S>>) -> impl IntoResponse {
+    (
+        [("content-type", "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,119 @@
+//! The one `main` every subgraph runs: parse flags, then print the SDL, seed the database, or
+//! serve. A subgraph crate implements [`Subgraph`] and calls [`run`].
+
+use std::future::Future;
+
+use async_graphql::{EmptySubscription, ObjectType, SDLExportOptions, Schema, SchemaBuilder};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use mongodb::Database;
+
+use crate::{config::ServiceConfig, mongo, server, telemetry};
+
+/// One storefront subgraph: its identity, its schema and how it fills its own database.
+pub trait Subgraph: 'static {
+    /// Service name; also the default database name.
+    const NAME: &'static str;
+    /// The contract's default port for this subgraph.
+    const DEFAULT_PORT: u16;
+    /// One line for `--help`.
+    const ABOUT: &'static str;
+
+    type Query: ObjectType + 'static;
+    type Mutation: ObjectType + 'static;
+
+    /// The schema with no data attached: enough to print the SDL without a database.
+    fn schema_builder() -> SchemaBuilder<Self::Query, Self::Mutation, EmptySubscription>;
+
+    /// Creates the indexes this subgraph relies on and attaches its stores and loaders.
+    fn attach(
+        builder: SchemaBuilder<Self::Query, Self::Mutation, EmptySubscription>,
+        database: Database,
+    ) -> impl Future<
+        Output = mongodb::error::Result<
+            SchemaBuilder<Self::Query, Self::Mutation, EmptySubscription>,
+        >,
+    > + Send;
+
+    /// Writes this subgraph's demo data; running it twice leaves the same data.
+    fn seed(
+        database: &Database,
+        options: &SeedOptions,
+    ) -> impl Future<Output = mongodb::error::Result<String>> + Send;
+}
+
+/// The subgraph's federation SDL, as committed in `subgraphs/<name>/schema.graphql`.
+pub fn sdl<S: Subgraph>() -> String {
+    S::schema_builder()
+        .finish()
+        .sdl_with_options(SDLExportOptions::new().federation().compose_directive())
+}
+
+/// Builds the schema against `database`: what both the server and in-process tests use.
+pub async fn schema<S: Subgraph>(
+    database: Database,
+) -> mongodb::error::Result<Schema<S::Query, S::Mutation, EmptySubscription>> {
+    let builder = S::schema_builder().data(database.clone());
+    Ok(S::attach(builder, database).await?.finish())
+}
+
+#[derive(Debug, Parser)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+
+    /// Print this subgraph's federation SDL and exit (needs no MongoDB)
+    #[arg(long)]
+    print_schema: bool,
+
+    #[command(flatten)]
+    service: ServiceConfig,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the subgraph (the default)
+    Serve,
+    /// Write this subgraph's demo data into its database, idempotently, and exit
+    Seed(SeedOptions),
+}
+
+/// How much demo data to write.
+#[derive(Debug, Clone, Args)]
+pub struct SeedOptions {
+    /// Number of demo products (every subgraph derives its data from the same catalog)
+    #[arg(long, env = "SEED_PRODUCTS", default_value_t = 1000)]
+    pub products: usize,
+}
+
+/// Runs the subgraph binary: `--print-schema`, `seed`, or serve (the default).
+pub async fn run<S: Subgraph>() -> anyhow::Result<()> {
+    let matches = Cli::command().name(S::NAME).about(S::ABOUT).get_matches();
+    let cli = Cli::from_arg_matches(&matches)?;
+
+    if cli.print_schema {
+        print!("{}", sdl::<S>());
+        return Ok(());
+    }
+
+    telemetry::init_logging(cli.service.log_format);
+    let database_name = cli.service.database_name(S::NAME);
+    let database = mongo::connect(&cli.service.mongodb_uri, database_name).await?;
+
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Seed(options) => {
+            let summary = S::seed(&database, &options).await?;
+            tracing::info!(subgraph = S::NAME, database = database_name, "{summary}");
+        }
+        Command::Serve => {
+            let metrics = telemetry::metrics_handle();
+            let schema = schema::<S>(database.clone()).await?;
+            let app = server::app(server::AppState {
+                schema,
+                database,
+                metrics,
+            });
+            server::serve(cli.service.listen_addr(S::DEFAULT_PORT), app).await?;
+        }
+    }
+    Ok(())
+}

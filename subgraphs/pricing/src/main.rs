@@ -1,0 +1,54 @@
+//! The pricing subgraph: list prices, currency rates and promotions, owned in the `pricing`
+//! database, served as fields on the catalog's `Product`.
+
+mod loaders;
+mod money;
+mod schema;
+mod store;
+
+use async_graphql::{
+    EmptyMutation, EmptySubscription, Schema, SchemaBuilder, dataloader::DataLoader,
+};
+use mongodb::Database;
+use subgraph_kit::{SeedOptions, Subgraph};
+
+use crate::{loaders::PricingLoader, schema::Query, store::PricingStore};
+
+struct Pricing;
+
+impl Subgraph for Pricing {
+    const NAME: &'static str = "pricing";
+    const DEFAULT_PORT: u16 = 4003;
+    const ABOUT: &'static str = "Storefront pricing subgraph: prices, currencies and promotions";
+
+    type Query = Query;
+    type Mutation = EmptyMutation;
+
+    fn schema_builder() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
+        Schema::build(Query, EmptyMutation, EmptySubscription).enable_federation()
+    }
+
+    async fn attach(
+        builder: SchemaBuilder<Query, EmptyMutation, EmptySubscription>,
+        database: Database,
+    ) -> mongodb::error::Result<SchemaBuilder<Query, EmptyMutation, EmptySubscription>> {
+        let store = PricingStore::new(&database);
+        store.ensure_indexes().await?;
+        let loader = DataLoader::new(PricingLoader::new(store.clone()), tokio::spawn);
+        Ok(builder.data(store).data(loader))
+    }
+
+    async fn seed(database: &Database, options: &SeedOptions) -> mongodb::error::Result<String> {
+        let store = PricingStore::new(database);
+        store.ensure_indexes().await?;
+        let (prices, promotions) = store.seed(options.products, chrono::Utc::now()).await?;
+        Ok(format!(
+            "seeded {prices} prices, 3 currency rates and {promotions} promotions"
+        ))
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    subgraph_kit::run::<Pricing>().await
+}

@@ -1,0 +1,126 @@
+//! Pricing's part of the storefront graph: `Product.price` and `Product.compareAtPrice` on the
+//! catalog's `Product` entity, plus `Money`, `CurrencyCode` and running `promotions`.
+
+use async_graphql::{Context, ID, Object, Result, SimpleObject, dataloader::DataLoader};
+use chrono::{DateTime, Utc};
+use subgraph_kit::{ErrorCode, errors::internal};
+
+use crate::{
+    loaders::{PricingLoader, ProductId, Quote},
+    money::{self, CurrencyCode, Money},
+    store::{PricingStore, PromotionDoc},
+};
+
+pub struct Query;
+
+#[Object]
+impl Query {
+    /// Promotions running now.
+    async fn promotions(&self, ctx: &Context<'_>) -> Result<Vec<Promotion>> {
+        let store = ctx.data_unchecked::<PricingStore>();
+        let promotions = store
+            .active_promotions(Utc::now())
+            .await
+            .map_err(internal)?;
+        Ok(promotions.into_iter().map(Promotion::from).collect())
+    }
+
+    #[graphql(entity)]
+    async fn find_product_by_id(&self, id: ID) -> Product {
+        Product { id }
+    }
+}
+
+/// The catalog's product, as far as pricing knows it: by its key.
+pub struct Product {
+    id: ID,
+}
+
+#[Object]
+impl Product {
+    async fn id(&self) -> &ID {
+        &self.id
+    }
+
+    /// The price after running promotions.
+    async fn price(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "Some(CurrencyCode::Usd)")] currency: Option<CurrencyCode>,
+    ) -> Result<Money> {
+        let quote = self.quote(ctx).await?;
+        let usd = money::discounted_usd(quote.list_price_cents, quote.percent_off);
+        in_currency(ctx, usd, currency).await
+    }
+
+    /// The price before promotions, when a promotion lowers it; otherwise null.
+    async fn compare_at_price(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "Some(CurrencyCode::Usd)")] currency: Option<CurrencyCode>,
+    ) -> Result<Option<Money>> {
+        let quote = self.quote(ctx).await?;
+        if quote.percent_off == 0 {
+            return Ok(None);
+        }
+        let usd = money::discounted_usd(quote.list_price_cents, 0);
+        in_currency(ctx, usd, currency).await.map(Some)
+    }
+}
+
+impl Product {
+    async fn quote(&self, ctx: &Context<'_>) -> Result<Quote> {
+        loader(ctx)
+            .load_one(ProductId(self.id.to_string()))
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| {
+                ErrorCode::NotFound.error(format!("product {} has no price", self.id.as_str()))
+            })
+    }
+}
+
+async fn in_currency(
+    ctx: &Context<'_>,
+    usd: rust_decimal::Decimal,
+    currency: Option<CurrencyCode>,
+) -> Result<Money> {
+    let currency = currency.unwrap_or(CurrencyCode::Usd);
+    if currency == CurrencyCode::Usd {
+        return Ok(Money::new(usd, currency));
+    }
+    let per_usd = loader(ctx)
+        .load_one(currency)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| internal(format!("no exchange rate stored for {}", currency.code())))?;
+    Ok(money::convert(usd, currency, per_usd))
+}
+
+#[derive(SimpleObject)]
+pub struct Promotion {
+    id: ID,
+    title: String,
+    percent_off: i32,
+    /// The promotion applies to these categories' products (empty = all products).
+    category_slugs: Vec<String>,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+}
+
+impl From<PromotionDoc> for Promotion {
+    fn from(doc: PromotionDoc) -> Self {
+        Self {
+            id: ID(doc.id),
+            title: doc.title,
+            percent_off: i32::try_from(doc.percent_off).unwrap_or(i32::MAX),
+            category_slugs: doc.category_slugs,
+            starts_at: doc.starts_at,
+            ends_at: doc.ends_at,
+        }
+    }
+}
+
+fn loader<'a>(ctx: &Context<'a>) -> &'a DataLoader<PricingLoader> {
+    ctx.data_unchecked::<DataLoader<PricingLoader>>()
+}

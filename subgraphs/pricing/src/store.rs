@@ -1,0 +1,175 @@
+//! Pricing's MongoDB access: list prices (exact USD cents per product, with the product's
+//! category for promotion matching), currency rates and promotions in the `pricing` database.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use futures::TryStreamExt;
+use mongodb::{Collection, Database, IndexModel, bson::doc, error::Result};
+use serde::{Deserialize, Serialize};
+use subgraph_kit::{demo_catalog, mongo};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PriceDoc {
+    /// The product id.
+    #[serde(rename = "_id")]
+    pub product_id: String,
+    pub category_slug: String,
+    pub list_price_cents: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RateDoc {
+    /// ISO currency code.
+    #[serde(rename = "_id")]
+    pub currency: String,
+    /// Units of the currency per US dollar, as an exact decimal string.
+    pub per_usd: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PromotionDoc {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub title: String,
+    pub percent_off: u32,
+    /// Categories the promotion applies to; empty means every product.
+    pub category_slugs: Vec<String>,
+    #[serde(with = "bson::serde_helpers::chrono_datetime_as_bson_datetime")]
+    pub starts_at: DateTime<Utc>,
+    #[serde(with = "bson::serde_helpers::chrono_datetime_as_bson_datetime")]
+    pub ends_at: DateTime<Utc>,
+}
+
+impl PromotionDoc {
+    pub fn applies_to(&self, category_slug: &str) -> bool {
+        self.category_slugs.is_empty() || self.category_slugs.iter().any(|s| s == category_slug)
+    }
+}
+
+#[derive(Clone)]
+pub struct PricingStore {
+    prices: Collection<PriceDoc>,
+    rates: Collection<RateDoc>,
+    promotions: Collection<PromotionDoc>,
+}
+
+impl PricingStore {
+    pub fn new(database: &Database) -> Self {
+        Self {
+            prices: database.collection("prices"),
+            rates: database.collection("rates"),
+            promotions: database.collection("promotions"),
+        }
+    }
+
+    pub async fn ensure_indexes(&self) -> Result<()> {
+        self.promotions
+            .create_index(
+                IndexModel::builder()
+                    .keys(doc! { "starts_at": 1, "ends_at": 1 })
+                    .build(),
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub async fn prices_by_product_ids(&self, ids: &[String]) -> Result<HashMap<String, PriceDoc>> {
+        let prices: Vec<PriceDoc> = self
+            .prices
+            .find(doc! { "_id": { "$in": ids } })
+            .await?
+            .try_collect()
+            .await?;
+        Ok(prices
+            .into_iter()
+            .map(|p| (p.product_id.clone(), p))
+            .collect())
+    }
+
+    pub async fn rates(&self, currencies: &[String]) -> Result<Vec<RateDoc>> {
+        self.rates
+            .find(doc! { "_id": { "$in": currencies } })
+            .await?
+            .try_collect()
+            .await
+    }
+
+    /// Promotions whose window contains `now`, soonest-ending first.
+    pub async fn active_promotions(&self, now: DateTime<Utc>) -> Result<Vec<PromotionDoc>> {
+        let now = bson::DateTime::from_chrono(now);
+        self.promotions
+            .find(doc! { "starts_at": { "$lte": now }, "ends_at": { "$gt": now } })
+            .sort(doc! { "ends_at": 1, "_id": 1 })
+            .await?
+            .try_collect()
+            .await
+    }
+
+    /// Prices every demo product, stores the rates, and (re)opens the demo promotions around
+    /// `now`: two running, one over and one not yet started.
+    pub async fn seed(&self, product_count: usize, now: DateTime<Utc>) -> Result<(usize, usize)> {
+        let prices: Vec<PriceDoc> = demo_catalog::products(product_count)
+            .map(|p| PriceDoc {
+                product_id: p.id,
+                category_slug: p.category_slug.to_owned(),
+                list_price_cents: p.base_price_cents,
+            })
+            .collect();
+        mongo::replace_by_id(&self.prices, &prices, |p| &p.product_id).await?;
+        let rates =
+            [("USD", "1"), ("EUR", "0.9215"), ("GBP", "0.7890")].map(|(currency, per_usd)| {
+                RateDoc {
+                    currency: currency.to_owned(),
+                    per_usd: per_usd.to_owned(),
+                }
+            });
+        mongo::replace_by_id(&self.rates, &rates, |r| &r.currency).await?;
+        let day = Duration::days(1);
+        let promotion =
+            |id: &str, title: &str, percent_off, slugs: &[&str], starts, ends| PromotionDoc {
+                id: id.to_owned(),
+                title: title.to_owned(),
+                percent_off,
+                category_slugs: slugs.iter().map(|s| (*s).to_owned()).collect(),
+                starts_at: starts,
+                ends_at: ends,
+            };
+        let promotions = [
+            promotion(
+                "promo-outdoor-season",
+                "Outdoor season: 20% off outdoors",
+                20,
+                &["outdoors"],
+                now - day,
+                now + day * 60,
+            ),
+            promotion(
+                "promo-reading-week",
+                "Reading week: 15% off books and music",
+                15,
+                &["books", "music"],
+                now - day * 2,
+                now + day * 30,
+            ),
+            promotion(
+                "promo-spring-clearance",
+                "Spring clearance",
+                30,
+                &[],
+                now - day * 90,
+                now - day * 30,
+            ),
+            promotion(
+                "promo-holiday-preview",
+                "Holiday preview: 25% off toys",
+                25,
+                &["toys"],
+                now + day * 20,
+                now + day * 50,
+            ),
+        ];
+        mongo::replace_by_id(&self.promotions, &promotions, |p| &p.id).await?;
+        Ok((prices.len(), promotions.len()))
+    }
+}

@@ -1,0 +1,33 @@
+//! `cargo xtask compose`: regenerates the committed schemas from the code, so the drift
+//! tests pass again: each subgraph's `schema.graphql`, then `supergraph.graphql`.
+
+use anyhow::Context;
+use xtask::{paths, process::run_to_completion, stack::SUBGRAPHS};
+
+use super::{build_binaries, step};
+
+pub async fn run() -> anyhow::Result<()> {
+    build_binaries().await?;
+    let root = paths::workspace_root();
+    let bin = paths::debug_bin_dir();
+    for spec in SUBGRAPHS {
+        let mut command = tokio::process::Command::new(bin.join(spec.name));
+        command.arg("--print-schema");
+        let sdl = run_to_completion(&format!("{} --print-schema", spec.name), command).await?;
+        let path = root
+            .join("subgraphs")
+            .join(spec.name)
+            .join("schema.graphql");
+        std::fs::write(&path, sdl).with_context(|| format!("writing {}", path.display()))?;
+        step(&format!("Wrote {}", path.display()));
+    }
+    let mut command = tokio::process::Command::new(bin.join("router"));
+    command
+        .args(["compose", "--config"])
+        .arg(root.join("supergraph.yaml"));
+    let supergraph = run_to_completion("router compose", command).await?;
+    let path = root.join("supergraph.graphql");
+    std::fs::write(&path, supergraph).with_context(|| format!("writing {}", path.display()))?;
+    step(&format!("Wrote {}", path.display()));
+    Ok(())
+}

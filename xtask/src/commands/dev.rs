@@ -1,0 +1,103 @@
+//! `cargo xtask dev`: MongoDB, seed data, every subgraph and the router, in the foreground
+//! until Ctrl-C or SIGTERM, which stop every child this started.
+
+use clap::Args;
+use tokio::signal::unix::{SignalKind, signal};
+use xtask::{
+    mongo::{self, LocalMongo},
+    paths,
+    process::Output,
+    stack::{ROUTER_PORT, Stack, StackOptions},
+};
+
+use super::{build_binaries, step};
+
+#[derive(Debug, Args)]
+pub struct DevArgs {
+    /// Demo products to seed (use 100000 for benchmarks)
+    #[arg(long, default_value_t = 1000)]
+    products: usize,
+
+    /// Use this MongoDB instead of starting a local one
+    #[arg(long, env = "MONGODB_URI")]
+    mongodb_uri: Option<String>,
+
+    /// Port of the local MongoDB started when no MONGODB_URI is given
+    #[arg(long, default_value_t = 27017)]
+    mongodb_port: u16,
+}
+
+pub async fn run(args: DevArgs) -> anyhow::Result<()> {
+    build_binaries().await?;
+
+    let (local_mongo, mongodb_uri) = match args.mongodb_uri {
+        Some(uri) => {
+            step(&format!("Using MongoDB at {uri}"));
+            (None, uri)
+        }
+        None => {
+            let binary = mongo::ensure_binary(&paths::dev_dir()).await?;
+            let data = paths::dev_dir().join("mongodb/data");
+            let log = paths::dev_dir().join("mongodb/mongod.log");
+            step(&format!(
+                "Starting MongoDB 6.0.5 on 127.0.0.1:{} (data in {}, log in {})",
+                args.mongodb_port,
+                data.display(),
+                log.display()
+            ));
+            let local =
+                LocalMongo::start(&binary, &data, args.mongodb_port, &Output::File(log)).await?;
+            let uri = local.uri();
+            (Some(local), uri)
+        }
+    };
+
+    step(&format!(
+        "Seeding {} demo products and starting the subgraphs and the router",
+        args.products
+    ));
+    let mut options = StackOptions::dev(paths::debug_bin_dir(), mongodb_uri);
+    options.seed_products = Some(args.products);
+    let started = Stack::start(options).await;
+    let mut stack = match started {
+        Ok(stack) => stack,
+        Err(err) => {
+            if let Some(mongo) = local_mongo {
+                mongo.service.stop(std::time::Duration::from_secs(10)).await;
+            }
+            return Err(err);
+        }
+    };
+    print_banner(&stack);
+
+    let mut terminate = signal(SignalKind::terminate())?;
+    let reason = tokio::select! {
+        _ = tokio::signal::ctrl_c() => "Ctrl-C".to_owned(),
+        _ = terminate.recv() => "SIGTERM".to_owned(),
+        exited = stack.any_exited() => exited,
+    };
+    step(&format!("Stopping everything ({reason})"));
+    stack.stop().await;
+    if let Some(mongo) = local_mongo {
+        mongo.service.stop(std::time::Duration::from_secs(20)).await;
+    }
+    step("Stopped");
+    Ok(())
+}
+
+fn print_banner(stack: &Stack) {
+    let router = stack.router_url();
+    println!();
+    println!("  Storefront is up.");
+    println!("  GraphQL endpoint   {router}");
+    println!("  Playground         {router}   (open it in a browser)");
+    println!("  Router health      http://127.0.0.1:{ROUTER_PORT}/health");
+    println!();
+    println!("  Try:");
+    println!(
+        "    curl -s {router} -H 'content-type: application/json' \\\n      -d '{{\"query\":\"{{ products(first: 3) {{ edges {{ node {{ name price {{ amount currencyCode }} }} }} }} }}\"}}'"
+    );
+    println!();
+    println!("  Ctrl-C stops every process started here.");
+    println!();
+}

@@ -1,0 +1,105 @@
+//! `cargo xtask test`: every test, against a real MongoDB. Builds the binaries the end-to-end
+//! tests start, provides a throwaway local MongoDB unless `MONGODB_URI` is given, installs the
+//! Node test tools (the reference composer), then runs `cargo test` over the workspace.
+
+use std::{process::Stdio, time::Duration};
+
+use anyhow::{Context, bail};
+use clap::Args;
+use xtask::{
+    mongo::{self, LocalMongo},
+    paths,
+    process::{Output, free_port, run_to_completion},
+};
+
+use super::{build_binaries, cargo, step};
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Use this MongoDB instead of starting a throwaway local one
+    #[arg(long, env = "MONGODB_URI")]
+    mongodb_uri: Option<String>,
+
+    /// Arguments passed on to `cargo test` (e.g. `-- contract`)
+    #[arg(last = true)]
+    cargo_test_args: Vec<String>,
+}
+
+pub async fn run(args: TestArgs) -> anyhow::Result<()> {
+    build_binaries().await?;
+    let node_tools = install_node_tools().await?;
+
+    let scratch = paths::dev_dir().join("test-run");
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir_all(&scratch)?;
+    let (local_mongo, mongodb_uri) = match args.mongodb_uri {
+        Some(uri) => (None, uri),
+        None => {
+            let binary = mongo::ensure_binary(&paths::dev_dir()).await?;
+            let port = free_port()?;
+            step(&format!("Starting a throwaway MongoDB on 127.0.0.1:{port}"));
+            let log = Output::File(scratch.join("mongod.log"));
+            let local = LocalMongo::start(&binary, &scratch.join("mongodb"), port, &log).await?;
+            let uri = local.uri();
+            (Some(local), uri)
+        }
+    };
+
+    step("Running cargo test --workspace");
+    let status = cargo()
+        .args(["test", "--workspace"])
+        .args(&args.cargo_test_args)
+        .env("MONGODB_URI", &mongodb_uri)
+        .env("STOREFRONT_BIN_DIR", paths::debug_bin_dir())
+        .env("STOREFRONT_NODE_TOOLS", &node_tools)
+        .env("STOREFRONT_SCRATCH_DIR", &scratch)
+        .stdin(Stdio::null())
+        .status()
+        .await
+        .context("cannot run cargo test")?;
+
+    if let Some(mongo) = local_mongo {
+        mongo.service.stop(Duration::from_secs(20)).await;
+    }
+    if !status.success() {
+        bail!(
+            "tests failed ({status}); service logs are in {}",
+            scratch.display()
+        );
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+    Ok(())
+}
+
+/// Installs the pinned Node test tools (`tools/node/package-lock.json`) into `.dev/node`.
+async fn install_node_tools() -> anyhow::Result<std::path::PathBuf> {
+    let source = paths::workspace_root().join("tools/node");
+    let target = paths::dev_dir().join("node");
+    let lock = std::fs::read(source.join("package-lock.json"))
+        .context("reading tools/node/package-lock.json")?;
+    std::fs::create_dir_all(&target)?;
+    // Scripts live beside node_modules so their ES-module imports resolve there.
+    for entry in std::fs::read_dir(&source)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|ext| ext == "mjs") {
+            std::fs::copy(&path, target.join(path.file_name().expect("a file")))?;
+        }
+    }
+    let installed_lock = target.join("package-lock.json");
+    if std::fs::read(&installed_lock).ok().as_deref() == Some(lock.as_slice())
+        && target.join("node_modules").is_dir()
+    {
+        return Ok(target);
+    }
+    step("Installing the Node test tools (npm ci, first run only)");
+    for file in ["package.json", "package-lock.json"] {
+        std::fs::copy(source.join(file), target.join(file))?;
+    }
+    let mut npm = tokio::process::Command::new("npm");
+    npm.args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+        .current_dir(&target);
+    run_to_completion("npm ci", npm)
+        .await
+        .context("npm (Node.js) is needed for the test tools")?;
+    Ok(target)
+}

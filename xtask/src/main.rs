@@ -1,0 +1,39 @@
+//! `cargo xtask <command>`: the project's developer entry points.
+
+mod commands;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", about = "Storefront developer commands")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the whole system in the foreground: MongoDB, seed data, subgraphs, router
+    Dev(commands::dev::DevArgs),
+    /// Run every test: unit, integration against a real MongoDB, end to end through the router
+    Test(commands::test::TestArgs),
+    /// Regenerate the committed schemas: each subgraphs/<name>/schema.graphql and supergraph.graphql
+    Compose,
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Dev(args) => commands::dev::run(args).await,
+        Command::Test(args) => commands::test::run(args).await,
+        Command::Compose => commands::compose::run().await,
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

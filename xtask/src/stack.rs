@@ -1,0 +1,227 @@
+//! The whole storefront as child processes: each subgraph seeded and served on its own
+//! database, and the router composing them from a `supergraph.yaml`.
+
+use std::{path::PathBuf, time::Duration};
+
+use anyhow::Context;
+use tokio::process::Command;
+
+use crate::{
+    paths,
+    process::{Output, Service, run_to_completion, wait_ready},
+};
+
+/// A subgraph of the storefront and the contract's default port for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SubgraphSpec {
+    pub name: &'static str,
+    pub default_port: u16,
+}
+
+/// Every subgraph, in the order they start.
+pub const SUBGRAPHS: &[SubgraphSpec] = &[
+    SubgraphSpec {
+        name: "catalog",
+        default_port: 4001,
+    },
+    SubgraphSpec {
+        name: "pricing",
+        default_port: 4003,
+    },
+];
+
+/// The router's default port.
+pub const ROUTER_PORT: u16 = 4000;
+
+/// How long a service may take to become ready (a debug build against a cold MongoDB).
+const READY_LIMIT: Duration = Duration::from_secs(60);
+
+/// What to start and where.
+#[derive(Debug, Clone)]
+pub struct StackOptions {
+    /// Folder holding the `router` and subgraph binaries.
+    pub bin_dir: PathBuf,
+    pub mongodb_uri: String,
+    /// Prefixed to each subgraph's database name, so several stacks can share one MongoDB.
+    pub database_prefix: String,
+    /// Seed this many demo products first; `None` leaves the databases as they are.
+    pub seed_products: Option<usize>,
+    /// Port per subgraph, in [`SUBGRAPHS`] order.
+    pub subgraph_ports: Vec<u16>,
+    pub router_port: u16,
+    /// The `supergraph.yaml` the router composes from.
+    pub supergraph_config: PathBuf,
+    /// Extra arguments for the router (e.g. `--router-config FILE`).
+    pub router_args: Vec<String>,
+    pub output: Output,
+}
+
+impl StackOptions {
+    /// The contract's ports and the committed `supergraph.yaml`: what `cargo xtask dev` runs.
+    pub fn dev(bin_dir: PathBuf, mongodb_uri: String) -> Self {
+        Self {
+            bin_dir,
+            mongodb_uri,
+            database_prefix: String::new(),
+            seed_products: Some(1000),
+            subgraph_ports: SUBGRAPHS.iter().map(|s| s.default_port).collect(),
+            router_port: ROUTER_PORT,
+            supergraph_config: paths::workspace_root().join("supergraph.yaml"),
+            router_args: Vec::new(),
+            output: Output::Console,
+        }
+    }
+}
+
+/// The running system; dropping it kills every process, [`Stack::stop`] stops them gracefully.
+pub struct Stack {
+    pub options: StackOptions,
+    /// One slot per subgraph, in [`SUBGRAPHS`] order; empty while stopped.
+    subgraphs: Vec<Option<Service>>,
+    router: Option<Service>,
+}
+
+impl Stack {
+    pub async fn start(options: StackOptions) -> anyhow::Result<Self> {
+        if let Some(products) = options.seed_products {
+            seed(&options, products).await?;
+        }
+        let mut stack = Self {
+            options,
+            subgraphs: Vec::new(),
+            router: None,
+        };
+        for index in 0..SUBGRAPHS.len() {
+            let service = stack.start_subgraph(index).await?;
+            stack.subgraphs.push(Some(service));
+        }
+        stack.router = Some(stack.start_router().await?);
+        Ok(stack)
+    }
+
+    pub fn router_url(&self) -> String {
+        format!("http://127.0.0.1:{}/graphql", self.options.router_port)
+    }
+
+    /// The subgraph's base URL (`/graphql`, `/health`, `/ready`, `/metrics` below it).
+    pub fn subgraph_url(&self, name: &str) -> String {
+        let index = subgraph_index(name);
+        format!("http://127.0.0.1:{}", self.options.subgraph_ports[index])
+    }
+
+    /// Stops one subgraph (SIGTERM), leaving the rest running.
+    pub async fn stop_subgraph(&mut self, name: &str) {
+        if let Some(service) = self.subgraphs[subgraph_index(name)].take() {
+            service.stop(Duration::from_secs(5)).await;
+        }
+    }
+
+    /// Starts a stopped subgraph again and waits until it is ready.
+    pub async fn restart_subgraph(&mut self, name: &str) -> anyhow::Result<()> {
+        let index = subgraph_index(name);
+        self.subgraphs[index] = Some(self.start_subgraph(index).await?);
+        Ok(())
+    }
+
+    /// Resolves when any running service exits on its own, saying which and how.
+    pub async fn any_exited(&mut self) -> String {
+        let waits = self
+            .subgraphs
+            .iter_mut()
+            .flatten()
+            .chain(self.router.as_mut())
+            .map(|service| {
+                Box::pin(async move {
+                    let status = service.exited().await;
+                    let status = status
+                        .map(|s| s.to_string())
+                        .unwrap_or_else(|e| e.to_string());
+                    format!("{} exited ({status})", service.name)
+                })
+            });
+        match futures::future::select_all(waits).await {
+            (message, _, _) => message,
+        }
+    }
+
+    /// Stops the router first, then the subgraphs, each with a grace period.
+    pub async fn stop(mut self) {
+        if let Some(router) = self.router.take() {
+            router.stop(Duration::from_secs(10)).await;
+        }
+        let stops = self
+            .subgraphs
+            .drain(..)
+            .flatten()
+            .map(|s| s.stop(Duration::from_secs(10)));
+        futures::future::join_all(stops).await;
+    }
+
+    async fn start_subgraph(&self, index: usize) -> anyhow::Result<Service> {
+        let spec = SUBGRAPHS[index];
+        let port = self.options.subgraph_ports[index];
+        let mut command = subgraph_command(&self.options, spec);
+        command
+            .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
+            .arg("serve");
+        let mut service = Service::spawn(spec.name, command, &self.options.output).await?;
+        wait_ready(
+            &mut service,
+            &format!("http://127.0.0.1:{port}/ready"),
+            READY_LIMIT,
+        )
+        .await?;
+        Ok(service)
+    }
+
+    async fn start_router(&self) -> anyhow::Result<Service> {
+        let port = self.options.router_port;
+        let mut command = Command::new(self.options.bin_dir.join("router"));
+        command
+            .arg("--config")
+            .arg(&self.options.supergraph_config)
+            .args(["--listen", &format!("127.0.0.1:{port}")])
+            .args(&self.options.router_args);
+        let mut router = Service::spawn("router", command, &self.options.output).await?;
+        wait_ready(
+            &mut router,
+            &format!("http://127.0.0.1:{port}/readiness"),
+            READY_LIMIT,
+        )
+        .await?;
+        Ok(router)
+    }
+}
+
+fn subgraph_index(name: &str) -> usize {
+    SUBGRAPHS
+        .iter()
+        .position(|spec| spec.name == name)
+        .unwrap_or_else(|| panic!("no subgraph named {name}"))
+}
+
+fn subgraph_command(options: &StackOptions, spec: SubgraphSpec) -> Command {
+    let mut command = Command::new(options.bin_dir.join(spec.name));
+    command.env("MONGODB_URI", &options.mongodb_uri).env(
+        "DATABASE_NAME",
+        format!("{}{}", options.database_prefix, spec.name),
+    );
+    command
+}
+
+/// Seeds every subgraph's database, concurrently.
+async fn seed(options: &StackOptions, products: usize) -> anyhow::Result<()> {
+    let runs = SUBGRAPHS.iter().map(|spec| {
+        let mut command = subgraph_command(options, *spec);
+        command.args(["seed", "--products", &products.to_string()]);
+        async move {
+            run_to_completion(&format!("{} seed", spec.name), command)
+                .await
+                .with_context(|| format!("seeding {}", spec.name))
+        }
+    });
+    for result in futures::future::join_all(runs).await {
+        result?;
+    }
+    Ok(())
+}
