@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use xtask::{
     paths,
     process::{Output, free_port},
-    stack::{SUBGRAPHS, Stack, StackOptions},
+    stack::{SUBGRAPHS, Stack, StackOptions, default_router_args},
 };
 
 /// Demo products seeded per test stack: several pages, every category.
@@ -69,7 +69,11 @@ impl TestStack {
             subgraph_ports,
             router_port: free_port().expect("a free port"),
             supergraph_config,
-            router_args: vec!["--poll-interval".into(), "500ms".into()],
+            router_args: [
+                default_router_args(),
+                vec!["--poll-interval".into(), "500ms".into()],
+            ]
+            .concat(),
             output: Output::File(scratch.join("services.log")),
         };
         adjust(&mut options);

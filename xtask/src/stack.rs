@@ -67,7 +67,7 @@ impl StackOptions {
             subgraph_ports: SUBGRAPHS.iter().map(|s| s.default_port).collect(),
             router_port: ROUTER_PORT,
             supergraph_config: paths::workspace_root().join("supergraph.yaml"),
-            router_args: Vec::new(),
+            router_args: default_router_args(),
             output: Output::Console,
         }
     }
@@ -191,6 +191,12 @@ impl Stack {
         .await?;
         Ok(router)
     }
+}
+
+/// The committed Hive Router configuration every stack serves with.
+pub fn default_router_args() -> Vec<String> {
+    let config = paths::workspace_root().join("router.yaml");
+    vec!["--router-config".to_owned(), config.display().to_string()]
 }
 
 fn subgraph_index(name: &str) -> usize {

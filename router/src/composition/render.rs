@@ -16,7 +16,7 @@ use crate::supergraph_config::SubgraphSchema;
 /// The link and join spec definitions every supergraph starts with.
 const SPEC_DEFINITIONS: &str = r#"directive @join__enumValue(graph: join__Graph!) repeatable on ENUM_VALUE
 
-directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, external: Boolean, override: String, usedOverridden: Boolean, overrideLabel: String) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
+directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, external: Boolean, override: String, usedOverridden: Boolean{OVERRIDE_LABEL}) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
 
 directive @join__graph(name: String!, url: String!) on ENUM_VALUE
 
@@ -130,8 +130,15 @@ pub fn apollo_supergraph(
     if uses.contains("tag") {
         links.push(r#"@link(url: "https://specs.apollo.dev/tag/v0.3")"#.to_owned());
     }
+    // Progressive override's label argument is declared only where a field uses it.
+    let override_label = if uses.contains("overrideLabel") {
+        ", overrideLabel: String"
+    } else {
+        ""
+    };
+    let spec_definitions = SPEC_DEFINITIONS.replace("{OVERRIDE_LABEL}", override_label);
     Ok(format!(
-        "schema {} {{\n{}\n}}\n\n{SPEC_DEFINITIONS}\n{body}",
+        "schema {} {{\n{}\n}}\n\n{spec_definitions}\n{body}",
         links.join(" "),
         roots.join("\n"),
     ))
@@ -247,7 +254,8 @@ fn add_missing_join_types<'a>(
     directives.extend(rest);
 }
 
-/// Records which optional specs (`@inaccessible`, `@tag`) the supergraph uses.
+/// Records which optional specs and arguments (`@inaccessible`, `@tag`, override labels)
+/// the supergraph uses.
 fn note_spec_uses(definition: &TypeDefinition<'static, String>, uses: &mut BTreeSet<&'static str>) {
     let text = definition.to_string();
     if text.contains("@inaccessible") {
@@ -255,5 +263,8 @@ fn note_spec_uses(definition: &TypeDefinition<'static, String>, uses: &mut BTree
     }
     if text.contains("@tag(") {
         uses.insert("tag");
+    }
+    if text.contains("overrideLabel:") {
+        uses.insert("overrideLabel");
     }
 }

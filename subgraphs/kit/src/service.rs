@@ -43,9 +43,46 @@ pub trait Subgraph: 'static {
 
 /// The subgraph's federation SDL, as committed in `subgraphs/<name>/schema.graphql`.
 pub fn sdl<S: Subgraph>() -> String {
-    S::schema_builder()
+    let sdl = S::schema_builder()
         .finish()
-        .sdl_with_options(SDLExportOptions::new().federation().compose_directive())
+        .sdl_with_options(SDLExportOptions::new().federation().compose_directive());
+    without_builtin_directives(&sdl)
+}
+
+/// Directives every GraphQL server has; declaring them again in a subgraph SDL only makes
+/// composers carry the copies into the supergraph.
+const BUILTIN_DIRECTIVES: &[&str] = &["include", "skip", "deprecated", "specifiedBy", "oneOf"];
+
+/// Drops async-graphql's definitions of the built-in directives, with their descriptions.
+fn without_builtin_directives(sdl: &str) -> String {
+    let mut kept: Vec<&str> = Vec::new();
+    let mut description_start = None;
+    let mut in_description = false;
+    for line in sdl.lines() {
+        let is_builtin = line.strip_prefix("directive @").is_some_and(|rest| {
+            BUILTIN_DIRECTIVES
+                .iter()
+                .any(|name| rest.starts_with(name) && rest[name.len()..].starts_with(['(', ' ']))
+        });
+        if is_builtin {
+            if let Some(start) = description_start.take() {
+                kept.truncate(start);
+            }
+            continue;
+        }
+        if line.trim() == "\"\"\"" {
+            if !in_description {
+                description_start = Some(kept.len());
+            }
+            in_description = !in_description;
+        } else if !in_description && !line.trim().is_empty() {
+            description_start = None;
+        }
+        kept.push(line);
+    }
+    let mut text = kept.join("\n");
+    text.push('\n');
+    text
 }
 
 /// Builds the schema against `database`: what both the server and in-process tests use.
@@ -54,6 +91,24 @@ pub async fn schema<S: Subgraph>(
 ) -> mongodb::error::Result<Schema<S::Query, S::Mutation, EmptySubscription>> {
     let builder = S::schema_builder().data(database.clone());
     Ok(S::attach(builder, database).await?.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_builtin_directives;
+
+    #[test]
+    fn builtin_directive_definitions_are_dropped_with_their_descriptions() {
+        let sdl = "type Query {\n\t\"\"\"\n\tKept.\n\t\"\"\"\n\ta: Int\n}\n\n\"\"\"\nGone.\n\"\"\"\ndirective @include(if: Boolean!) on FIELD\ndirective @skip(if: Boolean!) on FIELD\n\"\"\"\nMine.\n\"\"\"\ndirective @skipped on FIELD\n";
+        let cleaned = without_builtin_directives(sdl);
+        assert!(!cleaned.contains("@include") && !cleaned.contains("Gone."));
+        assert!(!cleaned.contains("@skip("));
+        assert!(
+            cleaned.contains("Kept.")
+                && cleaned.contains("directive @skipped")
+                && cleaned.contains("Mine.")
+        );
+    }
 }
 
 #[derive(Debug, Parser)]

@@ -47,7 +47,7 @@ pub async fn run(args: TestArgs) -> anyhow::Result<()> {
 
     step("Running cargo test --workspace");
     let status = cargo()
-        .args(["test", "--workspace"])
+        .args(["test", "--workspace", "--no-fail-fast"])
         .args(&args.cargo_test_args)
         .env("MONGODB_URI", &mongodb_uri)
         .env("STOREFRONT_BIN_DIR", paths::debug_bin_dir())
