@@ -139,9 +139,8 @@ impl Stack {
                     format!("{} exited ({status})", service.name)
                 })
             });
-        match futures::future::select_all(waits).await {
-            (message, _, _) => message,
-        }
+        let (message, _, _) = futures::future::select_all(waits).await;
+        message
     }
 
     /// Stops the router first, then the subgraphs, each with a grace period.
