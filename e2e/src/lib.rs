@@ -93,32 +93,52 @@ impl TestStack {
 
     /// POSTs an operation to the router and returns the whole response body.
     pub async fn query(&self, query: &str, variables: Value) -> Value {
-        self.post_json(
-            &self.stack.router_url(),
-            &json!({ "query": query, "variables": variables }),
-        )
-        .await
-        .1
+        self.query_as(None, query, variables).await
+    }
+
+    /// POSTs an operation to the router with `Authorization: Bearer <token>`.
+    pub async fn query_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let body = json!({ "query": query, "variables": variables });
+        self.post_json_as(token, &self.stack.router_url(), &body)
+            .await
+            .1
     }
 
     /// POSTs a JSON body to `url`, returning the status and the parsed body.
     pub async fn post_json(&self, url: &str, body: &Value) -> (u16, Value) {
-        let response = self
+        self.post_json_as(None, url, body).await
+    }
+
+    /// POSTs a JSON body to `url` with an optional bearer token.
+    pub async fn post_json_as(&self, token: Option<&str>, url: &str, body: &Value) -> (u16, Value) {
+        let mut request = self
             .client
             .post(url)
             .header(
                 "accept",
                 "application/graphql-response+json, application/json",
             )
-            .json(body)
-            .send()
-            .await
-            .expect("request sent");
+            .json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request sent");
         let status = response.status().as_u16();
         let text = response.text().await.expect("a body");
         let value = serde_json::from_str(&text)
             .unwrap_or_else(|_| panic!("not JSON (HTTP {status}): {text}"));
         (status, value)
+    }
+
+    /// Stops every process, then starts the system again on the same databases (not seeding
+    /// them again): what a full restart of the deployment looks like.
+    pub async fn restart(self) -> Self {
+        let mut options = self.stack.options.clone();
+        self.stack.stop().await;
+        options.seed_products = None;
+        options.router_port = free_port().expect("a free port");
+        let stack = Stack::start(options).await.expect("the stack starts again");
+        Self { stack, ..self }
     }
 
     /// The subgraph's own database, for asserting against what it stored.
@@ -188,6 +208,11 @@ pub fn error_codes(response: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// A valid dev token for `user`.
+pub fn token(user: &str) -> String {
+    xtask::identity::dev_token(user, std::time::Duration::from_secs(600)).expect("a dev token")
 }
 
 /// Reads one of the storefront's contract operations.

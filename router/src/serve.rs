@@ -178,11 +178,18 @@ fn hive_router_config(options: &ServeOptions, supergraph: &Path) -> Result<Strin
                 reason,
             };
             let text = std::fs::read_to_string(path).map_err(|err| error(err.to_string()))?;
-            match serde_yaml::from_str::<Value>(&text).map_err(|err| error(err.to_string()))? {
-                Value::Mapping(mapping) => mapping,
-                Value::Null => Mapping::new(),
-                _ => return Err(error("the top level must be a mapping".to_owned())),
-            }
+            let mut config =
+                match serde_yaml::from_str::<Value>(&text).map_err(|err| error(err.to_string()))? {
+                    Value::Mapping(mapping) => mapping,
+                    Value::Null => Mapping::new(),
+                    _ => return Err(error("the top level must be a mapping".to_owned())),
+                };
+            let folder = std::path::absolute(path)
+                .ok()
+                .and_then(|p| p.parent().map(Path::to_owned))
+                .unwrap_or_default();
+            absolutize_file_sources(&mut config, &folder);
+            config
         }
     };
     let http = entry(&mut root, "http");
@@ -226,6 +233,33 @@ fn hive_router_config(options: &ServeOptions, supergraph: &Path) -> Result<Strin
         path: options.router_config.clone().unwrap_or_default(),
         reason: err.to_string(),
     })
+}
+
+/// Hive Router resolves a `source: file` entry's relative `path` against its config file's
+/// folder; the config it reads is written elsewhere, so those paths are made absolute against
+/// the operator's file first.
+fn absolutize_file_sources(mapping: &mut Mapping, folder: &Path) {
+    let is_file_source = mapping.get("source").and_then(Value::as_str) == Some("file");
+    for (key, value) in mapping.iter_mut() {
+        match value {
+            Value::String(path)
+                if is_file_source
+                    && key.as_str() == Some("path")
+                    && Path::new(path).is_relative() =>
+            {
+                *path = folder.join(&*path).display().to_string();
+            }
+            Value::Mapping(inner) => absolutize_file_sources(inner, folder),
+            Value::Sequence(items) => {
+                for item in items {
+                    if let Value::Mapping(inner) = item {
+                        absolutize_file_sources(inner, folder);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// The mapping under `key`, created (or replacing a non-mapping) as needed.

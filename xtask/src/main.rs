@@ -17,6 +17,8 @@ enum Command {
     Dev(commands::dev::DevArgs),
     /// Run every test: unit, integration against a real MongoDB, end to end through the router
     Test(commands::test::TestArgs),
+    /// Print a dev identity token (JWT) for USER, alone on stdout
+    Token(commands::token::TokenArgs),
     /// Regenerate the committed schemas: each subgraphs/<name>/schema.graphql and supergraph.graphql
     Compose,
 }
@@ -27,6 +29,7 @@ async fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Dev(args) => commands::dev::run(args).await,
         Command::Test(args) => commands::test::run(args).await,
+        Command::Token(args) => commands::token::run(args),
         Command::Compose => commands::compose::run().await,
     };
     match result {

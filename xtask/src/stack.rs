@@ -25,8 +25,16 @@ pub const SUBGRAPHS: &[SubgraphSpec] = &[
         default_port: 4001,
     },
     SubgraphSpec {
+        name: "cart",
+        default_port: 4002,
+    },
+    SubgraphSpec {
         name: "pricing",
         default_port: 4003,
+    },
+    SubgraphSpec {
+        name: "recommendation",
+        default_port: 4004,
     },
 ];
 
@@ -207,10 +215,22 @@ fn subgraph_index(name: &str) -> usize {
 
 fn subgraph_command(options: &StackOptions, spec: SubgraphSpec) -> Command {
     let mut command = Command::new(options.bin_dir.join(spec.name));
-    command.env("MONGODB_URI", &options.mongodb_uri).env(
-        "DATABASE_NAME",
-        format!("{}{}", options.database_prefix, spec.name),
-    );
+    let catalog_port = options.subgraph_ports[subgraph_index("catalog")];
+    command
+        .env("MONGODB_URI", &options.mongodb_uri)
+        .env(
+            "DATABASE_NAME",
+            format!("{}{}", options.database_prefix, spec.name),
+        )
+        // DEV ONLY keys: see dev-identity/README.md.
+        .env(
+            "JWKS_FILE",
+            paths::workspace_root().join("dev-identity/jwks.json"),
+        )
+        .env(
+            "CATALOG_URL",
+            format!("http://127.0.0.1:{catalog_port}/graphql"),
+        );
     command
 }
 

@@ -75,7 +75,16 @@ pub fn apollo_supergraph(
         .map_err(|err| RenderError::Federated(err.to_string()))?
         .into_static();
     let graph_values = join_graph_values(&document);
-    let definers = type_definers(subgraphs)?;
+    let mut definers = type_definers(subgraphs)?;
+    // Every subgraph serves `Query` (`_service`, `_entities`), whether its SDL shows it or not.
+    let query_root = document
+        .query_type_name()
+        .cloned()
+        .unwrap_or_else(|| "Query".to_owned());
+    definers
+        .entry(query_root)
+        .or_default()
+        .extend(subgraphs.iter().map(|s| s.name.clone()));
 
     let mut roots = Vec::new();
     let mut uses = BTreeSet::new();
@@ -110,6 +119,8 @@ pub fn apollo_supergraph(
                         .filter_map(|subgraph| graph_values.get(subgraph));
                     add_missing_join_types(type_directives(&mut definition), graphs);
                 }
+                minify_field_sets(&mut definition);
+                drop_redundant_join_fields(&mut definition);
                 note_spec_uses(&definition, &mut uses);
                 body.definitions
                     .push(Definition::TypeDefinition(definition));
@@ -252,6 +263,72 @@ fn add_missing_join_types<'a>(
     joins.sort_by_key(|d| d.to_string());
     directives.extend(joins);
     directives.extend(rest);
+}
+
+/// Prints every field set (`key`, `requires`, `provides`) the way composers do:
+/// `lines { product { id } }` becomes `lines{product{id}}`.
+fn minify_field_sets(definition: &mut TypeDefinition<'static, String>) {
+    type_directives(definition)
+        .iter_mut()
+        .for_each(minify_directive);
+    if let Some(fields) = fields_mut(definition) {
+        fields
+            .iter_mut()
+            .flat_map(|field| field.directives.iter_mut())
+            .for_each(minify_directive);
+    }
+}
+
+fn minify_directive(directive: &mut Directive<'static, String>) {
+    if !directive.name.starts_with("join__") {
+        return;
+    }
+    for (argument, value) in &mut directive.arguments {
+        if let ("key" | "requires" | "provides", Value::String(set)) = (argument.as_str(), value) {
+            *set = minified_field_set(set);
+        }
+    }
+}
+
+fn minified_field_set(set: &str) -> String {
+    let spaced = set.split_whitespace().collect::<Vec<_>>().join(" ");
+    spaced
+        .replace(" {", "{")
+        .replace("{ ", "{")
+        .replace(" }", "}")
+}
+
+/// A field of a type only one subgraph defines needs no `@join__field` naming that subgraph.
+fn drop_redundant_join_fields(definition: &mut TypeDefinition<'static, String>) {
+    let graphs: BTreeSet<String> = type_directives(definition)
+        .iter()
+        .filter(|d| d.name == "join__type")
+        .flat_map(|d| &d.arguments)
+        .filter_map(|(argument, value)| match (argument.as_str(), value) {
+            ("graph", Value::Enum(graph)) => Some(graph.clone()),
+            _ => None,
+        })
+        .collect();
+    if graphs.len() != 1 {
+        return;
+    }
+    if let Some(fields) = fields_mut(definition) {
+        for field in fields {
+            field.directives.retain(|d| {
+                !(d.name == "join__field" && d.arguments.len() == 1 && d.arguments[0].0 == "graph")
+            });
+        }
+    }
+}
+
+fn fields_mut<'a>(
+    definition: &'a mut TypeDefinition<'static, String>,
+) -> Option<&'a mut Vec<hive_router::graphql_tools::parser::schema::Field<'static, String>>> {
+    match definition {
+        TypeDefinition::Object(t) => Some(&mut t.fields),
+        TypeDefinition::Interface(t) => Some(&mut t.fields),
+        _ => None,
+    }
 }
 
 /// Records which optional specs and arguments (`@inaccessible`, `@tag`, override labels)

@@ -9,7 +9,7 @@ use async_graphql::{
     EmptyMutation, EmptySubscription, Schema, SchemaBuilder, dataloader::DataLoader,
 };
 use mongodb::Database;
-use subgraph_kit::{SeedOptions, Subgraph};
+use subgraph_kit::{NoOptions, SeedOptions, Subgraph};
 
 use crate::{loaders::CatalogLoader, schema::Query, store::CatalogStore};
 
@@ -22,6 +22,7 @@ impl Subgraph for Catalog {
 
     type Query = Query;
     type Mutation = EmptyMutation;
+    type Options = NoOptions;
 
     fn schema_builder() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
         Schema::build(Query, EmptyMutation, EmptySubscription).enable_federation()
@@ -30,6 +31,7 @@ impl Subgraph for Catalog {
     async fn attach(
         builder: SchemaBuilder<Query, EmptyMutation, EmptySubscription>,
         database: Database,
+        _options: &NoOptions,
     ) -> mongodb::error::Result<SchemaBuilder<Query, EmptyMutation, EmptySubscription>> {
         let store = CatalogStore::new(&database);
         store.ensure_indexes().await?;

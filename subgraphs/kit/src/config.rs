@@ -25,6 +25,18 @@ pub struct ServiceConfig {
     #[arg(long, env = "DATABASE_NAME")]
     pub database: Option<String>,
 
+    /// JWKS file with the keys that sign trusted identity tokens; without it no token is trusted
+    #[arg(long, env = "JWKS_FILE")]
+    pub jwks_file: Option<std::path::PathBuf>,
+
+    /// Issuer (`iss`) trusted tokens must name
+    #[arg(long, env = "JWT_ISSUER", default_value = "storefront-dev")]
+    pub jwt_issuer: String,
+
+    /// Audience (`aud`) trusted tokens must name
+    #[arg(long, env = "JWT_AUDIENCE", default_value = "storefront")]
+    pub jwt_audience: String,
+
     /// Log output: `pretty` for people, `json` for machines
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty)]
     pub log_format: LogFormat,

@@ -12,6 +12,8 @@ pub enum ErrorCode {
     Unauthenticated,
     /// Something the request names does not exist where it must.
     NotFound,
+    /// A service this one depends on did not answer; retrying later may work.
+    Unavailable,
     /// Something on our side failed; details stay in the logs.
     Internal,
 }
@@ -22,6 +24,7 @@ impl ErrorCode {
             ErrorCode::BadUserInput => "BAD_USER_INPUT",
             ErrorCode::Unauthenticated => "UNAUTHENTICATED",
             ErrorCode::NotFound => "NOT_FOUND",
+            ErrorCode::Unavailable => "SERVICE_UNAVAILABLE",
             ErrorCode::Internal => "INTERNAL_SERVER_ERROR",
         }
     }

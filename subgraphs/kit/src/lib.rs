@@ -5,10 +5,11 @@
 pub mod config;
 pub mod demo_catalog;
 pub mod errors;
+pub mod identity;
 pub mod mongo;
 pub mod server;
 pub mod service;
 pub mod telemetry;
 
 pub use errors::ErrorCode;
-pub use service::{SeedOptions, Subgraph, run};
+pub use service::{NoOptions, SeedOptions, Subgraph, run};

@@ -2,7 +2,7 @@
 //! `/ready` (its MongoDB answers), `/metrics` (Prometheus), with graceful shutdown on
 //! Ctrl-C or SIGTERM.
 
-use std::{net::SocketAddr, time::Instant};
+use std::{net::SocketAddr, sync::Arc, time::Instant};
 
 use async_graphql::{ObjectType, Schema, SubscriptionType};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
@@ -18,13 +18,15 @@ use mongodb::Database;
 use serde_json::json;
 use tower_http::trace::TraceLayer;
 
-use crate::mongo;
+use crate::{identity::Verifier, mongo};
 
 /// Everything a request handler needs, cloned cheaply per request.
 pub struct AppState<Q, M, S> {
     pub schema: Schema<Q, M, S>,
     pub database: Database,
     pub metrics: PrometheusHandle,
+    /// Verifies the identity tokens requests carry; `None` trusts none.
+    pub verifier: Option<Arc<Verifier>>,
 }
 
 impl<Q, M, S> Clone for AppState<Q, M, S> {
@@ -33,6 +35,7 @@ impl<Q, M, S> Clone for AppState<Q, M, S> {
             schema: self.schema.clone(),
             database: self.database.clone(),
             metrics: self.metrics.clone(),
+            verifier: self.verifier.clone(),
         }
     }
 }
@@ -72,7 +75,8 @@ where
     M: ObjectType + 'static,
     S: SubscriptionType + 'static,
 {
-    let request = request.into_inner().data(headers);
+    let caller = Verifier::caller(state.verifier.as_deref(), &headers);
+    let request = request.into_inner().data(caller);
     let operation = request
         .operation_name
         .clone()

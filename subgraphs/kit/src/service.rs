@@ -1,13 +1,13 @@
 //! The one `main` every subgraph runs: parse flags, then print the SDL, seed the database, or
 //! serve. A subgraph crate implements [`Subgraph`] and calls [`run`].
 
-use std::future::Future;
+use std::{future::Future, sync::Arc};
 
 use async_graphql::{EmptySubscription, ObjectType, SDLExportOptions, Schema, SchemaBuilder};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use mongodb::Database;
 
-use crate::{config::ServiceConfig, mongo, server, telemetry};
+use crate::{config::ServiceConfig, identity::Verifier, mongo, server, telemetry};
 
 /// One storefront subgraph: its identity, its schema and how it fills its own database.
 pub trait Subgraph: 'static {
@@ -20,6 +20,8 @@ pub trait Subgraph: 'static {
 
     type Query: ObjectType + 'static;
     type Mutation: ObjectType + 'static;
+    /// Settings of this subgraph's own, added to the shared flags ([`NoOptions`] if none).
+    type Options: Args + Clone + Send + Sync + 'static;
 
     /// The schema with no data attached: enough to print the SDL without a database.
     fn schema_builder() -> SchemaBuilder<Self::Query, Self::Mutation, EmptySubscription>;
@@ -28,6 +30,7 @@ pub trait Subgraph: 'static {
     fn attach(
         builder: SchemaBuilder<Self::Query, Self::Mutation, EmptySubscription>,
         database: Database,
+        options: &Self::Options,
     ) -> impl Future<
         Output = mongodb::error::Result<
             SchemaBuilder<Self::Query, Self::Mutation, EmptySubscription>,
@@ -85,13 +88,18 @@ fn without_builtin_directives(sdl: &str) -> String {
     text
 }
 
-/// Builds the schema against `database`: what both the server and in-process tests use.
+/// Builds the schema against `database`, ready to serve.
 pub async fn schema<S: Subgraph>(
     database: Database,
+    options: &S::Options,
 ) -> mongodb::error::Result<Schema<S::Query, S::Mutation, EmptySubscription>> {
     let builder = S::schema_builder().data(database.clone());
-    Ok(S::attach(builder, database).await?.finish())
+    Ok(S::attach(builder, database, options).await?.finish())
 }
+
+/// For subgraphs with no settings beyond the shared ones.
+#[derive(Debug, Clone, Default, Args)]
+pub struct NoOptions {}
 
 #[cfg(test)]
 mod tests {
@@ -112,7 +120,7 @@ mod tests {
 }
 
 #[derive(Debug, Parser)]
-struct Cli {
+struct Cli<O: Args> {
     #[command(subcommand)]
     command: Option<Command>,
 
@@ -122,6 +130,9 @@ struct Cli {
 
     #[command(flatten)]
     service: ServiceConfig,
+
+    #[command(flatten)]
+    options: O,
 }
 
 #[derive(Debug, Subcommand)]
@@ -142,8 +153,11 @@ pub struct SeedOptions {
 
 /// Runs the subgraph binary: `--print-schema`, `seed`, or serve (the default).
 pub async fn run<S: Subgraph>() -> anyhow::Result<()> {
-    let matches = Cli::command().name(S::NAME).about(S::ABOUT).get_matches();
-    let cli = Cli::from_arg_matches(&matches)?;
+    let matches = Cli::<S::Options>::command()
+        .name(S::NAME)
+        .about(S::ABOUT)
+        .get_matches();
+    let cli = Cli::<S::Options>::from_arg_matches(&matches)?;
 
     if cli.print_schema {
         print!("{}", sdl::<S>());
@@ -161,11 +175,20 @@ pub async fn run<S: Subgraph>() -> anyhow::Result<()> {
         }
         Command::Serve => {
             let metrics = telemetry::metrics_handle();
-            let schema = schema::<S>(database.clone()).await?;
+            let verifier = match &cli.service.jwks_file {
+                Some(path) => Some(Arc::new(Verifier::from_jwks_file(
+                    path,
+                    &cli.service.jwt_issuer,
+                    &cli.service.jwt_audience,
+                )?)),
+                None => None,
+            };
+            let schema = schema::<S>(database.clone(), &cli.options).await?;
             let app = server::app(server::AppState {
                 schema,
                 database,
                 metrics,
+                verifier,
             });
             server::serve(cli.service.listen_addr(S::DEFAULT_PORT), app).await?;
         }

@@ -10,7 +10,7 @@ use async_graphql::{
     EmptyMutation, EmptySubscription, Schema, SchemaBuilder, dataloader::DataLoader,
 };
 use mongodb::Database;
-use subgraph_kit::{SeedOptions, Subgraph};
+use subgraph_kit::{NoOptions, SeedOptions, Subgraph};
 
 use crate::{loaders::PricingLoader, schema::Query, store::PricingStore};
 
@@ -23,6 +23,7 @@ impl Subgraph for Pricing {
 
     type Query = Query;
     type Mutation = EmptyMutation;
+    type Options = NoOptions;
 
     fn schema_builder() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
         Schema::build(Query, EmptyMutation, EmptySubscription).enable_federation()
@@ -31,6 +32,7 @@ impl Subgraph for Pricing {
     async fn attach(
         builder: SchemaBuilder<Query, EmptyMutation, EmptySubscription>,
         database: Database,
+        _options: &NoOptions,
     ) -> mongodb::error::Result<SchemaBuilder<Query, EmptyMutation, EmptySubscription>> {
         let store = PricingStore::new(&database);
         store.ensure_indexes().await?;

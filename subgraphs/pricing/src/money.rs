@@ -43,6 +43,13 @@ impl Money {
     }
 }
 
+impl Money {
+    /// This amount `quantity` times; exact, as both factors are.
+    pub fn times(&self, quantity: i32) -> Money {
+        Money::new(self.amount * Decimal::from(quantity), self.currency_code)
+    }
+}
+
 /// A USD list price in cents with `percent_off` taken off, rounded to the cent.
 pub fn discounted_usd(list_cents: i64, percent_off: u32) -> Decimal {
     let list = Decimal::new(list_cents, 2);

@@ -1,7 +1,9 @@
 //! Pricing's part of the storefront graph: `Product.price` and `Product.compareAtPrice` on the
 //! catalog's `Product` entity, plus `Money`, `CurrencyCode` and running `promotions`.
 
-use async_graphql::{Context, ID, Object, Result, SimpleObject, dataloader::DataLoader};
+use async_graphql::{
+    ComplexObject, Context, ID, InputObject, Object, Result, SimpleObject, dataloader::DataLoader,
+};
 use chrono::{DateTime, Utc};
 use subgraph_kit::{ErrorCode, errors::internal};
 
@@ -29,9 +31,60 @@ impl Query {
     async fn find_product_by_id(&self, id: ID) -> Product {
         Product { id }
     }
+
+    #[graphql(entity)]
+    async fn find_cart_line_by_id(
+        &self,
+        #[graphql(key)] id: ID,
+        quantity: Option<i32>,
+        product: Option<ProductKey>,
+    ) -> CartLine {
+        CartLine {
+            id,
+            quantity: quantity.unwrap_or_default(),
+            product: Product {
+                id: product.map(|p| p.id).unwrap_or_default(),
+            },
+        }
+    }
+
+    #[graphql(entity)]
+    async fn find_cart_by_id(
+        &self,
+        #[graphql(key)] id: ID,
+        lines: Option<Vec<CartLineFields>>,
+    ) -> Cart {
+        let lines = lines
+            .unwrap_or_default()
+            .into_iter()
+            .map(|line| CartLine {
+                id: ID::default(),
+                quantity: line.quantity,
+                product: Product {
+                    id: line.product.id,
+                },
+            })
+            .collect();
+        Cart { id, lines }
+    }
 }
 
-/// The catalog's product, as far as pricing knows it: by its key.
+/// A product's key inside an entity representation.
+#[derive(InputObject)]
+#[graphql(visible = false)]
+pub struct ProductKey {
+    id: ID,
+}
+
+/// The cart-line fields `Cart.subtotal` requires, as the router sends them.
+#[derive(InputObject)]
+#[graphql(visible = false)]
+pub struct CartLineFields {
+    quantity: i32,
+    product: ProductKey,
+}
+
+// The catalog's product, as far as pricing knows it: by its key.
 pub struct Product {
     id: ID,
 }
@@ -77,6 +130,59 @@ impl Product {
             .ok_or_else(|| {
                 ErrorCode::NotFound.error(format!("product {} has no price", self.id.as_str()))
             })
+    }
+}
+
+// A cart line, as far as pricing needs it: which product, how many.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct CartLine {
+    id: ID,
+    #[graphql(external)]
+    quantity: i32,
+    #[graphql(external)]
+    product: Product,
+}
+
+#[ComplexObject]
+impl CartLine {
+    /// Unit price after promotions, times quantity.
+    #[graphql(requires = "quantity product { id }")]
+    async fn line_total(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "Some(CurrencyCode::Usd)")] currency: Option<CurrencyCode>,
+    ) -> Result<Money> {
+        let unit = self.product.price(ctx, currency).await?;
+        Ok(unit.times(self.quantity))
+    }
+}
+
+// A cart, as far as pricing needs it: its lines.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct Cart {
+    id: ID,
+    #[graphql(external)]
+    lines: Vec<CartLine>,
+}
+
+#[ComplexObject]
+impl Cart {
+    /// Sum of line totals after promotions.
+    #[graphql(requires = "lines { quantity product { id } }")]
+    async fn subtotal(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "Some(CurrencyCode::Usd)")] currency: Option<CurrencyCode>,
+    ) -> Result<Money> {
+        let currency_code = currency.unwrap_or(CurrencyCode::Usd);
+        let totals = futures::future::try_join_all(self.lines.iter().map(|line| async move {
+            let unit = line.product.price(ctx, currency).await?;
+            Ok::<_, async_graphql::Error>(unit.times(line.quantity).amount)
+        }))
+        .await?;
+        Ok(Money::new(totals.into_iter().sum(), currency_code))
     }
 }
 

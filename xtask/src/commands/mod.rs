@@ -3,6 +3,7 @@
 pub mod compose;
 pub mod dev;
 pub mod test;
+pub mod token;
 
 use std::{io::IsTerminal, process::Stdio};
 

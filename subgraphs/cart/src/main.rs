@@ -1,0 +1,69 @@
+//! The cart subgraph: each signed-in user's cart, owned in the `cart` database.
+
+mod catalog_client;
+mod loaders;
+mod schema;
+mod store;
+
+use async_graphql::{EmptySubscription, Schema, SchemaBuilder, dataloader::DataLoader};
+use clap::Args;
+use mongodb::Database;
+use subgraph_kit::{SeedOptions, Subgraph};
+
+use crate::{
+    catalog_client::CatalogClient,
+    loaders::CartLoader,
+    schema::{Mutation, Query},
+    store::CartStore,
+};
+
+struct Cart;
+
+/// Cart's own settings.
+#[derive(Debug, Clone, Args)]
+struct CartOptions {
+    /// The catalog subgraph's GraphQL endpoint, asked whether a product exists before it is added
+    #[arg(
+        long,
+        env = "CATALOG_URL",
+        default_value = "http://127.0.0.1:4001/graphql"
+    )]
+    catalog_url: String,
+}
+
+impl Subgraph for Cart {
+    const NAME: &'static str = "cart";
+    const DEFAULT_PORT: u16 = 4002;
+    const ABOUT: &'static str = "Storefront cart subgraph: each signed-in user's cart";
+
+    type Query = Query;
+    type Mutation = Mutation;
+    type Options = CartOptions;
+
+    fn schema_builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+        Schema::build(Query, Mutation, EmptySubscription).enable_federation()
+    }
+
+    async fn attach(
+        builder: SchemaBuilder<Query, Mutation, EmptySubscription>,
+        database: Database,
+        options: &CartOptions,
+    ) -> mongodb::error::Result<SchemaBuilder<Query, Mutation, EmptySubscription>> {
+        let store = CartStore::new(&database);
+        store.ensure_indexes().await?;
+        let loader = DataLoader::new(CartLoader::new(store.clone()), tokio::spawn);
+        let catalog = CatalogClient::new(options.catalog_url.clone());
+        Ok(builder.data(store).data(loader).data(catalog))
+    }
+
+    async fn seed(database: &Database, _options: &SeedOptions) -> mongodb::error::Result<String> {
+        // Carts are the users' own data: seeding only prepares the collection.
+        CartStore::new(database).ensure_indexes().await?;
+        Ok("prepared the carts collection (carts start empty)".to_owned())
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    subgraph_kit::run::<Cart>().await
+}

@@ -1,0 +1,206 @@
+//! Cart's MongoDB access: one document per user in the `carts` collection of the `cart`
+//! database, changed only by single-document atomic updates so concurrent mutations never
+//! lose each other's work.
+
+use chrono::{DateTime, Utc};
+use futures::TryStreamExt;
+use mongodb::{
+    Collection, Database, IndexModel,
+    bson::{Document, doc, oid::ObjectId},
+    error::{Error, ErrorKind, WriteFailure},
+    options::{IndexOptions, ReturnDocument},
+};
+use serde::{Deserialize, Serialize};
+
+/// The most of one product a cart may hold.
+pub const MAX_LINE_QUANTITY: i32 = 99;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CartDoc {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub user_id: String,
+    #[serde(default)]
+    pub lines: Vec<LineDoc>,
+    #[serde(with = "bson::serde_helpers::chrono_datetime_as_bson_datetime")]
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LineDoc {
+    pub product_id: String,
+    pub quantity: i32,
+}
+
+impl CartDoc {
+    pub fn line(&self, product_id: &str) -> Option<&LineDoc> {
+        self.lines.iter().find(|line| line.product_id == product_id)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CartError {
+    #[error(
+        "the cart would hold {would_be} of product {product_id}; at most {MAX_LINE_QUANTITY} are allowed"
+    )]
+    QuantityLimit { product_id: String, would_be: i32 },
+    #[error("product {0} is not in the cart")]
+    NotInCart(String),
+    #[error(transparent)]
+    Mongo(#[from] Error),
+}
+
+#[derive(Clone)]
+pub struct CartStore {
+    carts: Collection<CartDoc>,
+}
+
+impl CartStore {
+    pub fn new(database: &Database) -> Self {
+        Self {
+            carts: database.collection("carts"),
+        }
+    }
+
+    /// One cart per user.
+    pub async fn ensure_indexes(&self) -> mongodb::error::Result<()> {
+        self.carts
+            .create_index(
+                IndexModel::builder()
+                    .keys(doc! { "user_id": 1 })
+                    .options(IndexOptions::builder().unique(true).build())
+                    .build(),
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub async fn cart_of(&self, user_id: &str) -> mongodb::error::Result<Option<CartDoc>> {
+        self.carts.find_one(doc! { "user_id": user_id }).await
+    }
+
+    pub async fn carts_by_ids(&self, ids: &[String]) -> mongodb::error::Result<Vec<CartDoc>> {
+        self.carts
+            .find(doc! { "_id": { "$in": ids } })
+            .await?
+            .try_collect()
+            .await
+    }
+
+    /// Adds `quantity` of a product: raises its line, or appends one (creating the cart).
+    pub async fn add(
+        &self,
+        user_id: &str,
+        product_id: &str,
+        quantity: i32,
+    ) -> Result<CartDoc, CartError> {
+        loop {
+            let now = bson::DateTime::now();
+            let raised = self
+                .carts
+                .find_one_and_update(
+                    doc! {
+                        "user_id": user_id,
+                        "lines": { "$elemMatch": { "product_id": product_id, "quantity": { "$lte": MAX_LINE_QUANTITY - quantity } } },
+                    },
+                    doc! { "$inc": { "lines.$.quantity": quantity }, "$set": { "updated_at": now } },
+                )
+                .return_document(ReturnDocument::After)
+                .await?;
+            if let Some(cart) = raised {
+                return Ok(cart);
+            }
+            let appended = self
+                .upsert(
+                    doc! { "user_id": user_id, "lines.product_id": { "$ne": product_id } },
+                    doc! { "$push": { "lines": { "product_id": product_id, "quantity": quantity } } },
+                )
+                .await;
+            match appended {
+                Ok(cart) => return Ok(cart),
+                // The cart exists and already holds the product: either its line is too full to
+                // raise, or a concurrent request added it first and the next round raises it.
+                Err(CartError::Mongo(err)) if is_duplicate_key(&err) => {
+                    if let Some(line) = self
+                        .cart_of(user_id)
+                        .await?
+                        .as_ref()
+                        .and_then(|c| c.line(product_id).cloned())
+                        && line.quantity + quantity > MAX_LINE_QUANTITY
+                    {
+                        return Err(CartError::QuantityLimit {
+                            product_id: product_id.to_owned(),
+                            would_be: line.quantity + quantity,
+                        });
+                    }
+                }
+                Err(other) => return Err(other),
+            }
+        }
+    }
+
+    /// Sets the quantity of a product already in the cart.
+    pub async fn set_quantity(
+        &self,
+        user_id: &str,
+        product_id: &str,
+        quantity: i32,
+    ) -> Result<CartDoc, CartError> {
+        self.carts
+            .find_one_and_update(
+                doc! { "user_id": user_id, "lines.product_id": product_id },
+                doc! { "$set": { "lines.$.quantity": quantity, "updated_at": bson::DateTime::now() } },
+            )
+            .return_document(ReturnDocument::After)
+            .await?
+            .ok_or_else(|| CartError::NotInCart(product_id.to_owned()))
+    }
+
+    /// Takes a product out of the cart (creating an empty cart if there was none).
+    pub async fn remove(&self, user_id: &str, product_id: &str) -> Result<CartDoc, CartError> {
+        self.upsert(
+            doc! { "user_id": user_id },
+            doc! { "$pull": { "lines": { "product_id": product_id } } },
+        )
+        .await
+    }
+
+    /// Empties the cart (creating it if there was none).
+    pub async fn clear(&self, user_id: &str) -> Result<CartDoc, CartError> {
+        self.upsert(
+            doc! { "user_id": user_id },
+            doc! { "$set": { "lines": [] } },
+        )
+        .await
+    }
+
+    /// Applies `update` to the cart `filter` finds, or to a new cart for the filter's user.
+    async fn upsert(&self, filter: Document, mut update: Document) -> Result<CartDoc, CartError> {
+        let now = bson::DateTime::now();
+        let set = update
+            .entry("$set".to_owned())
+            .or_insert_with(|| doc! {}.into());
+        if let bson::Bson::Document(set) = set {
+            set.insert("updated_at", now);
+        }
+        update.insert(
+            "$setOnInsert",
+            doc! { "_id": format!("cart-{}", ObjectId::new().to_hex()) },
+        );
+        let cart = self
+            .carts
+            .find_one_and_update(filter, update)
+            .upsert(true)
+            .return_document(ReturnDocument::After)
+            .await?;
+        Ok(cart.expect("an upsert returning the document after always has one"))
+    }
+}
+
+fn is_duplicate_key(err: &Error) -> bool {
+    match err.kind.as_ref() {
+        ErrorKind::Command(command) => command.code == 11000,
+        ErrorKind::Write(WriteFailure::WriteError(write)) => write.code == 11000,
+        _ => false,
+    }
+}

@@ -1,0 +1,125 @@
+//! Who is calling. The router verifies tokens, but a subgraph can be reached directly, so a
+//! subgraph that serves personal data verifies the forwarded `Authorization: Bearer` JWT again
+//! against the same trusted keys (JWKS) and trusts nothing else.
+
+use std::{collections::HashMap, path::Path};
+
+use axum::http::{HeaderMap, header::AUTHORIZATION};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header, jwk::JwkSet};
+use serde::Deserialize;
+
+use crate::ErrorCode;
+
+/// The caller of one request, as far as it could be verified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Caller {
+    /// No credentials were presented.
+    Anonymous,
+    /// A valid token for this user (its `sub` claim).
+    User(String),
+    /// Credentials were presented and refused; the reason is for logs and the error message.
+    Rejected(String),
+}
+
+impl Caller {
+    /// The verified user id, or an `UNAUTHENTICATED` error.
+    pub fn user(&self) -> Result<&str, async_graphql::Error> {
+        match self {
+            Caller::User(user) => Ok(user),
+            Caller::Anonymous => Err(ErrorCode::Unauthenticated
+                .error("sign in first: send `Authorization: Bearer <token>`")),
+            Caller::Rejected(reason) => {
+                Err(ErrorCode::Unauthenticated.error(format!("invalid token: {reason}")))
+            }
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IdentityError {
+    #[error("cannot read JWKS file {path}: {reason}")]
+    Jwks { path: String, reason: String },
+}
+
+/// Verifies tokens against a fixed key set, issuer and audience.
+pub struct Verifier {
+    keys: HashMap<String, (DecodingKey, Algorithm)>,
+    issuer: String,
+    audience: String,
+}
+
+#[derive(Deserialize)]
+struct Claims {
+    sub: String,
+}
+
+impl Verifier {
+    /// Loads the keys (each with a `kid` and an `alg`) of a JWKS file.
+    pub fn from_jwks_file(
+        path: &Path,
+        issuer: &str,
+        audience: &str,
+    ) -> Result<Self, IdentityError> {
+        let error = |reason: String| IdentityError::Jwks {
+            path: path.display().to_string(),
+            reason,
+        };
+        let text = std::fs::read_to_string(path).map_err(|err| error(err.to_string()))?;
+        let set: JwkSet = serde_json::from_str(&text).map_err(|err| error(err.to_string()))?;
+        let mut keys = HashMap::new();
+        for jwk in &set.keys {
+            let (Some(kid), Some(algorithm)) = (&jwk.common.key_id, jwk.common.key_algorithm)
+            else {
+                return Err(error("every key needs a `kid` and an `alg`".to_owned()));
+            };
+            let algorithm = algorithm
+                .to_string()
+                .parse::<Algorithm>()
+                .map_err(|err| error(format!("key {kid}: {err}")))?;
+            let key =
+                DecodingKey::from_jwk(jwk).map_err(|err| error(format!("key {kid}: {err}")))?;
+            keys.insert(kid.clone(), (key, algorithm));
+        }
+        Ok(Self {
+            keys,
+            issuer: issuer.to_owned(),
+            audience: audience.to_owned(),
+        })
+    }
+
+    /// The `sub` of a valid token: known key, matching algorithm, signature, expiry, issuer
+    /// and audience all checked.
+    pub fn verify(&self, token: &str) -> Result<String, String> {
+        let header = decode_header(token).map_err(|err| err.to_string())?;
+        let kid = header.kid.ok_or("the token names no key (`kid`)")?;
+        let (key, algorithm) = self
+            .keys
+            .get(&kid)
+            .ok_or_else(|| format!("unknown key `{kid}`"))?;
+        let mut validation = Validation::new(*algorithm);
+        validation.set_issuer(&[&self.issuer]);
+        validation.set_audience(&[&self.audience]);
+        validation.set_required_spec_claims(&["exp", "sub", "iss", "aud"]);
+        let data = decode::<Claims>(token, key, &validation).map_err(|err| err.to_string())?;
+        Ok(data.claims.sub)
+    }
+
+    /// The caller behind a request's `Authorization` header.
+    pub fn caller(verifier: Option<&Self>, headers: &HeaderMap) -> Caller {
+        let Some(value) = headers.get(AUTHORIZATION) else {
+            return Caller::Anonymous;
+        };
+        let Some(token) = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")) else {
+            return Caller::Rejected("expected `Bearer <token>`".to_owned());
+        };
+        match verifier {
+            None => {
+                Caller::Rejected("this service trusts no keys (JWKS_FILE is not set)".to_owned())
+            }
+            Some(verifier) => match verifier.verify(token.trim()) {
+                Ok(user) => Caller::User(user),
+                Err(reason) => Caller::Rejected(reason),
+            },
+        }
+    }
+}

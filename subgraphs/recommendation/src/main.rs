@@ -1,0 +1,51 @@
+//! The recommendation subgraph: related products, owned in the `recommendation` database.
+
+mod loaders;
+mod schema;
+mod store;
+
+use async_graphql::{
+    EmptyMutation, EmptySubscription, Schema, SchemaBuilder, dataloader::DataLoader,
+};
+use mongodb::Database;
+use subgraph_kit::{NoOptions, SeedOptions, Subgraph};
+
+use crate::{loaders::RelatedLoader, schema::Query, store::RecommendationStore};
+
+struct Recommendation;
+
+impl Subgraph for Recommendation {
+    const NAME: &'static str = "recommendation";
+    const DEFAULT_PORT: u16 = 4004;
+    const ABOUT: &'static str = "Storefront recommendation subgraph: related products";
+
+    type Query = Query;
+    type Mutation = EmptyMutation;
+    type Options = NoOptions;
+
+    fn schema_builder() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
+        Schema::build(Query, EmptyMutation, EmptySubscription).enable_federation()
+    }
+
+    async fn attach(
+        builder: SchemaBuilder<Query, EmptyMutation, EmptySubscription>,
+        database: Database,
+        _options: &NoOptions,
+    ) -> mongodb::error::Result<SchemaBuilder<Query, EmptyMutation, EmptySubscription>> {
+        let store = RecommendationStore::new(&database);
+        let loader = DataLoader::new(RelatedLoader::new(store), tokio::spawn);
+        Ok(builder.data(loader))
+    }
+
+    async fn seed(database: &Database, options: &SeedOptions) -> mongodb::error::Result<String> {
+        let related = RecommendationStore::new(database)
+            .seed(options.products)
+            .await?;
+        Ok(format!("seeded related products for {related} products"))
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    subgraph_kit::run::<Recommendation>().await
+}
