@@ -5,7 +5,7 @@ mod loaders;
 mod schema;
 mod store;
 
-use async_graphql::{EmptySubscription, Schema, SchemaBuilder, dataloader::DataLoader};
+use async_graphql::{EmptySubscription, SchemaBuilder, dataloader::DataLoader};
 use clap::Args;
 use mongodb::Database;
 use subgraph_kit::{SeedOptions, Subgraph};
@@ -39,10 +39,6 @@ impl Subgraph for Cart {
     type Query = Query;
     type Mutation = Mutation;
     type Options = CartOptions;
-
-    fn schema_builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
-        Schema::build(Query, Mutation, EmptySubscription).enable_federation()
-    }
 
     async fn attach(
         builder: SchemaBuilder<Query, Mutation, EmptySubscription>,

@@ -12,6 +12,7 @@ use crate::{
     store::{CartDoc, CartError, CartStore, LineDoc, MAX_LINE_QUANTITY},
 };
 
+#[derive(Default)]
 pub struct Query;
 
 #[Object]
@@ -41,6 +42,7 @@ impl Query {
     }
 }
 
+#[derive(Default)]
 pub struct Mutation;
 
 #[Object]

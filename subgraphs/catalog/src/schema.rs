@@ -17,6 +17,7 @@ const MAX_PAGE_SIZE: i32 = 100;
 /// Longer search strings are refused rather than sent to the text index.
 const MAX_SEARCH_LENGTH: usize = 200;
 
+#[derive(Default)]
 pub struct Query;
 
 #[Object]

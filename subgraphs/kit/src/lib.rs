@@ -7,6 +7,7 @@ pub mod demo_catalog;
 pub mod errors;
 pub mod identity;
 pub mod mongo;
+pub mod representations;
 pub mod server;
 pub mod service;
 pub mod telemetry;

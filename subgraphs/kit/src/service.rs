@@ -18,13 +18,20 @@ pub trait Subgraph: 'static {
     /// One line for `--help`.
     const ABOUT: &'static str;
 
-    type Query: ObjectType + 'static;
-    type Mutation: ObjectType + 'static;
+    type Query: ObjectType + Default + 'static;
+    type Mutation: ObjectType + Default + 'static;
     /// Settings of this subgraph's own, added to the shared flags ([`NoOptions`] if none).
     type Options: Args + Clone + Send + Sync + 'static;
 
     /// The schema with no data attached: enough to print the SDL without a database.
-    fn schema_builder() -> SchemaBuilder<Self::Query, Self::Mutation, EmptySubscription>;
+    fn schema_builder() -> SchemaBuilder<Self::Query, Self::Mutation, EmptySubscription> {
+        Schema::build(
+            Self::Query::default(),
+            Self::Mutation::default(),
+            EmptySubscription,
+        )
+        .enable_federation()
+    }
 
     /// Creates the indexes this subgraph relies on and attaches its stores and loaders.
     fn attach(

@@ -6,9 +6,7 @@ mod money;
 mod schema;
 mod store;
 
-use async_graphql::{
-    EmptyMutation, EmptySubscription, Schema, SchemaBuilder, dataloader::DataLoader,
-};
+use async_graphql::{EmptyMutation, EmptySubscription, SchemaBuilder, dataloader::DataLoader};
 use mongodb::Database;
 use subgraph_kit::{NoOptions, SeedOptions, Subgraph};
 
@@ -24,10 +22,6 @@ impl Subgraph for Pricing {
     type Query = Query;
     type Mutation = EmptyMutation;
     type Options = NoOptions;
-
-    fn schema_builder() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
-        Schema::build(Query, EmptyMutation, EmptySubscription).enable_federation()
-    }
 
     async fn attach(
         builder: SchemaBuilder<Query, EmptyMutation, EmptySubscription>,

@@ -5,7 +5,7 @@ use async_graphql::{
     ComplexObject, Context, ID, InputObject, Object, Result, SimpleObject, dataloader::DataLoader,
 };
 use chrono::{DateTime, Utc};
-use subgraph_kit::{ErrorCode, errors::internal};
+use subgraph_kit::{ErrorCode, errors::internal, representations::ProductKey};
 
 use crate::{
     loaders::{PricingLoader, ProductId, Quote},
@@ -13,6 +13,7 @@ use crate::{
     store::{PricingStore, PromotionDoc},
 };
 
+#[derive(Default)]
 pub struct Query;
 
 #[Object]
@@ -67,13 +68,6 @@ impl Query {
             .collect();
         Cart { id, lines }
     }
-}
-
-/// A product's key inside an entity representation.
-#[derive(InputObject)]
-#[graphql(visible = false)]
-pub struct ProductKey {
-    id: ID,
 }
 
 /// The cart-line fields `Cart.subtotal` requires, as the router sends them.

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use async_graphql::{
     ComplexObject, Context, ID, InputObject, Object, Result, SimpleObject, dataloader::DataLoader,
 };
-use subgraph_kit::{ErrorCode, errors::internal};
+use subgraph_kit::{ErrorCode, errors::internal, representations::ProductKey};
 
 use crate::loaders::{ProductId, RelatedLoader};
 
@@ -15,6 +15,7 @@ use crate::loaders::{ProductId, RelatedLoader};
 const MAX_RECOMMENDATIONS: i32 = 12;
 const DEFAULT_RECOMMENDATIONS: i32 = 4;
 
+#[derive(Default)]
 pub struct Query;
 
 #[Object]
@@ -42,13 +43,6 @@ impl Query {
             .collect();
         Cart { id, lines }
     }
-}
-
-/// A product's key inside an entity representation.
-#[derive(InputObject)]
-#[graphql(visible = false)]
-pub struct ProductKey {
-    id: ID,
 }
 
 /// The cart-line fields `Cart.recommendations` requires, as the router sends them.
