@@ -133,14 +133,6 @@ pub struct LoadedConfig {
 }
 
 impl LoadedConfig {
-    /// Whether any subgraph's schema comes from a running service.
-    pub fn introspects(&self) -> bool {
-        self.config
-            .subgraphs
-            .values()
-            .any(|s| matches!(s.schema, SchemaSource::SubgraphUrl { .. }))
-    }
-
     /// Loads every subgraph's SDL, in name order.
     pub async fn subgraph_schemas(
         &self,

@@ -52,10 +52,6 @@ impl Service {
         })
     }
 
-    pub fn id(&self) -> Option<u32> {
-        self.child.id()
-    }
-
     /// Resolves when the process exits by itself.
     pub async fn exited(&mut self) -> std::io::Result<std::process::ExitStatus> {
         self.child.wait().await

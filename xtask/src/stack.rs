@@ -84,8 +84,8 @@ impl StackOptions {
 /// The running system; dropping it kills every process, [`Stack::stop`] stops them gracefully.
 pub struct Stack {
     pub options: StackOptions,
-    /// One slot per subgraph, in [`SUBGRAPHS`] order; empty while stopped.
-    subgraphs: Vec<Option<Service>>,
+    /// Running subgraphs, in [`SUBGRAPHS`] order.
+    subgraphs: Vec<Service>,
     router: Option<Service>,
 }
 
@@ -101,7 +101,7 @@ impl Stack {
         };
         for index in 0..SUBGRAPHS.len() {
             let service = stack.start_subgraph(index).await?;
-            stack.subgraphs.push(Some(service));
+            stack.subgraphs.push(service);
         }
         stack.router = Some(stack.start_router().await?);
         Ok(stack)
@@ -117,26 +117,11 @@ impl Stack {
         format!("http://127.0.0.1:{}", self.options.subgraph_ports[index])
     }
 
-    /// Stops one subgraph (SIGTERM), leaving the rest running.
-    pub async fn stop_subgraph(&mut self, name: &str) {
-        if let Some(service) = self.subgraphs[subgraph_index(name)].take() {
-            service.stop(Duration::from_secs(5)).await;
-        }
-    }
-
-    /// Starts a stopped subgraph again and waits until it is ready.
-    pub async fn restart_subgraph(&mut self, name: &str) -> anyhow::Result<()> {
-        let index = subgraph_index(name);
-        self.subgraphs[index] = Some(self.start_subgraph(index).await?);
-        Ok(())
-    }
-
     /// Resolves when any running service exits on its own, saying which and how.
     pub async fn any_exited(&mut self) -> String {
         let waits = self
             .subgraphs
             .iter_mut()
-            .flatten()
             .chain(self.router.as_mut())
             .map(|service| {
                 Box::pin(async move {
@@ -159,7 +144,6 @@ impl Stack {
         let stops = self
             .subgraphs
             .drain(..)
-            .flatten()
             .map(|s| s.stop(Duration::from_secs(10)));
         futures::future::join_all(stops).await;
     }
