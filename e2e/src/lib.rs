@@ -32,7 +32,8 @@ pub fn required_env(name: &str) -> String {
     })
 }
 
-fn scratch_dir() -> PathBuf {
+/// Where a test run keeps its logs and files (`.dev/test-run` unless `cargo xtask test` says).
+pub fn scratch_dir() -> PathBuf {
     std::env::var_os("STOREFRONT_SCRATCH_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| paths::dev_dir().join("test-run"))

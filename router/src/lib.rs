@@ -1,6 +1,7 @@
 //! The storefront router as a library: composing subgraphs from a rover-format
 //! `supergraph.yaml`, and serving the result with Hive Router's engine.
 
+pub mod check;
 pub mod composition;
 pub mod playground;
 pub mod serve;

@@ -1,7 +1,7 @@
 //! `router`: serves the storefront's federated graph on one endpoint, from a composed
 //! supergraph file or by composing a rover-format `supergraph.yaml` itself.
 
-use std::{net::SocketAddr, path::PathBuf, process::ExitCode, time::Duration};
+use std::{io::Write, net::SocketAddr, path::PathBuf, process::ExitCode, time::Duration};
 
 use clap::{Args, Parser, Subcommand};
 use hive_router::{RouterGlobalAllocator, configure_global_allocator, ntex};
@@ -59,11 +59,68 @@ enum Command {
         #[arg(long, default_value = "supergraph.yaml")]
         config: PathBuf,
     },
+    /// Check schemas offline: drift, composition, a proposed subgraph change, client operations
+    #[command(
+        after_help = "Exit status: 0 passed, 1 a check failed, 2 the check could not run.\n\nExamples:\n  router check --config supergraph.yaml --supergraph supergraph.graphql --operations clients/\n  router check --subgraph catalog --schema proposed.graphql --operations clients/\n  router check --subgraph catalog --schema proposed.graphql --format json"
+    )]
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    /// The rover-format supergraph config naming the subgraphs and their current schemas
+    #[arg(long, default_value = "supergraph.yaml")]
+    config: PathBuf,
+
+    /// A committed supergraph that must equal a fresh composition of --config
+    #[arg(long)]
+    supergraph: Option<PathBuf>,
+
+    /// The subgraph a proposed schema is for (rover's `subgraph check` shape); needs --schema
+    #[arg(long, requires = "schema")]
+    subgraph: Option<String>,
+
+    /// The proposed SDL for --subgraph
+    #[arg(long, requires = "subgraph")]
+    schema: Option<PathBuf>,
+
+    /// A file or folder of registered client operations (.graphql); repeatable
+    #[arg(long = "operations", value_name = "PATH")]
+    operations: Vec<PathBuf>,
+
+    /// COMMITTED=FRESH: a committed file that must equal a freshly generated one; repeatable
+    #[arg(long, value_name = "COMMITTED=FRESH", value_parser = parse_drift_pair)]
+    drift: Vec<router::check::DriftPair>,
+
+    /// The command that regenerates drifted files, shown in drift reports
+    #[arg(
+        long,
+        value_name = "COMMAND",
+        default_value = "router compose --config supergraph.yaml > supergraph.graphql"
+    )]
+    regenerate_with: String,
+
+    /// Fail on breaking changes even when no registered operation uses them
+    #[arg(long)]
+    strict: bool,
+
+    /// Report format
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    format: ReportFormat,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ReportFormat {
+    /// Grouped text, coloured on a terminal
+    Human,
+    /// One JSON document on stdout
+    Json,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Some(Command::Check(args)) => return check(args),
         Some(Command::Compose { config }) => compose(&config),
         None => run_server(cli.serve),
     };
@@ -90,6 +147,59 @@ fn compose(config: &std::path::Path) -> anyhow::Result<()> {
     }
     print!("{}", supergraph.sdl);
     Ok(())
+}
+
+/// Exit status 0 when every check passed, 1 when one failed, 2 when they could not run.
+fn check(args: CheckArgs) -> ExitCode {
+    let request = router::check::CheckRequest {
+        config: args.config,
+        supergraph: args.supergraph,
+        drift: args.drift,
+        regenerate: args.regenerate_with,
+        proposal: args
+            .subgraph
+            .zip(args.schema)
+            .map(|(subgraph, schema)| router::check::Proposal { subgraph, schema }),
+        operations: args.operations,
+        strict: args.strict,
+    };
+    let outcome = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(anyhow::Error::from)
+        .and_then(|runtime| Ok(runtime.block_on(router::check::run(&request))?));
+    let report = match outcome {
+        Ok(report) => report,
+        Err(err) => {
+            eprintln!("error: the schema check could not run: {err:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let written = match args.format {
+        ReportFormat::Json => serde_json::to_string_pretty(&report)
+            .map_err(std::io::Error::other)
+            .and_then(|json| writeln!(std::io::stdout(), "{json}")),
+        ReportFormat::Human => router::check::write_human(&report, &mut anstream::stdout()),
+    };
+    if let Err(err) = written {
+        eprintln!("error: cannot write the report: {err}");
+        return ExitCode::from(2);
+    }
+    if report.passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn parse_drift_pair(text: &str) -> Result<router::check::DriftPair, String> {
+    let (committed, fresh) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected COMMITTED=FRESH, got `{text}`"))?;
+    Ok(router::check::DriftPair {
+        committed: committed.into(),
+        fresh: fresh.into(),
+    })
 }
 
 fn run_server(args: ServeArgs) -> anyhow::Result<()> {

@@ -6,4 +6,5 @@ pub mod identity;
 pub mod mongo;
 pub mod paths;
 pub mod process;
+pub mod schema_check;
 pub mod stack;

@@ -21,12 +21,20 @@ enum Command {
     Token(commands::token::TokenArgs),
     /// Regenerate the committed schemas: each subgraphs/<name>/schema.graphql and supergraph.graphql
     Compose,
+    /// Schema checks: drift, composition, a proposed subgraph schema, client operations
+    Check(commands::check::CheckArgs),
 }
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Check(args) => {
+            return commands::check::run(args).await.unwrap_or_else(|err| {
+                eprintln!("error: {err:#}");
+                std::process::ExitCode::from(2)
+            });
+        }
         Command::Dev(args) => commands::dev::run(args).await,
         Command::Test(args) => commands::test::run(args).await,
         Command::Token(args) => commands::token::run(args),

@@ -2,26 +2,24 @@
 //! Router's planner reads it. Merging and validation are graphql-composition's; rendering
 //! the join/link spec form, and reporting errors, are ours.
 
+pub mod diagnostics;
 pub mod normalize;
 mod render;
 
 use graphql_composition::{Subgraphs, diagnostics::Severity};
 
+pub use self::diagnostics::CompositionIssue;
 use crate::supergraph_config::SubgraphSchema;
 
 /// A composed supergraph and what composition warned about.
 #[derive(Debug, Clone)]
 pub struct Supergraph {
+    /// The supergraph in Apollo's join/link form, as routers read it.
     pub sdl: String,
+    /// The API schema clients see: the supergraph without federation machinery or
+    /// `@inaccessible` elements.
+    pub api_sdl: String,
     pub warnings: Vec<String>,
-}
-
-/// One reason composition failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CompositionIssue {
-    /// The composite-schemas error code when the library gives one, else `COMPOSITION_ERROR`.
-    pub code: String,
-    pub message: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -57,32 +55,33 @@ pub fn compose(subgraphs: &[SubgraphSchema]) -> Result<Supergraph, CompositionEr
         .iter_warnings()
         .map(str::to_owned)
         .collect();
+    let names = || subgraphs.iter().map(|subgraph| subgraph.name.as_str());
     let issues: Vec<CompositionIssue> = result
         .diagnostics()
         .iter()
         .filter(|diagnostic| matches!(diagnostic.severity(), Severity::Error))
-        .map(|diagnostic| CompositionIssue {
-            code: diagnostic
-                .composite_schemas_error_code()
-                .map(|code| format!("{code:?}"))
-                .unwrap_or_else(|| "COMPOSITION_ERROR".to_owned()),
-            message: diagnostic.message().to_owned(),
-        })
+        .map(|diagnostic| diagnostics::classify(diagnostic.message(), names()))
         .collect();
     let graph = result
         .into_result()
         .map_err(|_| CompositionError::Failed(issues))?;
-    let federated = graphql_composition::render_federated_sdl(&graph).map_err(|err| {
+    let render_failed = |err: &dyn std::fmt::Display| {
         CompositionError::Failed(vec![CompositionIssue {
-            code: "RENDER_ERROR".to_owned(),
+            code: "RENDER_ERROR",
+            subgraphs: Vec::new(),
+            coordinate: None,
+            explanation: "the composed graph could not be written as an Apollo supergraph",
             message: err.to_string(),
         }])
-    })?;
-    let sdl = render::apollo_supergraph(&federated, subgraphs).map_err(|err| {
-        CompositionError::Failed(vec![CompositionIssue {
-            code: "RENDER_ERROR".to_owned(),
-            message: err.to_string(),
-        }])
-    })?;
-    Ok(Supergraph { sdl, warnings })
+    };
+    let federated =
+        graphql_composition::render_federated_sdl(&graph).map_err(|err| render_failed(&err))?;
+    let sdl =
+        render::apollo_supergraph(&federated, subgraphs).map_err(|err| render_failed(&err))?;
+    let api_sdl = graphql_composition::render_api_sdl(&graph);
+    Ok(Supergraph {
+        sdl,
+        api_sdl,
+        warnings,
+    })
 }

@@ -1,5 +1,6 @@
 //! One module per `cargo xtask` command, plus the cargo invocations they share.
 
+pub mod check;
 pub mod compose;
 pub mod dev;
 pub mod test;
@@ -34,11 +35,12 @@ pub async fn build_binaries() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// One line of progress, set apart from the output of the tools it runs.
+/// One line of progress on stderr, set apart from the output of the tools it runs (stdout
+/// stays free for what a command produces: a token, a JSON report).
 pub fn step(message: &str) {
-    if std::io::stdout().is_terminal() {
-        println!("\x1b[1m▸ {message}\x1b[0m");
+    if std::io::stderr().is_terminal() {
+        eprintln!("\x1b[1m▸ {message}\x1b[0m");
     } else {
-        println!("▸ {message}");
+        eprintln!("▸ {message}");
     }
 }

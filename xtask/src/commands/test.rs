@@ -1,6 +1,7 @@
 //! `cargo xtask test`: every test, against a real MongoDB. Builds the binaries the end-to-end
 //! tests start, provides a throwaway local MongoDB unless `MONGODB_URI` is given, installs the
-//! Node test tools (the reference composer), then runs `cargo test` over the workspace.
+//! Node test tools (the reference composer), runs the schema checks, then `cargo test` over
+//! the workspace.
 
 use std::{process::Stdio, time::Duration};
 
@@ -10,6 +11,7 @@ use xtask::{
     mongo::{self, LocalMongo},
     paths,
     process::{Output, free_port, run_to_completion},
+    schema_check,
 };
 
 use super::{build_binaries, cargo, step};
@@ -27,6 +29,14 @@ pub struct TestArgs {
 
 pub async fn run(args: TestArgs) -> anyhow::Result<()> {
     build_binaries().await?;
+    step("Schema checks (cargo xtask check)");
+    let check = schema_check::router_check(
+        &paths::debug_bin_dir(),
+        &paths::dev_dir().join("check"),
+        &[],
+    )?
+    .status()
+    .context("cannot run router check")?;
     let node_tools = install_node_tools().await?;
 
     let scratch = paths::dev_dir().join("test-run");
@@ -66,6 +76,9 @@ pub async fn run(args: TestArgs) -> anyhow::Result<()> {
             "tests failed ({status}); service logs are in {}",
             scratch.display()
         );
+    }
+    if !check.success() {
+        bail!("the schema checks failed ({check}); see their report above");
     }
     let _ = std::fs::remove_dir_all(&scratch);
     Ok(())

@@ -1,0 +1,298 @@
+//! Registered client operations: the `.graphql` documents clients send, validated against an
+//! API schema, and the schema elements each operation uses (to tell which operations a
+//! breaking change affects).
+
+use std::{
+    collections::{BTreeSet, HashSet},
+    path::{Path, PathBuf},
+};
+
+use hive_router::graphql_tools::{
+    parser::query::parse_query,
+    static_graphql::{
+        query::{self, Definition, OperationDefinition, Selection, SelectionSet},
+        schema::{self, TypeDefinition},
+    },
+    validation::{rules::default_rules_validation_plan, validate::validate},
+};
+
+use super::CheckError;
+
+/// One `.graphql` file of client operations.
+#[derive(Debug)]
+pub struct OperationFile {
+    pub path: PathBuf,
+    pub document: query::Document,
+}
+
+impl OperationFile {
+    /// The names of the operations in this file (the file's stem for an anonymous one).
+    pub fn operation_names(&self) -> Vec<String> {
+        self.document
+            .definitions
+            .iter()
+            .filter_map(|definition| match definition {
+                Definition::Operation(operation) => Some(
+                    operation_name(operation)
+                        .map(str::to_owned)
+                        .unwrap_or_else(|| self.stem()),
+                ),
+                Definition::Fragment(_) => None,
+            })
+            .collect()
+    }
+
+    fn stem(&self) -> String {
+        self.path
+            .file_stem()
+            .map(|stem| stem.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+
+    /// Validation errors against `schema` (GraphQL's operation validation rules).
+    pub fn validate(&self, schema: &schema::Document) -> Vec<String> {
+        if !has_query_root(schema) {
+            return vec!["the API schema has no Query root type".to_owned()];
+        }
+        validate(schema, &self.document, &default_rules_validation_plan())
+            .into_iter()
+            .map(|error| match error.locations.first() {
+                Some(at) => format!("{} (line {})", error.message, at.line),
+                None => error.message,
+            })
+            .collect()
+    }
+
+    /// Per operation: every type, field (`Type.field`), argument (`Type.field(arg:)`) and
+    /// directive (`@name`) it uses, resolved against `schema`.
+    pub fn usage(&self, schema: &schema::Document) -> Vec<(String, BTreeSet<String>)> {
+        if !has_query_root(schema) {
+            return Vec::new();
+        }
+        let fragments: Vec<&query::FragmentDefinition> = self
+            .document
+            .definitions
+            .iter()
+            .filter_map(|definition| match definition {
+                Definition::Fragment(fragment) => Some(fragment),
+                Definition::Operation(_) => None,
+            })
+            .collect();
+        self.document
+            .definitions
+            .iter()
+            .filter_map(|definition| match definition {
+                Definition::Operation(operation) => Some(operation),
+                Definition::Fragment(_) => None,
+            })
+            .map(|operation| {
+                let name = operation_name(operation)
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| self.stem());
+                let mut walk = UsageWalk {
+                    schema,
+                    fragments: &fragments,
+                    visited_fragments: HashSet::new(),
+                    used: BTreeSet::new(),
+                };
+                walk.operation(operation);
+                (name, walk.used)
+            })
+            .collect()
+    }
+}
+
+/// graphql-tools expects (and panics without) an object type for the query root.
+fn has_query_root(schema: &schema::Document) -> bool {
+    schema
+        .query_type_name()
+        .and_then(|name| schema.type_by_name(name))
+        .is_some_and(|root| matches!(root, TypeDefinition::Object(_)))
+}
+
+fn operation_name(operation: &OperationDefinition) -> Option<&str> {
+    match operation {
+        OperationDefinition::Query(q) => q.name.as_deref(),
+        OperationDefinition::Mutation(m) => m.name.as_deref(),
+        OperationDefinition::Subscription(s) => s.name.as_deref(),
+        OperationDefinition::SelectionSet(_) => None,
+    }
+}
+
+/// Every `.graphql` file under `roots` (files or folders), parsed, in path order.
+pub fn load(roots: &[PathBuf]) -> Result<Vec<OperationFile>, CheckError> {
+    let mut paths = Vec::new();
+    for root in roots {
+        collect_graphql_files(root, &mut paths)?;
+    }
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).map_err(|source| CheckError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            let document = parse_query::<String>(&text)
+                .map_err(|err| CheckError::InvalidOperation {
+                    path: path.clone(),
+                    message: err.to_string(),
+                })?
+                .into_static();
+            Ok(OperationFile { path, document })
+        })
+        .collect()
+}
+
+fn collect_graphql_files(path: &Path, found: &mut Vec<PathBuf>) -> Result<(), CheckError> {
+    let read_error = |source| CheckError::Read {
+        path: path.to_owned(),
+        source,
+    };
+    if path.is_file() {
+        found.push(path.to_owned());
+        return Ok(());
+    }
+    for entry in std::fs::read_dir(path).map_err(read_error)? {
+        let entry_path = entry.map_err(read_error)?.path();
+        if entry_path.is_dir() {
+            collect_graphql_files(&entry_path, found)?;
+        } else if entry_path.extension().is_some_and(|ext| ext == "graphql") {
+            found.push(entry_path);
+        }
+    }
+    Ok(())
+}
+
+struct UsageWalk<'a> {
+    schema: &'a schema::Document,
+    fragments: &'a [&'a query::FragmentDefinition],
+    visited_fragments: HashSet<&'a str>,
+    used: BTreeSet<String>,
+}
+
+impl<'a> UsageWalk<'a> {
+    fn operation(&mut self, operation: &'a OperationDefinition) {
+        let (root, variables, directives, selection_set) = match operation {
+            OperationDefinition::Query(q) => (
+                Some(self.schema.query_type().name.as_str()),
+                &q.variable_definitions[..],
+                &q.directives[..],
+                &q.selection_set,
+            ),
+            OperationDefinition::Mutation(m) => (
+                self.schema.mutation_type().map(|t| t.name.as_str()),
+                &m.variable_definitions[..],
+                &m.directives[..],
+                &m.selection_set,
+            ),
+            OperationDefinition::Subscription(s) => (
+                self.schema.subscription_type().map(|t| t.name.as_str()),
+                &s.variable_definitions[..],
+                &s.directives[..],
+                &s.selection_set,
+            ),
+            OperationDefinition::SelectionSet(set) => (
+                Some(self.schema.query_type().name.as_str()),
+                &[][..],
+                &[][..],
+                set,
+            ),
+        };
+        for variable in variables {
+            self.input_type(named(&variable.var_type));
+        }
+        self.directives(directives);
+        if let Some(root) = root {
+            self.used.insert(root.to_owned());
+            self.selection_set(root, selection_set);
+        }
+    }
+
+    fn selection_set(&mut self, parent: &str, selection_set: &'a SelectionSet) {
+        for selection in &selection_set.items {
+            match selection {
+                Selection::Field(field) => {
+                    self.directives(&field.directives);
+                    if field.name.starts_with("__") {
+                        continue;
+                    }
+                    let coordinate = format!("{parent}.{}", field.name);
+                    for (argument, _) in &field.arguments {
+                        self.used.insert(format!("{coordinate}({argument}:)"));
+                    }
+                    let definition = self
+                        .schema
+                        .type_by_name(parent)
+                        .and_then(|t| t.field_by_name(&field.name));
+                    self.used.insert(coordinate);
+                    let Some(definition) = definition else {
+                        continue;
+                    };
+                    for argument in &definition.arguments {
+                        if field
+                            .arguments
+                            .iter()
+                            .any(|(name, _)| *name == argument.name)
+                        {
+                            self.input_type(named(&argument.value_type));
+                        }
+                    }
+                    let returned = named(&definition.field_type).to_owned();
+                    self.used.insert(returned.clone());
+                    self.selection_set(&returned, &field.selection_set);
+                }
+                Selection::InlineFragment(fragment) => {
+                    self.directives(&fragment.directives);
+                    let on = match &fragment.type_condition {
+                        Some(query::TypeCondition::On(on)) => on.as_str(),
+                        None => parent,
+                    }
+                    .to_owned();
+                    self.used.insert(on.clone());
+                    self.selection_set(&on, &fragment.selection_set);
+                }
+                Selection::FragmentSpread(spread) => {
+                    self.directives(&spread.directives);
+                    let fragment = self
+                        .fragments
+                        .iter()
+                        .find(|f| f.name == spread.fragment_name);
+                    if let Some(fragment) = fragment
+                        && self.visited_fragments.insert(&fragment.name)
+                    {
+                        let query::TypeCondition::On(on) = &fragment.type_condition;
+                        self.used.insert(on.clone());
+                        self.directives(&fragment.directives);
+                        self.selection_set(on, &fragment.selection_set);
+                    }
+                }
+            }
+        }
+    }
+
+    fn directives(&mut self, directives: &[query::Directive]) {
+        for directive in directives {
+            self.used.insert(format!("@{}", directive.name));
+        }
+    }
+
+    /// An input type and every input type reachable through its fields.
+    fn input_type(&mut self, name: &str) {
+        if !self.used.insert(name.to_owned()) {
+            return;
+        }
+        if let Some(TypeDefinition::InputObject(input)) = self.schema.type_by_name(name) {
+            for field in &input.fields {
+                self.input_type(named(&field.value_type));
+            }
+        }
+    }
+}
+
+fn named(ty: &query::Type) -> &str {
+    match ty {
+        query::Type::NamedType(name) => name,
+        query::Type::ListType(inner) | query::Type::NonNullType(inner) => named(inner),
+    }
+}

@@ -1,0 +1,197 @@
+//! The check report for people: grouped by check, styled for terminals (the writer strips
+//! styles when output is not a terminal or `NO_COLOR` is set).
+
+use std::io::{self, Write};
+
+use anstyle::{AnsiColor, Style};
+
+use super::{ClassifiedChange, Criticality, Report};
+
+const HEADING: Style = Style::new().bold();
+const GOOD: Style = AnsiColor::Green.on_default();
+const BAD: Style = AnsiColor::Red.on_default().bold();
+const WARN: Style = AnsiColor::Yellow.on_default();
+const DIM: Style = Style::new().dimmed();
+
+/// Writes `report` as a readable, grouped text report.
+pub fn write_human(report: &Report, out: &mut impl Write) -> io::Result<()> {
+    match &report.proposal {
+        Some(proposal) => writeln!(
+            out,
+            "{HEADING}Schema check: proposed `{}` schema from {}{HEADING:#}",
+            proposal.subgraph,
+            proposal.schema.display()
+        )?,
+        None => writeln!(
+            out,
+            "{HEADING}Schema check: the committed schemas{HEADING:#}"
+        )?,
+    }
+
+    if report.proposal.is_none() {
+        section(out, "Drift")?;
+        if report.drift.is_empty() {
+            writeln!(
+                out,
+                "  {GOOD}✓{GOOD:#} committed schemas match their sources"
+            )?;
+        }
+        for drift in &report.drift {
+            writeln!(
+                out,
+                "  {BAD}✗ {}{BAD:#} differs from {}",
+                drift.file, drift.source
+            )?;
+            for line in drift.diff.lines() {
+                let style = match line.chars().next() {
+                    Some('+') if !line.starts_with("+++") => GOOD,
+                    Some('-') if !line.starts_with("---") => BAD,
+                    _ => DIM,
+                };
+                writeln!(out, "      {style}{line}{style:#}")?;
+            }
+            writeln!(
+                out,
+                "    regenerate it with: {HEADING}{}{HEADING:#}",
+                drift.regenerate
+            )?;
+        }
+    }
+
+    section(out, "Composition")?;
+    if report.composition.errors.is_empty() {
+        writeln!(
+            out,
+            "  {GOOD}✓{GOOD:#} {} subgraphs compose ({})",
+            report.composition.subgraphs.len(),
+            report.composition.subgraphs.join(", ")
+        )?;
+    }
+    for issue in &report.composition.errors {
+        let mut place = issue.subgraphs.join(", ");
+        if let Some(coordinate) = &issue.coordinate {
+            if !place.is_empty() {
+                place.push_str(" · ");
+            }
+            place.push_str(coordinate);
+        }
+        writeln!(out, "  {BAD}✗ {}{BAD:#} {place}", issue.code)?;
+        writeln!(out, "      {}", issue.explanation)?;
+        writeln!(out, "      {DIM}{}{DIM:#}", issue.message)?;
+    }
+
+    if report.proposal.is_some() && report.operations.checked {
+        section(out, "Schema changes (API schema, proposed against current)")?;
+        if report.changes.is_empty() {
+            writeln!(out, "  {GOOD}✓{GOOD:#} no change to the API schema")?;
+        }
+        for criticality in [
+            Criticality::Breaking,
+            Criticality::Dangerous,
+            Criticality::Safe,
+        ] {
+            let group: Vec<&ClassifiedChange> = report
+                .changes
+                .iter()
+                .filter(|c| c.change.criticality == criticality)
+                .collect();
+            if !group.is_empty() {
+                write_changes(out, report.strict, criticality, &group)?;
+            }
+        }
+    }
+
+    let registered = &report.operations.registered;
+    section(
+        out,
+        &format!("Client operations ({} registered)", registered.len()),
+    )?;
+    if !report.operations.checked {
+        writeln!(
+            out,
+            "  {DIM}not checked: nothing composed to check them against{DIM:#}"
+        )?;
+    } else if report.operations.invalid.is_empty() {
+        writeln!(
+            out,
+            "  {GOOD}✓{GOOD:#} all validate against the {} API schema",
+            if report.proposal.is_some() {
+                "proposed"
+            } else {
+                "composed"
+            }
+        )?;
+    }
+    for invalid in &report.operations.invalid {
+        writeln!(
+            out,
+            "  {BAD}✗ {}{BAD:#} {DIM}({}){DIM:#}",
+            invalid.operations.join(", "),
+            invalid.file
+        )?;
+        for error in &invalid.errors {
+            writeln!(out, "      {error}")?;
+        }
+    }
+
+    writeln!(out)?;
+    if report.passed {
+        writeln!(out, "{GOOD}{HEADING}PASSED{HEADING:#}{GOOD:#}")?;
+    } else {
+        writeln!(out, "{BAD}FAILED{BAD:#}")?;
+        for failure in &report.failures {
+            writeln!(out, "  - {failure}")?;
+        }
+    }
+    Ok(())
+}
+
+fn section(out: &mut impl Write, title: &str) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(out, "{HEADING}{title}{HEADING:#}")
+}
+
+fn write_changes(
+    out: &mut impl Write,
+    strict: bool,
+    criticality: Criticality,
+    changes: &[&ClassifiedChange],
+) -> io::Result<()> {
+    let (title, style) = match criticality {
+        Criticality::Breaking => ("Breaking", BAD),
+        Criticality::Dangerous => ("Dangerous", WARN),
+        Criticality::Safe => ("Safe", GOOD),
+    };
+    writeln!(out, "  {style}{title} ({}){style:#}", changes.len())?;
+    for classified in changes {
+        let change = &classified.change;
+        writeln!(
+            out,
+            "    {style}{}{style:#} {} {DIM}({}){DIM:#}",
+            change.coordinate, change.message, change.code
+        )?;
+        if criticality == Criticality::Breaking {
+            if classified.used_by.is_empty() {
+                let verdict = if strict {
+                    "fails under --strict"
+                } else {
+                    "passes"
+                };
+                writeln!(out, "      no registered operation uses it; {verdict}")?;
+            } else {
+                writeln!(
+                    out,
+                    "      {BAD}used by: {}{BAD:#}",
+                    classified.used_by.join(", ")
+                )?;
+            }
+        } else if !classified.used_by.is_empty() {
+            writeln!(
+                out,
+                "      {DIM}used by: {}{DIM:#}",
+                classified.used_by.join(", ")
+            )?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,73 @@
+//! The repository's schema check as one `router check` command line: each subgraph's printed
+//! SDL against its committed file, the committed supergraph against a fresh composition, and
+//! the registered client operations in `clients/`. `cargo xtask check`, `cargo xtask test` and
+//! the end-to-end tests all build the command here.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+
+use crate::{paths, stack::SUBGRAPHS};
+
+/// The command that regenerates every committed schema.
+pub const REGENERATE: &str = "cargo xtask compose";
+
+/// Prints each subgraph's schema from its binary into `out_dir/<name>.graphql`; returns the
+/// `--drift COMMITTED=FRESH` pairs, relative to the workspace root.
+pub fn print_subgraph_schemas(bin_dir: &Path, out_dir: &Path) -> anyhow::Result<Vec<String>> {
+    std::fs::create_dir_all(out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
+    let root = paths::workspace_root();
+    let mut pairs = Vec::new();
+    for spec in SUBGRAPHS {
+        let output = std::process::Command::new(bin_dir.join(spec.name))
+            .arg("--print-schema")
+            .env_remove("MONGODB_URI")
+            .output()
+            .with_context(|| format!("running {} --print-schema", spec.name))?;
+        if !output.status.success() {
+            bail!(
+                "{} --print-schema failed ({}): {}",
+                spec.name,
+                output.status,
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        let fresh = out_dir.join(format!("{}.graphql", spec.name));
+        std::fs::write(&fresh, &output.stdout)
+            .with_context(|| format!("writing {}", fresh.display()))?;
+        let fresh = fresh.strip_prefix(&root).unwrap_or(&fresh).to_owned();
+        pairs.push(format!(
+            "subgraphs/{}/schema.graphql={}",
+            spec.name,
+            fresh.display()
+        ));
+    }
+    Ok(pairs)
+}
+
+/// `router check` for this repository, run from the workspace root, checking `operations`
+/// (the registered clients when empty); callers add `--subgraph`, `--schema`, `--strict`,
+/// `--format`.
+pub fn router_check(
+    bin_dir: &Path,
+    scratch: &Path,
+    operations: &[PathBuf],
+) -> anyhow::Result<std::process::Command> {
+    let drift = print_subgraph_schemas(bin_dir, scratch)?;
+    let mut command = std::process::Command::new(bin_dir.join("router"));
+    command
+        .current_dir(paths::workspace_root())
+        .args(["check", "--config", "supergraph.yaml"])
+        .args(["--supergraph", "supergraph.graphql"])
+        .args(["--regenerate-with", REGENERATE]);
+    for pair in drift {
+        command.arg("--drift").arg(pair);
+    }
+    if operations.is_empty() {
+        command.arg("--operations").arg("clients");
+    }
+    for path in operations {
+        command.arg("--operations").arg(path);
+    }
+    Ok(command)
+}
