@@ -75,6 +75,7 @@ impl TestStack {
                 vec!["--poll-interval".into(), "500ms".into()],
             ]
             .concat(),
+            router_env: Vec::new(),
             output: Output::File(scratch.join("services.log")),
         };
         adjust(&mut options);
@@ -140,6 +141,14 @@ impl TestStack {
         options.router_port = free_port().expect("a free port");
         let stack = Stack::start(options).await.expect("the stack starts again");
         Self { stack, ..self }
+    }
+
+    /// Everything the stack's processes have logged so far.
+    pub fn logs(&self) -> String {
+        match &self.stack.options.output {
+            Output::File(path) => std::fs::read_to_string(path).unwrap_or_default(),
+            Output::Console => String::new(),
+        }
     }
 
     /// The subgraph's own database, for asserting against what it stored.

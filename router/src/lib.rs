@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod composition;
+pub mod error_paths;
 pub mod playground;
 pub mod serve;
 pub mod supergraph_config;

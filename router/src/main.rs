@@ -46,6 +46,10 @@ struct ServeArgs {
     #[arg(long, env = "ROUTER_CONFIG")]
     router_config: Option<PathBuf>,
 
+    /// Answer introspection queries (overrides the router config's `introspection`)
+    #[arg(long, env = "ROUTER_INTROSPECTION", value_name = "true|false")]
+    introspection: Option<bool>,
+
     /// How often to recompose from --config and check the supergraph file for changes
     #[arg(long, env = "ROUTER_POLL_INTERVAL", default_value = "2s", value_parser = parse_duration)]
     poll_interval: Duration,
@@ -216,6 +220,7 @@ fn run_server(args: ServeArgs) -> anyhow::Result<()> {
         source,
         listen: args.listen,
         router_config: args.router_config,
+        introspection: args.introspection,
         poll_interval: args.poll_interval,
     };
     serve_on_hive_runtime(options, files)?;

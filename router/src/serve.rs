@@ -13,6 +13,7 @@ use serde_yaml::{Mapping, Value};
 
 use crate::{
     composition::{self, Supergraph},
+    error_paths::{self, ErrorPaths},
     playground::{self, Playground},
     supergraph_config::{LoadedConfig, SupergraphConfig},
 };
@@ -32,6 +33,8 @@ pub struct ServeOptions {
     pub listen: SocketAddr,
     /// The operator's Hive Router configuration (limits, JWT, CORS, telemetry, …).
     pub router_config: Option<PathBuf>,
+    /// Whether introspection is answered, when the operator says so on the command line.
+    pub introspection: Option<bool>,
     /// How often the supergraph is recomposed (compose mode) and its file checked.
     pub poll_interval: Duration,
 }
@@ -105,7 +108,9 @@ pub async fn serve(options: ServeOptions, files: &RunFiles) -> Result<(), ServeE
     write_atomically(&files.hive_config, &hive_config)?;
 
     hive_router::init_rustls_crypto_provider();
-    let plugins = PluginRegistry::new().register::<Playground>();
+    let plugins = PluginRegistry::new()
+        .register::<Playground>()
+        .register::<ErrorPaths>();
     hive_router::router_entrypoint(plugins)
         .await
         .map_err(|err| ServeError::Router(err.to_string()))
@@ -210,6 +215,10 @@ fn hive_router_config(options: &ServeOptions, supergraph: &Path) -> Result<Strin
         format!("{}ms", options.poll_interval.as_millis().max(100)).into(),
     );
 
+    if let Some(introspection) = options.introspection {
+        root.insert("introspection".into(), introspection.into());
+    }
+
     // Debug builds of Hive Router default to debug logs; an operator's choice still wins.
     entry(&mut root, "log")
         .entry("level".into())
@@ -227,6 +236,12 @@ fn hive_router_config(options: &ServeOptions, supergraph: &Path) -> Result<Strin
     plugins.insert(
         playground::PLUGIN_NAME.into(),
         Value::Mapping(playground_entry),
+    );
+    let mut error_paths_entry = Mapping::new();
+    error_paths_entry.insert("enabled".into(), true.into());
+    plugins.insert(
+        error_paths::PLUGIN_NAME.into(),
+        Value::Mapping(error_paths_entry),
     );
 
     serde_yaml::to_string(&Value::Mapping(root)).map_err(|err| ServeError::RouterConfig {

@@ -62,6 +62,19 @@ impl Service {
         self.child.try_wait().ok().flatten()
     }
 
+    /// Suspends (SIGSTOP) or resumes (SIGCONT) the process: a service that accepts
+    /// connections but never answers, as a hung or overloaded one looks from outside.
+    pub fn set_frozen(&self, frozen: bool) {
+        if let Some(pid) = self.child.id() {
+            let signal = if frozen {
+                signal::Signal::SIGSTOP
+            } else {
+                signal::Signal::SIGCONT
+            };
+            let _ = signal::kill(Pid::from_raw(pid as i32), signal);
+        }
+    }
+
     /// SIGTERM, then SIGKILL if it has not exited within `grace`.
     pub async fn stop(mut self, grace: Duration) {
         if let Some(pid) = self.child.id() {

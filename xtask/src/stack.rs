@@ -61,6 +61,8 @@ pub struct StackOptions {
     pub supergraph_config: PathBuf,
     /// Extra arguments for the router (e.g. `--router-config FILE`).
     pub router_args: Vec<String>,
+    /// Extra environment for the router (e.g. `ROUTER_SUBGRAPH_TIMEOUT`).
+    pub router_env: Vec<(String, String)>,
     pub output: Output,
 }
 
@@ -76,6 +78,7 @@ impl StackOptions {
             router_port: ROUTER_PORT,
             supergraph_config: paths::workspace_root().join("supergraph.yaml"),
             router_args: default_router_args(),
+            router_env: Vec::new(),
             output: Output::Console,
         }
     }
@@ -84,8 +87,8 @@ impl StackOptions {
 /// The running system; dropping it kills every process, [`Stack::stop`] stops them gracefully.
 pub struct Stack {
     pub options: StackOptions,
-    /// Running subgraphs, in [`SUBGRAPHS`] order.
-    subgraphs: Vec<Service>,
+    /// Subgraphs, in [`SUBGRAPHS`] order; `None` while one is stopped.
+    subgraphs: Vec<Option<Service>>,
     router: Option<Service>,
 }
 
@@ -101,7 +104,7 @@ impl Stack {
         };
         for index in 0..SUBGRAPHS.len() {
             let service = stack.start_subgraph(index).await?;
-            stack.subgraphs.push(service);
+            stack.subgraphs.push(Some(service));
         }
         stack.router = Some(stack.start_router().await?);
         Ok(stack)
@@ -122,6 +125,7 @@ impl Stack {
         let waits = self
             .subgraphs
             .iter_mut()
+            .flatten()
             .chain(self.router.as_mut())
             .map(|service| {
                 Box::pin(async move {
@@ -144,8 +148,34 @@ impl Stack {
         let stops = self
             .subgraphs
             .drain(..)
+            .flatten()
             .map(|s| s.stop(Duration::from_secs(10)));
         futures::future::join_all(stops).await;
+    }
+
+    /// Stops one subgraph (SIGTERM), as an outage or a redeploy does; the rest keep running.
+    pub async fn stop_subgraph(&mut self, name: &str) {
+        if let Some(service) = self.subgraphs[subgraph_index(name)].take() {
+            service.stop(Duration::from_secs(10)).await;
+        }
+    }
+
+    /// Starts a stopped subgraph again, on its port and database, and waits until it is ready.
+    pub async fn start_subgraph_again(&mut self, name: &str) -> anyhow::Result<()> {
+        let index = subgraph_index(name);
+        if self.subgraphs[index].is_none() {
+            let service = self.start_subgraph(index).await?;
+            self.subgraphs[index] = Some(service);
+        }
+        Ok(())
+    }
+
+    /// Freezes (or thaws) one subgraph: it keeps its port but answers nothing, like a hung
+    /// process, so callers wait until their own timeouts.
+    pub fn freeze_subgraph(&self, name: &str, frozen: bool) {
+        if let Some(service) = &self.subgraphs[subgraph_index(name)] {
+            service.set_frozen(frozen);
+        }
     }
 
     async fn start_subgraph(&self, index: usize) -> anyhow::Result<Service> {
@@ -172,7 +202,8 @@ impl Stack {
             .arg("--config")
             .arg(&self.options.supergraph_config)
             .args(["--listen", &format!("127.0.0.1:{port}")])
-            .args(&self.options.router_args);
+            .args(&self.options.router_args)
+            .envs(self.options.router_env.iter().cloned());
         let mut router = Service::spawn("router", command, &self.options.output).await?;
         wait_ready(
             &mut router,

@@ -17,6 +17,24 @@ pub fn cargo() -> Command {
     let program = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let mut command = Command::new(program);
     command.current_dir(paths::workspace_root());
+    // `cargo run` gave xtask its own package's variables; passed on, they make build scripts
+    // that watch them (ring's `CARGO_MANIFEST_DIR`) rerun, and so rebuild half the tree
+    // whenever `cargo xtask` and a plain `cargo build` take turns.
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name.starts_with("CARGO_PKG_")
+            || matches!(
+                &*name,
+                "CARGO_MANIFEST_DIR"
+                    | "CARGO_MANIFEST_PATH"
+                    | "CARGO_CRATE_NAME"
+                    | "CARGO_BIN_NAME"
+                    | "CARGO_PRIMARY_PACKAGE"
+            )
+        {
+            command.env_remove(&*name);
+        }
+    }
     command
 }
 
