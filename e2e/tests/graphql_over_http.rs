@@ -23,6 +23,10 @@ async fn the_router_passes_every_must_of_the_graphql_over_http_audit() {
             String::from_utf8_lossy(&output.stderr)
         )
     });
+    eprintln!(
+        "graphql-http audit: {} of {} passed; warnings: {:#}",
+        report["ok"], report["total"], report["warnings"]
+    );
     assert_eq!(
         report["errors"],
         serde_json::json!([]),

@@ -50,6 +50,10 @@ struct ServeArgs {
     #[arg(long, env = "ROUTER_INTROSPECTION", value_name = "true|false")]
     introspection: Option<bool>,
 
+    /// Export OpenTelemetry traces to this OTLP/HTTP endpoint (off when not given)
+    #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT", value_name = "URL")]
+    otlp_endpoint: Option<String>,
+
     /// How often to recompose from --config and check the supergraph file for changes
     #[arg(long, env = "ROUTER_POLL_INTERVAL", default_value = "2s", value_parser = parse_duration)]
     poll_interval: Duration,
@@ -221,6 +225,7 @@ fn run_server(args: ServeArgs) -> anyhow::Result<()> {
         listen: args.listen,
         router_config: args.router_config,
         introspection: args.introspection,
+        otlp_endpoint: args.otlp_endpoint,
         poll_interval: args.poll_interval,
     };
     serve_on_hive_runtime(options, files)?;

@@ -35,6 +35,8 @@ pub struct ServeOptions {
     pub router_config: Option<PathBuf>,
     /// Whether introspection is answered, when the operator says so on the command line.
     pub introspection: Option<bool>,
+    /// Where to export OpenTelemetry traces (OTLP over HTTP); no tracing when `None`.
+    pub otlp_endpoint: Option<String>,
     /// How often the supergraph is recomposed (compose mode) and its file checked.
     pub poll_interval: Duration,
 }
@@ -217,6 +219,23 @@ fn hive_router_config(options: &ServeOptions, supergraph: &Path) -> Result<Strin
 
     if let Some(introspection) = options.introspection {
         root.insert("introspection".into(), introspection.into());
+    }
+
+    if let Some(endpoint) = &options.otlp_endpoint {
+        let mut exporter = Mapping::new();
+        exporter.insert("kind".into(), "otlp".into());
+        exporter.insert("endpoint".into(), endpoint.clone().into());
+        exporter.insert("protocol".into(), "http".into());
+        let tracing = entry(entry(&mut root, "telemetry"), "tracing");
+        match tracing.get_mut("exporters") {
+            Some(Value::Sequence(exporters)) => exporters.push(Value::Mapping(exporter)),
+            _ => {
+                tracing.insert(
+                    "exporters".into(),
+                    Value::Sequence(vec![Value::Mapping(exporter)]),
+                );
+            }
+        }
     }
 
     // Debug builds of Hive Router default to debug logs; an operator's choice still wins.

@@ -57,6 +57,8 @@ const REPLACED: &[&str] = &[
     "join__FieldSet",
     "link__Import",
     "link__Purpose",
+    "inaccessible",
+    "tag",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -81,10 +83,10 @@ pub fn apollo_supergraph(
         .query_type_name()
         .cloned()
         .unwrap_or_else(|| "Query".to_owned());
-    definers
-        .entry(query_root)
-        .or_default()
-        .extend(subgraphs.iter().map(|s| s.name.clone()));
+    let query_definers = definers.entry(query_root).or_default();
+    for subgraph in subgraphs {
+        query_definers.entry(subgraph.name.clone()).or_default();
+    }
 
     let mut roots = Vec::new();
     let mut uses = BTreeSet::new();
@@ -110,13 +112,13 @@ pub fn apollo_supergraph(
             }
             Definition::TypeDefinition(mut definition) => {
                 let name = type_name(&definition).to_owned();
-                if REPLACED.contains(&name.as_str()) {
+                if REPLACED.contains(&name.as_str()) || is_federation_internal(&name) {
                     continue;
                 }
-                if let Some(subgraph_names) = definers.get(&name) {
-                    let graphs = subgraph_names
-                        .iter()
-                        .filter_map(|subgraph| graph_values.get(subgraph));
+                if let Some(declarations) = definers.get(&name) {
+                    let graphs = declarations.iter().filter_map(|(subgraph, declaration)| {
+                        graph_values.get(subgraph).map(|graph| (graph, declaration))
+                    });
                     add_missing_join_types(type_directives(&mut definition), graphs);
                 }
                 minify_field_sets(&mut definition);
@@ -147,7 +149,13 @@ pub fn apollo_supergraph(
     } else {
         ""
     };
-    let spec_definitions = SPEC_DEFINITIONS.replace("{OVERRIDE_LABEL}", override_label);
+    let mut spec_definitions = SPEC_DEFINITIONS.replace("{OVERRIDE_LABEL}", override_label);
+    if uses.contains("inaccessible") {
+        spec_definitions.push_str("\ndirective @inaccessible on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION\n");
+    }
+    if uses.contains("tag") {
+        spec_definitions.push_str("\ndirective @tag(name: String!) repeatable on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION | SCHEMA\n");
+    }
     Ok(format!(
         "schema {} {{\n{}\n}}\n\n{spec_definitions}\n{body}",
         links.join(" "),
@@ -181,11 +189,19 @@ fn join_graph_values(document: &Document<'static, String>) -> BTreeMap<String, S
     values
 }
 
-/// Type name → the subgraphs whose SDL defines or extends it.
+/// How one subgraph's SDL declares a type: its `@key`s (field set, resolvable) and whether it
+/// is an `@interfaceObject`.
+#[derive(Debug, Clone, Default)]
+struct SubgraphTypeDeclaration {
+    keys: Vec<(String, bool)>,
+    interface_object: bool,
+}
+
+/// Type name → each subgraph whose SDL defines or extends it, with how it declares it.
 fn type_definers(
     subgraphs: &[SubgraphSchema],
-) -> Result<BTreeMap<String, BTreeSet<String>>, RenderError> {
-    let mut definers: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+) -> Result<BTreeMap<String, BTreeMap<String, SubgraphTypeDeclaration>>, RenderError> {
+    let mut definers: BTreeMap<String, BTreeMap<String, SubgraphTypeDeclaration>> = BTreeMap::new();
     for subgraph in subgraphs {
         let document = cynic_parser::parse_type_system_document(&subgraph.sdl).map_err(|err| {
             RenderError::Subgraph {
@@ -199,11 +215,29 @@ fn type_definers(
                 | SubgraphDefinition::TypeExtension(definition) => Some(definition),
                 _ => None,
             };
-            if let Some(definition) = named {
-                definers
-                    .entry(definition.name().to_owned())
-                    .or_default()
-                    .insert(subgraph.name.clone());
+            let Some(definition) = named else { continue };
+            let declaration = definers
+                .entry(definition.name().to_owned())
+                .or_default()
+                .entry(subgraph.name.clone())
+                .or_default();
+            for directive in definition.directives() {
+                match directive.name() {
+                    "key" | "federation__key" => {
+                        let fields = directive
+                            .argument("fields")
+                            .and_then(|fields| fields.value().as_str().map(str::to_owned));
+                        let resolvable = directive
+                            .argument("resolvable")
+                            .and_then(|resolvable| resolvable.value().as_bool())
+                            .unwrap_or(true);
+                        declaration.keys.extend(fields.map(|f| (f, resolvable)));
+                    }
+                    "interfaceObject" | "federation__interfaceObject" => {
+                        declaration.interface_object = true;
+                    }
+                    _ => {}
+                }
             }
         }
     }
@@ -234,10 +268,12 @@ fn type_directives<'a>(
     }
 }
 
-/// Adds `@join__type(graph: G)` for each defining graph the library left without one.
+/// Adds the `@join__type`s of each defining graph the library left without one: a plain
+/// `@join__type(graph: G)`, or one per `@key` the subgraph declares (the library drops
+/// non-resolvable keys, and with them an `@interfaceObject`'s whole join).
 fn add_missing_join_types<'a>(
     directives: &mut Vec<Directive<'static, String>>,
-    graphs: impl Iterator<Item = &'a String>,
+    graphs: impl Iterator<Item = (&'a String, &'a SubgraphTypeDeclaration)>,
 ) {
     let present: BTreeSet<String> = directives
         .iter()
@@ -250,19 +286,42 @@ fn add_missing_join_types<'a>(
         .collect();
     let (mut joins, rest): (Vec<_>, Vec<_>) =
         directives.drain(..).partition(|d| d.name == "join__type");
-    joins.extend(
-        graphs
-            .filter(|graph| !present.contains(*graph))
-            .map(|graph| Directive {
-                position: Pos::default(),
-                name: "join__type".to_owned(),
-                arguments: vec![("graph".to_owned(), Value::Enum(graph.clone()))],
-            }),
-    );
+    for (graph, declaration) in graphs.filter(|(graph, _)| !present.contains(*graph)) {
+        let join = |arguments| Directive {
+            position: Pos::default(),
+            name: "join__type".to_owned(),
+            arguments,
+        };
+        let graph_argument = ("graph".to_owned(), Value::Enum(graph.clone()));
+        if declaration.keys.is_empty() {
+            joins.push(join(vec![graph_argument]));
+            continue;
+        }
+        for (fields, resolvable) in &declaration.keys {
+            let mut arguments = vec![
+                graph_argument.clone(),
+                ("key".to_owned(), Value::String(fields.clone())),
+            ];
+            if !resolvable {
+                arguments.push(("resolvable".to_owned(), Value::Boolean(false)));
+            }
+            if declaration.interface_object {
+                arguments.push(("isInterfaceObject".to_owned(), Value::Boolean(true)));
+            }
+            joins.push(join(arguments));
+        }
+    }
     // Join directives first, in graph order, as composers print them.
     joins.sort_by_key(|d| d.to_string());
     directives.extend(joins);
     directives.extend(rest);
+}
+
+/// Federation's own types, which subgraphs that print their full SDL in `_service { sdl }`
+/// include, and which have no place in the supergraph or its API.
+fn is_federation_internal(name: &str) -> bool {
+    matches!(name, "_Any" | "_FieldSet" | "_Service" | "_Entity")
+        || name.starts_with("federation__")
 }
 
 /// Prints every field set (`key`, `requires`, `provides`) the way composers do:

@@ -16,9 +16,13 @@ use axum::{
 use metrics_exporter_prometheus::PrometheusHandle;
 use mongodb::Database;
 use serde_json::json;
-use tower_http::trace::TraceLayer;
+use tower_http::{
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    trace::{DefaultOnResponse, TraceLayer},
+};
+use tracing::Level;
 
-use crate::{identity::Verifier, mongo};
+use crate::{identity::Verifier, mongo, telemetry};
 
 /// Everything a request handler needs, cloned cheaply per request.
 pub struct AppState<Q, M, S> {
@@ -52,7 +56,14 @@ where
         .route("/health", get(health))
         .route("/ready", get(ready::<Q, M, S>))
         .route("/metrics", get(render_metrics::<Q, M, S>))
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(telemetry::request_span)
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        // The router's `x-request-id` (or a new one), on every log line and the response.
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
 }
 

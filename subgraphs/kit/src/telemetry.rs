@@ -1,9 +1,14 @@
 //! Logs and metrics set up once per process: `tracing` to stdout (pretty or JSON) and a
-//! Prometheus recorder whose text rendering `/metrics` serves.
+//! Prometheus recorder whose text rendering `/metrics` serves; and the span each request is
+//! logged under, carrying its request id and the W3C trace it belongs to.
 
 use std::{io::IsTerminal, sync::OnceLock};
 
+use axum::http::Request;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use opentelemetry::{propagation::TextMapPropagator, trace::TraceContextExt};
+use opentelemetry_http::HeaderExtractor;
+use opentelemetry_sdk::propagation::TraceContextPropagator;
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
 use crate::config::LogFormat;
@@ -53,3 +58,28 @@ pub fn metrics_handle() -> PrometheusHandle {
 const LATENCY_BUCKETS_SECONDS: [f64; 13] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
 ];
+
+/// The span a request is handled (and logged) in: method, path, the request id, and the trace
+/// and parent span of the caller's W3C `traceparent` (the router's, when it traces).
+pub fn request_span<B>(request: &Request<B>) -> tracing::Span {
+    let headers = request.headers();
+    let request_id = headers
+        .get("x-request-id")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    let caller = TraceContextPropagator::new().extract(&HeaderExtractor(headers));
+    let span = tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        request_id,
+        trace_id = tracing::field::Empty,
+        parent_span_id = tracing::field::Empty,
+    );
+    let caller = caller.span().span_context().clone();
+    if caller.is_valid() {
+        span.record("trace_id", tracing::field::display(caller.trace_id()));
+        span.record("parent_span_id", tracing::field::display(caller.span_id()));
+    }
+    span
+}
