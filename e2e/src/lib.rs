@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use xtask::{
     paths,
     process::{Output, free_port},
-    stack::{SUBGRAPHS, Stack, StackOptions, default_router_args},
+    stack::{SUBGRAPHS, Stack, StackOptions, default_router_args, supergraph_yaml},
 };
 
 /// Demo products seeded per test stack: several pages, every category.
@@ -177,20 +177,6 @@ impl TestStack {
             .map(|value| value as u64)
             .sum()
     }
-}
-
-/// A rover-format config routing to this stack's ports, with the committed schemas.
-fn supergraph_yaml(ports: &[u16]) -> String {
-    let root = paths::workspace_root();
-    let mut yaml = String::from("federation_version: =2.3.2\nsubgraphs:\n");
-    for (spec, port) in SUBGRAPHS.iter().zip(ports) {
-        yaml.push_str(&format!(
-            "  {name}:\n    routing_url: http://127.0.0.1:{port}/graphql\n    schema:\n      file: {schema}\n",
-            name = spec.name,
-            schema = root.join("subgraphs").join(spec.name).join("schema.graphql").display(),
-        ));
-    }
-    yaml
 }
 
 /// The `data` of a response that must have no errors.

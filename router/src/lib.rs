@@ -1,6 +1,8 @@
 //! The storefront router as a library: composing subgraphs from a rover-format
 //! `supergraph.yaml`, and serving the result with Hive Router's engine.
 
+#![recursion_limit = "256"]
+
 pub mod check;
 pub mod composition;
 pub mod error_paths;

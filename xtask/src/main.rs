@@ -21,6 +21,8 @@ enum Command {
     Token(commands::token::TokenArgs),
     /// Regenerate the committed schemas: each subgraphs/<name>/schema.graphql and supergraph.graphql
     Compose,
+    /// Benchmark the storefront's operations (release builds, seeded data) into bench/results.md
+    Bench(commands::bench::BenchArgs),
     /// Schema checks: drift, composition, a proposed subgraph schema, client operations
     Check(commands::check::CheckArgs),
 }
@@ -39,6 +41,7 @@ async fn main() -> std::process::ExitCode {
         Command::Test(args) => commands::test::run(args).await,
         Command::Token(args) => commands::token::run(args),
         Command::Compose => commands::compose::run().await,
+        Command::Bench(args) => commands::bench::run(args).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -52,6 +52,11 @@ impl Service {
         })
     }
 
+    /// The operating system's process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
     /// Resolves when the process exits by itself.
     pub async fn exited(&mut self) -> std::io::Result<std::process::ExitStatus> {
         self.child.wait().await

@@ -140,6 +140,16 @@ impl Stack {
         message
     }
 
+    /// Every running process of the system by name (subgraphs, then the router), with its pid.
+    pub fn processes(&self) -> Vec<(String, u32)> {
+        self.subgraphs
+            .iter()
+            .flatten()
+            .chain(self.router.as_ref())
+            .filter_map(|service| Some((service.name.clone(), service.pid()?)))
+            .collect()
+    }
+
     /// Stops the router first, then the subgraphs, each with a grace period.
     pub async fn stop(mut self) {
         if let Some(router) = self.router.take() {
@@ -213,6 +223,21 @@ impl Stack {
         .await?;
         Ok(router)
     }
+}
+
+/// A rover-format config routing to subgraphs on `ports` ([`SUBGRAPHS`] order), with the
+/// committed schemas.
+pub fn supergraph_yaml(ports: &[u16]) -> String {
+    let root = paths::workspace_root();
+    let mut yaml = String::from("federation_version: =2.3.2\nsubgraphs:\n");
+    for (spec, port) in SUBGRAPHS.iter().zip(ports) {
+        yaml.push_str(&format!(
+            "  {name}:\n    routing_url: http://127.0.0.1:{port}/graphql\n    schema:\n      file: {schema}\n",
+            name = spec.name,
+            schema = root.join("subgraphs").join(spec.name).join("schema.graphql").display(),
+        ));
+    }
+    yaml
 }
 
 /// The committed Hive Router configuration every stack serves with.

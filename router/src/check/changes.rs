@@ -138,7 +138,7 @@ impl<'a> Index<'a> {
         for definition in &document.definitions {
             match definition {
                 Definition::TypeDefinition(definition) => {
-                    index.types.insert(type_name(definition), definition);
+                    index.types.insert(definition.name(), definition);
                 }
                 Definition::DirectiveDefinition(directive) => {
                     index.directives.insert(&directive.name, directive);
@@ -174,17 +174,6 @@ impl<'a> Index<'a> {
     }
 }
 
-fn type_name(definition: &TypeDefinition) -> &str {
-    match definition {
-        TypeDefinition::Scalar(t) => &t.name,
-        TypeDefinition::Object(t) => &t.name,
-        TypeDefinition::Interface(t) => &t.name,
-        TypeDefinition::Union(t) => &t.name,
-        TypeDefinition::Enum(t) => &t.name,
-        TypeDefinition::InputObject(t) => &t.name,
-    }
-}
-
 fn kind(definition: &TypeDefinition) -> &'static str {
     match definition {
         TypeDefinition::Scalar(_) => "scalar",
@@ -208,7 +197,7 @@ fn description(definition: &TypeDefinition) -> &Option<String> {
 }
 
 fn compare_types(changes: &mut Changes, old: &TypeDefinition, new: &TypeDefinition) {
-    let name = type_name(old);
+    let name = old.name();
     if description(old) != description(new) {
         changes.push(
             Criticality::Safe,

@@ -111,7 +111,7 @@ pub fn apollo_supergraph(
                 }
             }
             Definition::TypeDefinition(mut definition) => {
-                let name = type_name(&definition).to_owned();
+                let name = definition.name().to_owned();
                 if REPLACED.contains(&name.as_str()) || is_federation_internal(&name) {
                     continue;
                 }
@@ -120,6 +120,10 @@ pub fn apollo_supergraph(
                         graph_values.get(subgraph).map(|graph| (graph, declaration))
                     });
                     add_missing_join_types(type_directives(&mut definition), graphs);
+                    let graphs = declarations.iter().filter_map(|(subgraph, declaration)| {
+                        graph_values.get(subgraph).map(|graph| (graph, declaration))
+                    });
+                    mark_external_fields(&mut definition, graphs);
                 }
                 minify_field_sets(&mut definition);
                 drop_redundant_join_fields(&mut definition);
@@ -195,6 +199,16 @@ fn join_graph_values(document: &Document<'static, String>) -> BTreeMap<String, S
 struct SubgraphTypeDeclaration {
     keys: Vec<(String, bool)>,
     interface_object: bool,
+    /// The fields it declares.
+    fields: BTreeSet<String>,
+    /// Fields a Federation 2 subgraph marks `@external` on a type it defines (rather than
+    /// extends): it cannot resolve them, key fields included.
+    external_fields: BTreeSet<String>,
+}
+
+enum DefinitionKind {
+    Type,
+    Extension,
 }
 
 /// Type name → each subgraph whose SDL defines or extends it, with how it declares it.
@@ -209,13 +223,20 @@ fn type_definers(
                 message: err.to_string(),
             }
         })?;
+        let federation_2 = subgraph.sdl.contains("specs.apollo.dev/federation/v2");
         for definition in document.definitions() {
-            let named: Option<SubgraphType<'_>> = match definition {
-                SubgraphDefinition::Type(definition)
-                | SubgraphDefinition::TypeExtension(definition) => Some(definition),
-                _ => None,
+            let (named, definition_kind) = match definition {
+                SubgraphDefinition::Type(definition) => (Some(definition), DefinitionKind::Type),
+                SubgraphDefinition::TypeExtension(definition) => {
+                    (Some(definition), DefinitionKind::Extension)
+                }
+                _ => (None, DefinitionKind::Type),
             };
             let Some(definition) = named else { continue };
+            let is_extension = matches!(definition_kind, DefinitionKind::Extension)
+                || definition
+                    .directives()
+                    .any(|d| matches!(d.name(), "extends" | "federation__extends"));
             let declaration = definers
                 .entry(definition.name().to_owned())
                 .or_default()
@@ -239,20 +260,23 @@ fn type_definers(
                     _ => {}
                 }
             }
+            let fields = match definition {
+                SubgraphType::Object(object) => object.fields().collect::<Vec<_>>(),
+                SubgraphType::Interface(interface) => interface.fields().collect(),
+                _ => Vec::new(),
+            };
+            for field in fields {
+                declaration.fields.insert(field.name().to_owned());
+                let external = field
+                    .directives()
+                    .any(|d| matches!(d.name(), "external" | "federation__external"));
+                if external && federation_2 && !is_extension {
+                    declaration.external_fields.insert(field.name().to_owned());
+                }
+            }
         }
     }
     Ok(definers)
-}
-
-fn type_name<'a>(definition: &'a TypeDefinition<'static, String>) -> &'a str {
-    match definition {
-        TypeDefinition::Scalar(t) => &t.name,
-        TypeDefinition::Object(t) => &t.name,
-        TypeDefinition::Interface(t) => &t.name,
-        TypeDefinition::Union(t) => &t.name,
-        TypeDefinition::Enum(t) => &t.name,
-        TypeDefinition::InputObject(t) => &t.name,
-    }
 }
 
 fn type_directives<'a>(
@@ -315,6 +339,84 @@ fn add_missing_join_types<'a>(
     joins.sort_by_key(|d| d.to_string());
     directives.extend(joins);
     directives.extend(rest);
+}
+
+/// Marks fields a subgraph declares `@external` on a type it defines as external for that
+/// graph. The library drops `external` on key fields (right for `extend type`, wrong for a
+/// Federation 2 definition), which would let the planner fetch a key field from a subgraph
+/// that cannot resolve it.
+fn mark_external_fields<'a>(
+    definition: &mut TypeDefinition<'static, String>,
+    graphs: impl Iterator<Item = (&'a String, &'a SubgraphTypeDeclaration)>,
+) {
+    let graphs: Vec<_> = graphs.collect();
+    let Some(fields) = fields_mut(definition) else {
+        return;
+    };
+    for field in fields {
+        let externals: Vec<&String> = graphs
+            .iter()
+            .filter(|(_, declaration)| declaration.external_fields.contains(&field.name))
+            .map(|(graph, _)| *graph)
+            .collect();
+        if externals.is_empty() {
+            continue;
+        }
+        let join_graph = |directive: &Directive<'static, String>| {
+            directive
+                .arguments
+                .iter()
+                .find(|(argument, _)| argument == "graph")
+                .and_then(|(_, value)| match value {
+                    Value::Enum(graph) => Some(graph.clone()),
+                    _ => None,
+                })
+        };
+        let joined: BTreeSet<String> = field
+            .directives
+            .iter()
+            .filter(|d| d.name == "join__field")
+            .filter_map(join_graph)
+            .collect();
+        let join_field = |graph: &String, external: bool| {
+            let mut arguments = vec![("graph".to_owned(), Value::Enum(graph.clone()))];
+            if external {
+                arguments.push(("external".to_owned(), Value::Boolean(true)));
+            }
+            Directive {
+                position: Pos::default(),
+                name: "join__field".to_owned(),
+                arguments,
+            }
+        };
+        for directive in field.directives.iter_mut() {
+            let graph = join_graph(directive);
+            let marks_external = directive.arguments.iter().any(|(a, _)| a == "external");
+            if directive.name == "join__field"
+                && graph.is_some_and(|graph| externals.contains(&&graph))
+                && !marks_external
+            {
+                directive
+                    .arguments
+                    .push(("external".to_owned(), Value::Boolean(true)));
+            }
+        }
+        let mut added = Vec::new();
+        if joined.is_empty() {
+            // No join fields meant "every graph resolves it": spell out who really does.
+            for (graph, declaration) in &graphs {
+                if declaration.fields.contains(&field.name) {
+                    added.push(join_field(graph, externals.contains(graph)));
+                }
+            }
+        } else {
+            for graph in externals.iter().filter(|graph| !joined.contains(**graph)) {
+                added.push(join_field(graph, true));
+            }
+        }
+        added.sort_by_key(|d| d.to_string());
+        field.directives.splice(0..0, added);
+    }
 }
 
 /// Federation's own types, which subgraphs that print their full SDL in `_service { sdl }`

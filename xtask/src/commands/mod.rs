@@ -1,5 +1,6 @@
 //! One module per `cargo xtask` command, plus the cargo invocations they share.
 
+pub mod bench;
 pub mod check;
 pub mod compose;
 pub mod dev;
@@ -41,14 +42,19 @@ pub fn cargo() -> Command {
 /// Builds every binary of the workspace (debug), streaming cargo's own progress.
 pub async fn build_binaries() -> anyhow::Result<()> {
     step("Building the router and subgraphs (debug)");
+    run_cargo(&["build", "--workspace", "--bins"]).await
+}
+
+/// Runs `cargo <args>` in the workspace, its progress on the console; fails unless it succeeds.
+pub async fn run_cargo(args: &[&str]) -> anyhow::Result<()> {
     let status = cargo()
-        .args(["build", "--workspace", "--bins"])
+        .args(args)
         .stdin(Stdio::null())
         .status()
         .await
         .context("cannot run cargo")?;
     if !status.success() {
-        bail!("cargo build failed ({status})");
+        bail!("cargo {} failed ({status})", args.join(" "));
     }
     Ok(())
 }
