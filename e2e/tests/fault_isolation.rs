@@ -26,6 +26,21 @@ fn vars() -> Value {
     json!({ "id": PRODUCT })
 }
 
+/// A partial answer: the catalog's `categories` as in `whole`, and errors (each with a
+/// path below `product`, where the failing subgraph's fields are). Returns the errors.
+fn assert_partial(partial: &Value, whole: &Value) -> Vec<Value> {
+    assert_eq!(
+        partial["data"]["categories"], whole["categories"],
+        "{partial:#}"
+    );
+    let errors = errors_with_paths(partial);
+    assert!(
+        errors.iter().all(|e| e["path"][0] == "product"),
+        "errors point below `product`: {partial:#}"
+    );
+    errors
+}
+
 /// The errors of a response, asserting there are some and that each names a path.
 fn errors_with_paths(response: &Value) -> Vec<Value> {
     let errors = response["errors"]
@@ -91,15 +106,7 @@ async fn a_stopped_subgraph_costs_only_the_fields_it_serves() {
     let partial = stack.query(WITH_PRICING, vars()).await;
     // `price` is non-null, so its null propagates to the nearest nullable field, `product`
     // (GraphQL's null propagation); the catalog's other answer, `categories`, is intact.
-    assert_eq!(
-        partial["data"]["categories"], whole["categories"],
-        "{partial:#}"
-    );
-    let errors = errors_with_paths(&partial);
-    assert!(
-        errors.iter().all(|e| e["path"][0] == "product"),
-        "errors point below `product`: {partial:#}"
-    );
+    let errors = assert_partial(&partial, &whole);
     assert!(
         errors
             .iter()
@@ -147,15 +154,7 @@ async fn a_hung_subgraph_is_cut_off_at_its_own_timeout() {
         waited < Duration::from_secs(15),
         "cut off at the recommendation subgraph's 1s timeout, not the global 30s (took {waited:?})"
     );
-    assert_eq!(
-        partial["data"]["categories"], whole["categories"],
-        "{partial:#}"
-    );
-    let errors = errors_with_paths(&partial);
-    assert!(
-        errors.iter().all(|e| e["path"][0] == "product"),
-        "{partial:#}"
-    );
+    assert_partial(&partial, &whole);
     // Requests that do not need the hung subgraph do not wait for it.
     let started = Instant::now();
     data(&stack.query(CATALOG_ONLY, vars()).await);

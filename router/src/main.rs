@@ -1,6 +1,8 @@
 //! `router`: serves the storefront's federated graph on one endpoint, from a composed
 //! supergraph file or by composing a rover-format `supergraph.yaml` itself.
 
+#![recursion_limit = "256"]
+
 use std::{io::Write, net::SocketAddr, path::PathBuf, process::ExitCode, time::Duration};
 
 use clap::{Args, Parser, Subcommand};
