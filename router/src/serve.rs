@@ -196,6 +196,9 @@ fn hive_router_config(options: &ServeOptions, supergraph: &Path) -> Result<Strin
                 .and_then(|p| p.parent().map(Path::to_owned))
                 .unwrap_or_default();
             absolutize_file_sources(&mut config, &folder);
+            for value in config.values_mut() {
+                apply_unset_env_defaults(value);
+            }
             config
         }
     };
@@ -267,6 +270,34 @@ fn hive_router_config(options: &ServeOptions, supergraph: &Path) -> Result<Strin
         path: options.router_config.clone().unwrap_or_default(),
         reason: err.to_string(),
     })
+}
+
+/// A `{ from_env: VAR, default: X }` placeholder whose variable is not set becomes `X` here,
+/// so Hive Router (which would warn about every such variable at start-up) sees a plain value;
+/// placeholders whose variable is set are left for it to resolve.
+fn apply_unset_env_defaults(value: &mut Value) {
+    let replacement = match value {
+        Value::Mapping(mapping) => {
+            let variable = mapping.get("from_env").and_then(Value::as_str);
+            match (variable, mapping.get("default")) {
+                (Some(variable), Some(default)) if std::env::var_os(variable).is_none() => {
+                    Some(default.clone())
+                }
+                _ => {
+                    mapping.values_mut().for_each(apply_unset_env_defaults);
+                    None
+                }
+            }
+        }
+        Value::Sequence(items) => {
+            items.iter_mut().for_each(apply_unset_env_defaults);
+            None
+        }
+        _ => None,
+    };
+    if let Some(replacement) = replacement {
+        *value = replacement;
+    }
 }
 
 /// Hive Router resolves a `source: file` entry's relative `path` against its config file's
