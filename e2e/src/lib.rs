@@ -76,6 +76,7 @@ impl TestStack {
             ]
             .concat(),
             router_env: Vec::new(),
+            subgraph_env: Vec::new(),
             output: Output::File(scratch.join("services.log")),
         };
         adjust(&mut options);

@@ -1,11 +1,72 @@
-//! What operators see: Prometheus metrics on the router and every subgraph, and one request
+//! What operators see: Prometheus metrics on the router and every subgraph, one request
 //! followable through the logs by its request id and its W3C trace from the router into the
-//! subgraphs.
+//! subgraphs, and that trace exported over OTLP by the router and the subgraphs (with
+//! MongoDB command spans), received here by a minimal OTLP/HTTP endpoint.
+
+use std::{
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
 
 use e2e::{TestStack, data};
 use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+/// Accepts OTLP/HTTP export requests on a free port and keeps their (protobuf) bodies.
+async fn otlp_receiver() -> (String, Arc<Mutex<Vec<Vec<u8>>>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/v1/traces", listener.local_addr().unwrap());
+    let bodies = Arc::new(Mutex::new(Vec::new()));
+    let received = bodies.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let received = received.clone();
+            tokio::spawn(async move {
+                let mut buffer = Vec::new();
+                let mut chunk = [0u8; 8192];
+                loop {
+                    let Ok(read) = socket.read(&mut chunk).await else {
+                        return;
+                    };
+                    if read == 0 {
+                        return;
+                    }
+                    buffer.extend_from_slice(&chunk[..read]);
+                    let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") else {
+                        continue;
+                    };
+                    let head = String::from_utf8_lossy(&buffer[..end]).to_lowercase();
+                    let length: usize = head
+                        .lines()
+                        .find_map(|line| line.strip_prefix("content-length:"))
+                        .and_then(|value| value.trim().parse().ok())
+                        .unwrap_or(0);
+                    if buffer.len() < end + 4 + length {
+                        continue;
+                    }
+                    received
+                        .lock()
+                        .unwrap()
+                        .push(buffer[end + 4..end + 4 + length].to_vec());
+                    buffer.drain(..end + 4 + length);
+                    let reply = b"HTTP/1.1 200 OK\r\ncontent-type: application/x-protobuf\r\ncontent-length: 0\r\n\r\n";
+                    if socket.write_all(reply).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (url, bodies)
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle)
+}
 
 async fn metrics(stack: &TestStack, url: String) -> String {
     stack
@@ -21,12 +82,11 @@ async fn metrics(stack: &TestStack, url: String) -> String {
 
 #[tokio::test]
 async fn metrics_and_correlated_logs_follow_a_request_through_the_graph() {
+    let (otlp_url, exported) = otlp_receiver().await;
     let stack = TestStack::start_with("observability", |options| {
-        // Tracing on, exporting nowhere in particular: what matters here is propagation.
-        options.router_env = vec![(
-            "OTEL_EXPORTER_OTLP_ENDPOINT".into(),
-            "http://127.0.0.1:9/v1/traces".into(),
-        )];
+        let endpoint = vec![("OTEL_EXPORTER_OTLP_ENDPOINT".to_owned(), otlp_url.clone())];
+        options.router_env = endpoint.clone();
+        options.subgraph_env = endpoint;
     })
     .await;
     let request_id = format!("e2e-{}", std::process::id());
@@ -89,4 +149,38 @@ async fn metrics_and_correlated_logs_follow_a_request_through_the_graph() {
             });
         assert!(line.contains("/graphql"), "{line}");
     }
+
+    // The trace went out over OTLP from the subgraphs too (exports are batched: wait for them).
+    let trace_id: Vec<u8> = (0..TRACE_ID.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&TRACE_ID[i..i + 2], 16).unwrap())
+        .collect();
+    let started = Instant::now();
+    // A subgraph's export batch names only its own service (the router's names `hive-router`).
+    let exported_by = |service: &str| {
+        exported.lock().unwrap().iter().any(|body| {
+            contains(body, &trace_id)
+                && contains(body, service.as_bytes())
+                && !contains(body, b"hive-router")
+        })
+    };
+    while !(exported_by("catalog") && exported_by("pricing"))
+        && started.elapsed() < Duration::from_secs(30)
+    {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(
+        exported_by("catalog"),
+        "the catalog exported spans of the caller's trace"
+    );
+    assert!(
+        exported_by("pricing"),
+        "pricing exported spans of the caller's trace"
+    );
+    let mongodb_spans = exported.lock().unwrap().iter().any(|body| {
+        contains(body, b"db.operation")
+            && contains(body, b"catalog")
+            && !contains(body, b"hive-router")
+    });
+    assert!(mongodb_spans, "the catalog exported MongoDB command spans");
 }

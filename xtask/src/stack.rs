@@ -63,6 +63,8 @@ pub struct StackOptions {
     pub router_args: Vec<String>,
     /// Extra environment for the router (e.g. `ROUTER_SUBGRAPH_TIMEOUT`).
     pub router_env: Vec<(String, String)>,
+    /// Extra environment for every subgraph (e.g. `OTEL_EXPORTER_OTLP_ENDPOINT`).
+    pub subgraph_env: Vec<(String, String)>,
     pub output: Output,
 }
 
@@ -79,6 +81,7 @@ impl StackOptions {
             supergraph_config: paths::workspace_root().join("supergraph.yaml"),
             router_args: default_router_args(),
             router_env: Vec::new(),
+            subgraph_env: Vec::new(),
             output: Output::Console,
         }
     }
@@ -270,7 +273,8 @@ fn subgraph_command(options: &StackOptions, spec: SubgraphSpec) -> Command {
         .env(
             "CATALOG_URL",
             format!("http://127.0.0.1:{catalog_port}/graphql"),
-        );
+        )
+        .envs(options.subgraph_env.iter().cloned());
     command
 }
 

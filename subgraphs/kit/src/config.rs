@@ -40,6 +40,10 @@ pub struct ServiceConfig {
     /// Log output: `pretty` for people, `json` for machines
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty)]
     pub log_format: LogFormat,
+
+    /// Export OpenTelemetry traces (request and MongoDB spans) to this OTLP/HTTP endpoint
+    #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT", value_name = "URL")]
+    pub otlp_endpoint: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

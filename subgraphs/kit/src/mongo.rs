@@ -1,8 +1,9 @@
 //! The MongoDB connection every subgraph opens: one pooled client per process, majority write
 //! concern so a write is acknowledged only once it is durable, and command monitoring feeding
-//! the `mongodb_commands_total` / `mongodb_command_duration_seconds` metrics.
+//! the `mongodb_commands_total` / `mongodb_command_duration_seconds` metrics and a `mongodb` span
+//! per command.
 
-use std::time::Duration;
+use std::{collections::HashMap, time::Duration};
 
 use mongodb::{
     Client, Collection, Database,
@@ -81,7 +82,31 @@ where
     Ok(())
 }
 
+/// Spans of the MongoDB commands in flight, by the driver's request id: opened when a
+/// command starts (inside the span of whatever issued it), closed when it ends.
+static COMMAND_SPANS: std::sync::LazyLock<std::sync::Mutex<HashMap<i32, tracing::Span>>> =
+    std::sync::LazyLock::new(Default::default);
+
 fn record_command(event: CommandEvent) {
+    let request_id = match &event {
+        CommandEvent::Started(e) => e.request_id,
+        CommandEvent::Succeeded(e) => e.request_id,
+        CommandEvent::Failed(e) => e.request_id,
+        _ => return,
+    };
+    if let Ok(mut spans) = COMMAND_SPANS.lock() {
+        if let CommandEvent::Started(started) = &event {
+            let span = tracing::info_span!(
+                "mongodb",
+                db.system = "mongodb",
+                db.operation = %started.command_name,
+                db.name = %started.db,
+            );
+            spans.insert(request_id, span);
+        } else {
+            spans.remove(&request_id);
+        }
+    }
     match event {
         CommandEvent::Started(started) => {
             metrics::counter!("mongodb_commands_total", "command" => started.command_name)

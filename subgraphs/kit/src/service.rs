@@ -171,7 +171,11 @@ pub async fn run<S: Subgraph>() -> anyhow::Result<()> {
         return Ok(());
     }
 
-    telemetry::init_logging(cli.service.log_format);
+    telemetry::init_logging(
+        cli.service.log_format,
+        S::NAME,
+        cli.service.otlp_endpoint.as_deref(),
+    );
     let database_name = cli.service.database_name(S::NAME);
     let database = mongo::connect(&cli.service.mongodb_uri, database_name).await?;
 

@@ -13,10 +13,18 @@ use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
 use crate::config::LogFormat;
 
-/// Installs the global log subscriber; `RUST_LOG` overrides the default `info` filter.
-pub fn init_logging(format: LogFormat) {
+/// Installs the global log subscriber; `RUST_LOG` overrides the default `info` filter. With an
+/// OTLP endpoint, spans are also exported as OpenTelemetry traces, named after `service`.
+pub fn init_logging(format: LogFormat, service: &'static str, otlp_endpoint: Option<&str>) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let registry = tracing_subscriber::registry().with(filter);
+    let traces = otlp_endpoint.and_then(|endpoint| match otlp_tracer(service, endpoint) {
+        Ok(tracer) => Some(tracing_opentelemetry::layer().with_tracer(tracer)),
+        Err(err) => {
+            eprintln!("warning: OpenTelemetry traces are off: {err}");
+            None
+        }
+    });
+    let registry = tracing_subscriber::registry().with(filter).with(traces);
     // A second initialisation (tests building several apps in one process) is harmless.
     let _ = match format {
         LogFormat::Pretty => registry
@@ -35,6 +43,31 @@ pub fn init_logging(format: LogFormat) {
             )
             .try_init(),
     };
+}
+
+/// A tracer exporting batches over OTLP/HTTP from a thread of its own (its own Tokio runtime,
+/// so exporting never competes with request handling).
+fn otlp_tracer(
+    service: &'static str,
+    endpoint: &str,
+) -> Result<opentelemetry_sdk::trace::Tracer, opentelemetry_otlp::ExporterBuildError> {
+    use opentelemetry::trace::TracerProvider as _;
+    use opentelemetry_otlp::WithExportConfig as _;
+    use opentelemetry_sdk::{
+        Resource, runtime::TokioCurrentThread, trace::SdkTracerProvider,
+        trace::span_processor_with_async_runtime::BatchSpanProcessor,
+    };
+
+    let exporter = opentelemetry_otlp::SpanExporter::builder()
+        .with_http()
+        .with_endpoint(endpoint)
+        .build()?;
+    let provider = SdkTracerProvider::builder()
+        .with_span_processor(BatchSpanProcessor::builder(exporter, TokioCurrentThread).build())
+        .with_resource(Resource::builder().with_service_name(service).build())
+        .build();
+    opentelemetry::global::set_tracer_provider(provider.clone());
+    Ok(provider.tracer(service))
 }
 
 /// Installs the Prometheus recorder behind the `metrics` facade (once) and returns its handle.
@@ -68,6 +101,7 @@ pub fn request_span<B>(request: &Request<B>) -> tracing::Span {
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default();
     let caller = TraceContextPropagator::new().extract(&HeaderExtractor(headers));
+
     let span = tracing::info_span!(
         "request",
         method = %request.method(),
@@ -76,10 +110,15 @@ pub fn request_span<B>(request: &Request<B>) -> tracing::Span {
         trace_id = tracing::field::Empty,
         parent_span_id = tracing::field::Empty,
     );
-    let caller = caller.span().span_context().clone();
-    if caller.is_valid() {
-        span.record("trace_id", tracing::field::display(caller.trace_id()));
-        span.record("parent_span_id", tracing::field::display(caller.span_id()));
+    let caller_span = caller.span().span_context().clone();
+    if caller_span.is_valid() {
+        span.record("trace_id", tracing::field::display(caller_span.trace_id()));
+        span.record(
+            "parent_span_id",
+            tracing::field::display(caller_span.span_id()),
+        );
+        // Exported spans continue the caller's trace.
+        let _ = tracing_opentelemetry::OpenTelemetrySpanExt::set_parent(&span, caller);
     }
     span
 }

@@ -103,6 +103,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         supergraph_config: scratch.join("supergraph.yaml"),
         router_args: default_router_args(),
         router_env: vec![("LOG_LEVEL".into(), "warn".into())],
+        subgraph_env: Vec::new(),
         output: Output::File(scratch.join("services.log")),
     };
     std::fs::write(
