@@ -162,22 +162,23 @@ impl TestStack {
 
     /// Sum of `mongodb_commands_total` on a subgraph's `/metrics`.
     pub async fn mongodb_commands(&self, subgraph: &str) -> u64 {
-        let url = format!("{}/metrics", self.stack.subgraph_url(subgraph));
-        let text = self
-            .client
-            .get(url)
-            .send()
+        self.stack
+            .mongodb_commands(&self.client, subgraph)
             .await
-            .expect("metrics")
-            .text()
-            .await
-            .expect("body");
-        text.lines()
-            .filter(|line| line.starts_with("mongodb_commands_total{"))
-            .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
-            .map(|value| value as u64)
-            .sum()
+            .expect("the subgraph's metrics") as u64
     }
+}
+
+/// Polls `check` until it holds, for at most `limit`; whether it came to hold.
+pub async fn eventually(limit: std::time::Duration, mut check: impl AsyncFnMut() -> bool) -> bool {
+    let started = std::time::Instant::now();
+    while started.elapsed() < limit {
+        if check().await {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    false
 }
 
 /// The `data` of a response that must have no errors.

@@ -10,7 +10,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use e2e::{TestStack, data};
+use e2e::{TestStack, data, eventually};
 use serde_json::{Value, json};
 
 const PRODUCT: &str = "prod-000001";
@@ -103,13 +103,10 @@ async fn a_stopped_subgraph_costs_only_the_fields_it_serves() {
     };
 
     let traffic_flows = async |at_least: usize| {
-        for _ in 0..100 {
-            if served.load(Ordering::SeqCst) >= at_least {
-                return true;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        false
+        eventually(Duration::from_secs(10), async || {
+            served.load(Ordering::SeqCst) >= at_least
+        })
+        .await
     };
     assert!(traffic_flows(5).await, "catalog traffic is flowing");
 

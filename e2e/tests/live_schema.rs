@@ -2,12 +2,9 @@
 //! subgraph's new compatible schema without a restart, and refuses an incompatible one
 //! (logging the composition error) while the last good supergraph keeps serving.
 
-use std::{
-    path::PathBuf,
-    time::{Duration, Instant},
-};
+use std::{path::PathBuf, time::Duration};
 
-use e2e::{TestStack, data};
+use e2e::{TestStack, data, eventually};
 use serde_json::{Value, json};
 use xtask::{paths, stack::SUBGRAPHS};
 
@@ -22,17 +19,6 @@ async fn product_fields(stack: &TestStack) -> Vec<String> {
         .iter()
         .map(|field| field["name"].as_str().unwrap().to_owned())
         .collect()
-}
-
-async fn eventually(limit: Duration, mut check: impl AsyncFnMut() -> bool) -> bool {
-    let started = Instant::now();
-    while started.elapsed() < limit {
-        if check().await {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    false
 }
 
 #[tokio::test]

@@ -5,10 +5,10 @@
 
 use std::{
     sync::{Arc, Mutex},
-    time::{Duration, Instant},
+    time::Duration,
 };
 
-use e2e::{TestStack, data};
+use e2e::{TestStack, data, eventually};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -155,7 +155,6 @@ async fn metrics_and_correlated_logs_follow_a_request_through_the_graph() {
         .step_by(2)
         .map(|i| u8::from_str_radix(&TRACE_ID[i..i + 2], 16).unwrap())
         .collect();
-    let started = Instant::now();
     // A subgraph's export batch names only its own service (the router's names `hive-router`).
     let exported_by = |service: &str| {
         exported.lock().unwrap().iter().any(|body| {
@@ -164,11 +163,10 @@ async fn metrics_and_correlated_logs_follow_a_request_through_the_graph() {
                 && !contains(body, b"hive-router")
         })
     };
-    while !(exported_by("catalog") && exported_by("pricing"))
-        && started.elapsed() < Duration::from_secs(30)
-    {
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+    eventually(Duration::from_secs(30), async || {
+        exported_by("catalog") && exported_by("pricing")
+    })
+    .await;
     assert!(
         exported_by("catalog"),
         "the catalog exported spans of the caller's trace"

@@ -123,6 +123,26 @@ impl Stack {
         format!("http://127.0.0.1:{}", self.options.subgraph_ports[index])
     }
 
+    /// The MongoDB commands a subgraph has sent so far: the sum of `mongodb_commands_total`
+    /// on its `/metrics`.
+    pub async fn mongodb_commands(
+        &self,
+        client: &reqwest::Client,
+        subgraph: &str,
+    ) -> anyhow::Result<f64> {
+        let text = client
+            .get(format!("{}/metrics", self.subgraph_url(subgraph)))
+            .send()
+            .await?
+            .text()
+            .await?;
+        Ok(text
+            .lines()
+            .filter(|line| line.starts_with("mongodb_commands_total{"))
+            .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum())
+    }
+
     /// Resolves when any running service exits on its own, saying which and how.
     pub async fn any_exited(&mut self) -> String {
         let waits = self

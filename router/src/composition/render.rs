@@ -116,14 +116,14 @@ pub fn apollo_supergraph(
                     continue;
                 }
                 if let Some(declarations) = definers.get(&name) {
-                    let graphs = declarations.iter().filter_map(|(subgraph, declaration)| {
-                        graph_values.get(subgraph).map(|graph| (graph, declaration))
-                    });
-                    add_missing_join_types(type_directives(&mut definition), graphs);
-                    let graphs = declarations.iter().filter_map(|(subgraph, declaration)| {
-                        graph_values.get(subgraph).map(|graph| (graph, declaration))
-                    });
-                    mark_external_fields(&mut definition, graphs);
+                    let graphs: Vec<(&String, &SubgraphTypeDeclaration)> = declarations
+                        .iter()
+                        .filter_map(|(subgraph, declaration)| {
+                            graph_values.get(subgraph).map(|graph| (graph, declaration))
+                        })
+                        .collect();
+                    add_missing_join_types(type_directives(&mut definition), &graphs);
+                    mark_external_fields(&mut definition, &graphs);
                 }
                 minify_field_sets(&mut definition);
                 drop_redundant_join_fields(&mut definition);
@@ -292,31 +292,45 @@ fn type_directives<'a>(
     }
 }
 
+/// The `graph:` of a join directive.
+fn join_graph<'a>(directive: &'a Directive<'static, String>) -> Option<&'a String> {
+    directive
+        .arguments
+        .iter()
+        .find(|(argument, _)| argument == "graph")
+        .and_then(|(_, value)| match value {
+            Value::Enum(graph) => Some(graph),
+            _ => None,
+        })
+}
+
+/// The graphs named by the `join` directives (`join__type`, `join__field`) among `directives`.
+fn joined_graphs(directives: &[Directive<'static, String>], join: &str) -> BTreeSet<String> {
+    directives
+        .iter()
+        .filter(|d| d.name == join)
+        .filter_map(join_graph)
+        .cloned()
+        .collect()
+}
+
 /// Adds the `@join__type`s of each defining graph the library left without one: a plain
 /// `@join__type(graph: G)`, or one per `@key` the subgraph declares (the library drops
 /// non-resolvable keys, and with them an `@interfaceObject`'s whole join).
-fn add_missing_join_types<'a>(
+fn add_missing_join_types(
     directives: &mut Vec<Directive<'static, String>>,
-    graphs: impl Iterator<Item = (&'a String, &'a SubgraphTypeDeclaration)>,
+    graphs: &[(&String, &SubgraphTypeDeclaration)],
 ) {
-    let present: BTreeSet<String> = directives
-        .iter()
-        .filter(|d| d.name == "join__type")
-        .flat_map(|d| &d.arguments)
-        .filter_map(|(argument, value)| match (argument.as_str(), value) {
-            ("graph", Value::Enum(graph)) => Some(graph.clone()),
-            _ => None,
-        })
-        .collect();
+    let present: BTreeSet<String> = joined_graphs(directives, "join__type");
     let (mut joins, rest): (Vec<_>, Vec<_>) =
         directives.drain(..).partition(|d| d.name == "join__type");
-    for (graph, declaration) in graphs.filter(|(graph, _)| !present.contains(*graph)) {
+    for (graph, declaration) in graphs.iter().filter(|(graph, _)| !present.contains(*graph)) {
         let join = |arguments| Directive {
             position: Pos::default(),
             name: "join__type".to_owned(),
             arguments,
         };
-        let graph_argument = ("graph".to_owned(), Value::Enum(graph.clone()));
+        let graph_argument = ("graph".to_owned(), Value::Enum((*graph).clone()));
         if declaration.keys.is_empty() {
             joins.push(join(vec![graph_argument]));
             continue;
@@ -345,11 +359,10 @@ fn add_missing_join_types<'a>(
 /// graph. The library drops `external` on key fields (right for `extend type`, wrong for a
 /// Federation 2 definition), which would let the planner fetch a key field from a subgraph
 /// that cannot resolve it.
-fn mark_external_fields<'a>(
+fn mark_external_fields(
     definition: &mut TypeDefinition<'static, String>,
-    graphs: impl Iterator<Item = (&'a String, &'a SubgraphTypeDeclaration)>,
+    graphs: &[(&String, &SubgraphTypeDeclaration)],
 ) {
-    let graphs: Vec<_> = graphs.collect();
     let Some(fields) = fields_mut(definition) else {
         return;
     };
@@ -362,22 +375,7 @@ fn mark_external_fields<'a>(
         if externals.is_empty() {
             continue;
         }
-        let join_graph = |directive: &Directive<'static, String>| {
-            directive
-                .arguments
-                .iter()
-                .find(|(argument, _)| argument == "graph")
-                .and_then(|(_, value)| match value {
-                    Value::Enum(graph) => Some(graph.clone()),
-                    _ => None,
-                })
-        };
-        let joined: BTreeSet<String> = field
-            .directives
-            .iter()
-            .filter(|d| d.name == "join__field")
-            .filter_map(join_graph)
-            .collect();
+        let joined = joined_graphs(&field.directives, "join__field");
         let join_field = |graph: &String, external: bool| {
             let mut arguments = vec![("graph".to_owned(), Value::Enum(graph.clone()))];
             if external {
@@ -390,7 +388,7 @@ fn mark_external_fields<'a>(
             }
         };
         for directive in field.directives.iter_mut() {
-            let graph = join_graph(directive);
+            let graph = join_graph(directive).cloned();
             let marks_external = directive.arguments.iter().any(|(a, _)| a == "external");
             if directive.name == "join__field"
                 && graph.is_some_and(|graph| externals.contains(&&graph))
@@ -404,7 +402,7 @@ fn mark_external_fields<'a>(
         let mut added = Vec::new();
         if joined.is_empty() {
             // No join fields meant "every graph resolves it": spell out who really does.
-            for (graph, declaration) in &graphs {
+            for (graph, declaration) in graphs {
                 if declaration.fields.contains(&field.name) {
                     added.push(join_field(graph, externals.contains(graph)));
                 }
@@ -461,15 +459,7 @@ fn minified_field_set(set: &str) -> String {
 
 /// A field of a type only one subgraph defines needs no `@join__field` naming that subgraph.
 fn drop_redundant_join_fields(definition: &mut TypeDefinition<'static, String>) {
-    let graphs: BTreeSet<String> = type_directives(definition)
-        .iter()
-        .filter(|d| d.name == "join__type")
-        .flat_map(|d| &d.arguments)
-        .filter_map(|(argument, value)| match (argument.as_str(), value) {
-            ("graph", Value::Enum(graph)) => Some(graph.clone()),
-            _ => None,
-        })
-        .collect();
+    let graphs = joined_graphs(type_directives(definition), "join__type");
     if graphs.len() != 1 {
         return;
     }

@@ -298,17 +298,7 @@ async fn measure_all(
 async fn mongodb_commands(client: &reqwest::Client, stack: &Stack) -> anyhow::Result<f64> {
     let mut total = 0.0;
     for spec in SUBGRAPHS {
-        let text = client
-            .get(format!("{}/metrics", stack.subgraph_url(spec.name)))
-            .send()
-            .await?
-            .text()
-            .await?;
-        total += text
-            .lines()
-            .filter(|line| line.starts_with("mongodb_commands_total{"))
-            .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
-            .sum::<f64>();
+        total += stack.mongodb_commands(client, spec.name).await?;
     }
     Ok(total)
 }
