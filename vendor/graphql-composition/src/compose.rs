@@ -94,13 +94,22 @@ fn merge_object_definitions<'a>(ctx: &mut Context<'a>, first: &DefinitionView<'a
                     })
                 }),
         );
+        // Storefront fork: subgraphs where the object is a value type join it without a key.
+        let value_type_definitions = definitions
+            .iter()
+            .filter(|def| !def.id.is_entity(ctx.subgraphs))
+            .copied()
+            .collect::<Vec<_>>();
+        directives.extend(create_join_type_from_definitions(&value_type_definitions));
     } else {
         directives.extend(create_join_type_from_definitions(definitions));
     }
     let object_name = ctx.insert_string(first.name);
     ctx.insert_object(object_name, description, directives);
 
-    if is_shareable {
+    // Storefront fork: an entity's fields need not be defined everywhere, since the query planner
+    // can reach the subgraphs that resolve them through its keys; only value types must match.
+    if is_shareable && !is_entity {
         object::validate_shareable_object_fields_match(definitions, ctx);
     }
 
@@ -110,51 +119,13 @@ fn merge_object_definitions<'a>(ctx: &mut Context<'a>, first: &DefinitionView<'a
     }
 }
 
+/// Whether the object is an entity in at least one subgraph.
+///
+/// Storefront fork: Federation 2 lets an object be an entity in some subgraphs and a value type
+/// in others (Apollo composes it with a keyless `@join__type` for the latter; field sharing
+/// rules still apply). Upstream refused such schemas with a fatal error.
 fn validate_consistent_entityness(ctx: &mut Context<'_>, definitions: &[DefinitionView<'_>]) -> bool {
-    let is_entity = definitions.iter().any(|def| def.id.is_entity(ctx.subgraphs));
-
-    if !is_entity {
-        return false;
-    }
-
-    if definitions
-        .iter()
-        .all(|def| def.id.is_entity(ctx.subgraphs) || ctx.subgraphs.at(def.subgraph_id).federation_spec.is_apollo_v1())
-    {
-        return true;
-    }
-
-    let Some(definition) = definitions.first() else {
-        return false;
-    };
-    let mut non_entity_fed_v2 = Vec::new();
-    let mut entity_definitions = Vec::new();
-
-    for definition in definitions {
-        let definition = ctx.subgraphs.at(definition.id);
-        let subgraph = ctx.subgraphs.at(definition.subgraph_id);
-        let definition_is_entity = definition.id.is_entity(ctx.subgraphs);
-        let subgraph_name = &ctx.subgraphs[subgraph.name];
-
-        if definition_is_entity {
-            entity_definitions.push(subgraph_name);
-        } else if subgraph.federation_spec.is_apollo_v2() {
-            non_entity_fed_v2.push(subgraph_name);
-        }
-    }
-
-    ctx.diagnostics.push_fatal(format!(
-        "The `{name}` object is an entity in subgraphs {entity_definitions} but not in subgraphs {non_entity_subgraphs}.",
-        name = ctx.subgraphs[definition.name],
-        entity_definitions = entity_definitions
-            .into_iter()
-            .join(", "),
-        non_entity_subgraphs = non_entity_fed_v2
-            .into_iter()
-            .join(", "),
-    ));
-
-    false
+    definitions.iter().any(|def| def.id.is_entity(ctx.subgraphs))
 }
 
 fn merge_union_definitions(

@@ -6,12 +6,10 @@ mod directive_definitions;
 mod directives;
 mod enums;
 mod fields;
-mod nested_key_fields;
+pub(crate) mod nested_key_fields;
 mod schema_definitions;
 
-use self::{
-    directive_definitions::*, directives::*, nested_key_fields::ingest_nested_key_fields, schema_definitions::*,
-};
+use self::{directive_definitions::*, directives::*, schema_definitions::*};
 use crate::{
     Subgraphs,
     subgraphs::{self, DefinitionId, DefinitionKind, DirectiveSiteId, SubgraphId},
@@ -51,7 +49,6 @@ pub(crate) fn ingest_subgraph(
 
     ingest_top_level_definitions(&mut ctx);
     ingest_definition_bodies(&mut ctx);
-    ingest_nested_key_fields(&mut ctx);
 }
 
 fn ingest_top_level_definitions(ctx: &mut Context<'_>) {

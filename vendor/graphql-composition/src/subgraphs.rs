@@ -194,5 +194,8 @@ impl Subgraphs {
         self.fields.arguments.sort_unstable_by_key(|argument| {
             (argument.parent_definition_id, argument.parent_field_name, argument.name)
         });
+
+        // Storefront fork: needs the sorted keys and fields above.
+        crate::ingest_subgraph::nested_key_fields::ingest_nested_key_fields(self);
     }
 }

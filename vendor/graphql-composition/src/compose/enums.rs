@@ -144,28 +144,46 @@ fn merge_union<'a>(definitions: &[DefinitionView<'_>], enum_id: federated::EnumD
     }
 }
 
+/// Storefront fork: values defined in only some subgraphs are accepted when they are
+/// `@inaccessible` (they stay out of the API schema, so clients can neither send nor receive
+/// them), as in Apollo Federation 2. Upstream required the exact same values everywhere.
 fn merge_exactly_matching<'a>(
     first: &DefinitionView<'_>,
     definitions: &[DefinitionView<'_>],
     enum_id: federated::EnumDefinitionId,
     ctx: &mut Context<'a>,
 ) {
-    let expected: Vec<_> = first.id.enum_values(ctx.subgraphs).map(|v| v.name).collect();
-
-    for definition in definitions {
-        if !expected
-            .iter()
-            .copied()
-            .eq(definition.id.enum_values(ctx.subgraphs).map(|v| v.name))
-        {
-            ctx.diagnostics.push_fatal(format!(
-                "The values of enum \"{}\" should match exactly in all subgraphs because the enum is used both in input and output positions, but they do not match in subgraphs \"{}\" and \"{}\".",
-                ctx.subgraphs[first.name],
-                ctx.subgraphs[ctx.subgraphs.at(first.subgraph_id).name],
-                ctx.subgraphs[ctx.subgraphs.at(definition.subgraph_id).name],
-            ));
-            return;
+    let mut expected: Vec<StringId> = Vec::new();
+    for value in definitions.iter().flat_map(|def| def.id.enum_values(ctx.subgraphs)) {
+        if !expected.contains(&value.name) {
+            expected.push(value.name);
         }
+    }
+
+    for value in &expected {
+        let Some(missing_in) = definitions
+            .iter()
+            .find(|def| def.id.enum_value_by_name(ctx.subgraphs, *value).is_none())
+        else {
+            continue;
+        };
+        let mut value_definitions = definitions
+            .iter()
+            .filter_map(|def| def.id.enum_value_by_name(ctx.subgraphs, *value));
+        if value_definitions.any(|value| value.directives.inaccessible(ctx.subgraphs)) {
+            continue;
+        }
+        let defined_in = definitions
+            .iter()
+            .find(|def| def.id.enum_value_by_name(ctx.subgraphs, *value).is_some())
+            .unwrap_or(first);
+        ctx.diagnostics.push_fatal(format!(
+            "The values of enum \"{}\" should match exactly in all subgraphs because the enum is used both in input and output positions, but they do not match in subgraphs \"{}\" and \"{}\".",
+            ctx.subgraphs[first.name],
+            ctx.subgraphs[ctx.subgraphs.at(defined_in.subgraph_id).name],
+            ctx.subgraphs[ctx.subgraphs.at(missing_in.subgraph_id).name],
+        ));
+        return;
     }
 
     for value in expected {

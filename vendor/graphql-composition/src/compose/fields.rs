@@ -42,7 +42,8 @@ pub(super) fn compose_output_field_types<'a>(
     ctx: &mut Context<'_>,
     fields: impl Iterator<Item = subgraphs::FieldView<'a>>,
 ) -> Option<subgraphs::FieldType> {
-    compose_field_types(ctx, fields, |a, b| a.compose_for_output(b))
+    let subgraphs = ctx.subgraphs;
+    compose_field_types(ctx, fields, |a, b| a.compose_for_output_covariant(b, subgraphs))
 }
 
 fn compose_field_types<'a>(

@@ -64,6 +64,16 @@ impl Subgraphs {
         self.definitions.interface_impls.iter().copied()
     }
 
+    /// Storefront fork: whether `subtype` implements the interface `supertype` or is a member of
+    /// the union `supertype` in any subgraph (the supergraph merges both relations).
+    pub(crate) fn is_subtype(&self, subtype: StringId, supertype: StringId) -> bool {
+        self.definitions.interface_impls.contains(&(supertype, subtype))
+            || self.iter_definitions_with_name(supertype).any(|(_, union)| {
+                self.iter_union_members(union)
+                    .any(|member| self.at(member).name == subtype)
+            })
+    }
+
     pub(crate) fn subgraphs_implementing_interface(
         &self,
         implementer: StringId,

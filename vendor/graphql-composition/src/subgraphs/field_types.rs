@@ -20,6 +20,26 @@ impl FieldType {
         Some(if self.compose(other)? { *self } else { *other })
     }
 
+    /// Storefront fork: compose two output types whose named types may differ, when one is a
+    /// subtype of the other (an implementation of an interface, or a member of a union). The
+    /// supergraph field gets the more general type, as in Apollo Federation 2; each subgraph's own
+    /// type is kept in its `@join__field(type:)`. Upstream only accepted identical named types.
+    pub(crate) fn compose_for_output_covariant(&self, other: &Self, subgraphs: &Subgraphs) -> Option<Self> {
+        let [sub, sup] = [self.definition_name_id, other.definition_name_id];
+        let supertype = if sub == sup || subgraphs.is_subtype(sub, sup) {
+            sup
+        } else if subgraphs.is_subtype(sup, sub) {
+            sub
+        } else {
+            return None;
+        };
+        let [a, b] = [self, other].map(|ty| FieldType {
+            definition_name_id: supertype,
+            wrapping: ty.wrapping,
+        });
+        a.compose_for_output(&b)
+    }
+
     /// Returns whether `other` is nonnullable. This is enough to make a decision about which to
     /// pick. The function returns `None` whenever the two types mismatch to such extend that they
     /// can't be composed.

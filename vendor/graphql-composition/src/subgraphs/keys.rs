@@ -112,6 +112,17 @@ impl Subgraphs {
     }
 }
 
+impl Subgraphs {
+    /// Storefront fork: whether the field is selected inside another type's key (see
+    /// [NestedKeyFields]). Like top-level key fields, such fields are implicitly shareable.
+    pub(crate) fn is_nested_key_field(&self, field: &FieldTuple) -> bool {
+        self.keys
+            .nested_key_fields
+            .fields
+            .contains(&FieldPath(field.parent_definition_id, field.name))
+    }
+}
+
 #[derive(Default)]
 pub(crate) struct NestedKeyFields {
     /// Fields that are part of a nested key key _on another type/entity_. Example:

@@ -9,6 +9,8 @@ use crate::{
 pub(crate) fn invalid_field_sharing(ctx: &mut ValidateContext<'_>, fields: &[subgraphs::FieldView<'_>]) {
     if fields.iter().any(|field| {
         field.is_part_of_key(ctx.subgraphs)
+            // Storefront fork: fields inside a nested key selection are key fields too.
+            || ctx.subgraphs.is_nested_key_field(field.record)
             || field.directives.shareable(ctx.subgraphs)
             || ctx
                 .subgraphs

@@ -1,0 +1,193 @@
+//! Federation 2 rules that upstream graphql-composition got wrong and our fork fixes
+//! (vendor/graphql-composition/PATCHES.md): each schema Apollo Federation accepts now composes
+//! to the supergraph a router needs, and each near miss Apollo refuses is still refused.
+
+use router::{
+    composition::{CompositionError, CompositionIssue, Supergraph, compose},
+    supergraph_config::SubgraphSchema,
+};
+
+const LINK: &str = r#"extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@shareable", "@inaccessible"])"#;
+
+fn subgraph(name: &str, sdl: &str) -> SubgraphSchema {
+    SubgraphSchema {
+        name: name.to_owned(),
+        routing_url: format!("http://{name}.example/graphql"),
+        sdl: format!("{LINK}\n{sdl}"),
+    }
+}
+
+fn composed(subgraphs: &[SubgraphSchema]) -> Supergraph {
+    compose(subgraphs).unwrap_or_else(|err| panic!("expected the subgraphs to compose: {err}"))
+}
+
+fn refused_with(subgraphs: &[SubgraphSchema]) -> CompositionIssue {
+    match compose(subgraphs) {
+        Err(CompositionError::Failed(issues)) => issues[0].clone(),
+        Err(other) => panic!("expected a composition failure, got {other}"),
+        Ok(_) => panic!("expected a composition failure, but it composed"),
+    }
+}
+
+/// The line of the supergraph SDL that declares `type_name` with its join directives.
+fn type_declaration<'a>(sdl: &'a str, keyword: &str, type_name: &str) -> &'a str {
+    let start = sdl
+        .find(&format!("{keyword} {type_name} "))
+        .unwrap_or_else(|| panic!("no {keyword} {type_name} in:\n{sdl}"));
+    let end = sdl[start..].find('{').map_or(sdl.len(), |end| start + end);
+    &sdl[start..end]
+}
+
+#[test]
+fn an_entity_in_one_subgraph_may_be_a_value_type_in_another() {
+    let supergraph = composed(&[
+        subgraph(
+            "agency",
+            r#"type Agency @key(fields: "id") { id: ID! name: String @shareable } type Query { agency: Agency }"#,
+        ),
+        subgraph(
+            "products",
+            r#"type Agency { id: ID! @shareable name: String @shareable } type Query { featured: Agency }"#,
+        ),
+    ]);
+    let agency = type_declaration(&supergraph.sdl, "type", "Agency");
+    assert!(
+        agency.contains(r#"@join__type(graph: AGENCY, key: "id")"#),
+        "{agency}"
+    );
+    assert!(agency.contains("@join__type(graph: PRODUCTS)"), "{agency}");
+}
+
+#[test]
+fn an_output_field_may_return_a_subtype_in_one_subgraph() {
+    let supergraph = composed(&[
+        subgraph(
+            "a",
+            r#"type Book @shareable { title: String } type Query { media: Book @shareable }"#,
+        ),
+        subgraph(
+            "b",
+            r#"type Book @shareable { title: String } type Movie { title: String } union Media = Book | Movie type Query { media: Media @shareable }"#,
+        ),
+    ]);
+    let media = supergraph
+        .sdl
+        .lines()
+        .find(|line| line.trim_start().starts_with("media:"))
+        .expect("Query.media in the supergraph");
+    assert!(media.trim_start().starts_with("media: Media "), "{media}");
+    assert!(
+        media.contains(r#"@join__field(graph: A, type: "Book")"#),
+        "{media}"
+    );
+}
+
+#[test]
+fn unrelated_output_types_are_still_refused() {
+    let issue = refused_with(&[
+        subgraph(
+            "a",
+            r#"type Book { title: String } type Query { media: Book @shareable }"#,
+        ),
+        subgraph(
+            "b",
+            r#"type Movie { title: String } type Query { media: Movie @shareable }"#,
+        ),
+    ]);
+    assert_eq!(issue.code, "FIELD_TYPE_MISMATCH", "{issue:?}");
+}
+
+#[test]
+fn an_inaccessible_enum_value_may_be_missing_elsewhere_when_the_enum_is_input_and_output() {
+    let supergraph = composed(&[
+        subgraph(
+            "a",
+            r#"enum Kind { REGULAR } type Query { kind: Kind @shareable }"#,
+        ),
+        subgraph(
+            "b",
+            r#"enum Kind { REGULAR ANONYMOUS @inaccessible } type Query { kind: Kind @shareable byKind(kind: Kind!): Int }"#,
+        ),
+    ]);
+    assert!(
+        supergraph
+            .sdl
+            .contains("ANONYMOUS @inaccessible @join__enumValue(graph: B)")
+    );
+    let api_kind = type_declaration(&supergraph.api_sdl, "enum", "Kind");
+    let api_kind_body = &supergraph.api_sdl[supergraph.api_sdl.find(api_kind).unwrap()..];
+    let api_kind_body = &api_kind_body[..api_kind_body.find('}').unwrap()];
+    assert!(api_kind_body.contains("REGULAR"), "{api_kind_body}");
+    assert!(!api_kind_body.contains("ANONYMOUS"), "{api_kind_body}");
+}
+
+#[test]
+fn an_accessible_enum_value_missing_elsewhere_is_still_refused() {
+    let issue = refused_with(&[
+        subgraph(
+            "a",
+            r#"enum Kind { REGULAR } type Query { kind: Kind @shareable }"#,
+        ),
+        subgraph(
+            "b",
+            r#"enum Kind { REGULAR ANONYMOUS } type Query { kind: Kind @shareable byKind(kind: Kind!): Int }"#,
+        ),
+    ]);
+    assert_eq!(issue.code, "ENUM_VALUE_MISMATCH", "{issue:?}");
+}
+
+#[test]
+fn fields_inside_a_nested_key_are_implicitly_shareable() {
+    let nested_key = r#"type Item @key(fields: "id { one two }") { id: CompositeId! name: String @shareable } type CompositeId { one: ID! two: ID! }"#;
+    composed(&[
+        subgraph("a", &format!("{nested_key} type Query {{ a: Item }}")),
+        subgraph("b", &format!("{nested_key} type Query {{ b: Item }}")),
+    ]);
+}
+
+#[test]
+fn value_type_fields_outside_any_key_still_need_shareable() {
+    let issue = refused_with(&[
+        subgraph(
+            "a",
+            r#"type Dimensions { width: Int } type Query { a: Dimensions }"#,
+        ),
+        subgraph(
+            "b",
+            r#"type Dimensions { width: Int } type Query { b: Dimensions }"#,
+        ),
+    ]);
+    assert_eq!(issue.code, "INVALID_FIELD_SHARING", "{issue:?}");
+}
+
+#[test]
+fn a_shareable_entity_need_not_define_every_field_everywhere() {
+    composed(&[
+        subgraph(
+            "a",
+            r#"type Product @key(fields: "id") @shareable { id: ID! } type Query { product: Product }"#,
+        ),
+        subgraph(
+            "b",
+            r#"type Product @key(fields: "id") @shareable { id: ID! name: String }"#,
+        ),
+    ]);
+}
+
+#[test]
+fn a_shareable_value_type_must_still_define_every_field_everywhere() {
+    let issue = refused_with(&[
+        subgraph(
+            "a",
+            r#"type Dimensions @shareable { width: Int } type Query { a: Dimensions }"#,
+        ),
+        subgraph(
+            "b",
+            r#"type Dimensions @shareable { width: Int height: Int } type Query { b: Dimensions }"#,
+        ),
+    ]);
+    assert!(
+        issue.message.contains("missing the `height` field"),
+        "{issue:?}"
+    );
+}
