@@ -39,9 +39,10 @@ async fn category_listing_costs_no_more_commands_at_50_than_at_5() {
         small.0 > 0 && small.1 > 0,
         "both subgraphs were asked: {small:?}"
     );
-    // DataLoader batches by time window (1 ms): on a busy machine the 50 lookups of one page
-    // can straddle two windows, so a page may cost one extra batch per loader — never one
-    // query per product.
+    // A DataLoader batch holds every key asked for before its load runs (after one yield to
+    // the scheduler, see subgraph_kit::batching): on a busy multi-threaded runtime the 50
+    // lookups of one page can straddle two batches, so a page may cost one extra batch per
+    // loader — never one query per product.
     assert!(
         large.0 <= 2 * small.0 && large.1 <= 2 * small.1,
         "MongoDB commands (catalog, pricing) grow with the page: {small:?} for 5, {large:?} for 50"

@@ -5,10 +5,10 @@ mod loaders;
 mod schema;
 mod store;
 
-use async_graphql::{EmptySubscription, SchemaBuilder, dataloader::DataLoader};
+use async_graphql::{EmptySubscription, SchemaBuilder};
 use clap::Args;
 use mongodb::Database;
-use subgraph_kit::{SeedOptions, Subgraph};
+use subgraph_kit::{Batching, SeedOptions, Subgraph};
 
 use crate::{
     catalog_client::CatalogClient,
@@ -44,10 +44,11 @@ impl Subgraph for Cart {
         builder: SchemaBuilder<Query, Mutation, EmptySubscription>,
         database: Database,
         options: &CartOptions,
+        batching: Batching,
     ) -> mongodb::error::Result<SchemaBuilder<Query, Mutation, EmptySubscription>> {
         let store = CartStore::new(&database);
         store.ensure_indexes().await?;
-        let loader = DataLoader::new(CartLoader::new(store.clone()), tokio::spawn);
+        let loader = batching.loader(CartLoader::new(store.clone()));
         let catalog = CatalogClient::new(options.catalog_url.clone());
         Ok(builder.data(store).data(loader).data(catalog))
     }

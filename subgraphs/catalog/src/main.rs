@@ -5,9 +5,9 @@ mod loaders;
 mod schema;
 mod store;
 
-use async_graphql::{EmptyMutation, EmptySubscription, SchemaBuilder, dataloader::DataLoader};
+use async_graphql::{EmptyMutation, EmptySubscription, SchemaBuilder};
 use mongodb::Database;
-use subgraph_kit::{NoOptions, SeedOptions, Subgraph};
+use subgraph_kit::{Batching, NoOptions, SeedOptions, Subgraph};
 
 use crate::{loaders::CatalogLoader, schema::Query, store::CatalogStore};
 
@@ -26,10 +26,11 @@ impl Subgraph for Catalog {
         builder: SchemaBuilder<Query, EmptyMutation, EmptySubscription>,
         database: Database,
         _options: &NoOptions,
+        batching: Batching,
     ) -> mongodb::error::Result<SchemaBuilder<Query, EmptyMutation, EmptySubscription>> {
         let store = CatalogStore::new(&database);
         store.ensure_indexes().await?;
-        let loader = DataLoader::new(CatalogLoader::new(store.clone()), tokio::spawn);
+        let loader = batching.loader(CatalogLoader::new(store.clone()));
         Ok(builder.data(store).data(loader))
     }
 

@@ -1,7 +1,7 @@
 //! Runtime configuration shared by every subgraph: flags with environment-variable fallbacks
 //! and documented defaults, so `--help` is the configuration reference.
 
-use std::net::SocketAddr;
+use std::{net::SocketAddr, time::Duration};
 
 use clap::{Args, ValueEnum};
 
@@ -40,6 +40,12 @@ pub struct ServiceConfig {
     /// Log output: `pretty` for people, `json` for machines
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty)]
     pub log_format: LogFormat,
+
+    /// How long each DataLoader waits for more keys, after those of every request ready to run,
+    /// before its one MongoDB query: longer batches more requests together, shorter answers
+    /// each one sooner
+    #[arg(long, env = "BATCH_WINDOW", default_value = "0ms", value_parser = humantime::parse_duration)]
+    pub batch_window: Duration,
 
     /// Export OpenTelemetry traces (request and MongoDB spans) to this OTLP/HTTP endpoint
     #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT", value_name = "URL")]

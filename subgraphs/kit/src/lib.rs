@@ -2,15 +2,18 @@
 //! configuration, the MongoDB connection, health and readiness, telemetry, error codes,
 //! the deterministic demo catalog used for seeding, and the HTTP server wiring.
 
+pub mod batching;
 pub mod config;
 pub mod demo_catalog;
 pub mod errors;
 pub mod identity;
 pub mod mongo;
+pub mod parsed_queries;
 pub mod representations;
 pub mod server;
 pub mod service;
 pub mod telemetry;
 
+pub use batching::Batching;
 pub use errors::ErrorCode;
 pub use service::{NoOptions, SeedOptions, Subgraph, run};

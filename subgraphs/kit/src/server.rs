@@ -12,6 +12,7 @@ use axum::{
     http::{HeaderMap, StatusCode},
     response::IntoResponse,
     routing::get,
+    serve::ListenerExt,
 };
 use metrics_exporter_prometheus::PrometheusHandle;
 use mongodb::Database;
@@ -69,7 +70,14 @@ where
 
 /// Binds `addr` and serves until Ctrl-C or SIGTERM, finishing in-flight requests first.
 pub async fn serve(addr: SocketAddr, app: Router) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
+    // Small GraphQL responses go out at once rather than wait on Nagle's algorithm.
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await?
+        .tap_io(|connection| {
+            if let Err(error) = connection.set_nodelay(true) {
+                tracing::debug!(%error, "cannot set TCP_NODELAY");
+            }
+        });
     tracing::info!(%addr, "listening");
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())

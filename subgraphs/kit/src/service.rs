@@ -1,13 +1,16 @@
 //! The one `main` every subgraph runs: parse flags, then print the SDL, seed the database, or
 //! serve. A subgraph crate implements [`Subgraph`] and calls [`run`].
 
-use std::{future::Future, sync::Arc};
+use std::{future::Future, num::NonZeroUsize, sync::Arc};
 
 use async_graphql::{EmptySubscription, ObjectType, SDLExportOptions, Schema, SchemaBuilder};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use mongodb::Database;
 
-use crate::{config::ServiceConfig, identity::Verifier, mongo, server, telemetry};
+use crate::{
+    batching::Batching, config::ServiceConfig, identity::Verifier, mongo,
+    parsed_queries::ParsedQueryCache, server, telemetry,
+};
 
 /// One storefront subgraph: its identity, its schema and how it fills its own database.
 pub trait Subgraph: 'static {
@@ -38,6 +41,7 @@ pub trait Subgraph: 'static {
         builder: SchemaBuilder<Self::Query, Self::Mutation, EmptySubscription>,
         database: Database,
         options: &Self::Options,
+        batching: Batching,
     ) -> impl Future<
         Output = mongodb::error::Result<
             SchemaBuilder<Self::Query, Self::Mutation, EmptySubscription>,
@@ -95,13 +99,22 @@ fn without_builtin_directives(sdl: &str) -> String {
     text
 }
 
+/// Query texts whose parsed documents a subgraph keeps: a router sends a few per operation it
+/// plans, so this covers a large API's worth.
+const PARSED_QUERIES: NonZeroUsize = NonZeroUsize::new(1024).unwrap();
+
 /// Builds the schema against `database`, ready to serve.
 pub async fn schema<S: Subgraph>(
     database: Database,
     options: &S::Options,
+    batching: Batching,
 ) -> mongodb::error::Result<Schema<S::Query, S::Mutation, EmptySubscription>> {
-    let builder = S::schema_builder().data(database.clone());
-    Ok(S::attach(builder, database, options).await?.finish())
+    let builder = S::schema_builder()
+        .extension(ParsedQueryCache::new(PARSED_QUERIES))
+        .data(database.clone());
+    Ok(S::attach(builder, database, options, batching)
+        .await?
+        .finish())
 }
 
 /// For subgraphs with no settings beyond the shared ones.
@@ -194,7 +207,10 @@ pub async fn run<S: Subgraph>() -> anyhow::Result<()> {
                 )?)),
                 None => None,
             };
-            let schema = schema::<S>(database.clone(), &cli.options).await?;
+            let batching = Batching {
+                window: cli.service.batch_window,
+            };
+            let schema = schema::<S>(database.clone(), &cli.options, batching).await?;
             let app = server::app(server::AppState {
                 schema,
                 database,

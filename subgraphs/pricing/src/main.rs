@@ -6,9 +6,9 @@ mod money;
 mod schema;
 mod store;
 
-use async_graphql::{EmptyMutation, EmptySubscription, SchemaBuilder, dataloader::DataLoader};
+use async_graphql::{EmptyMutation, EmptySubscription, SchemaBuilder};
 use mongodb::Database;
-use subgraph_kit::{NoOptions, SeedOptions, Subgraph};
+use subgraph_kit::{Batching, NoOptions, SeedOptions, Subgraph};
 
 use crate::{loaders::PricingLoader, schema::Query, store::PricingStore};
 
@@ -27,10 +27,11 @@ impl Subgraph for Pricing {
         builder: SchemaBuilder<Query, EmptyMutation, EmptySubscription>,
         database: Database,
         _options: &NoOptions,
+        batching: Batching,
     ) -> mongodb::error::Result<SchemaBuilder<Query, EmptyMutation, EmptySubscription>> {
         let store = PricingStore::new(&database);
         store.ensure_indexes().await?;
-        let loader = DataLoader::new(PricingLoader::new(store.clone()), tokio::spawn);
+        let loader = batching.loader(PricingLoader::new(store.clone()));
         Ok(builder.data(store).data(loader))
     }
 

@@ -4,9 +4,9 @@ mod loaders;
 mod schema;
 mod store;
 
-use async_graphql::{EmptyMutation, EmptySubscription, SchemaBuilder, dataloader::DataLoader};
+use async_graphql::{EmptyMutation, EmptySubscription, SchemaBuilder};
 use mongodb::Database;
-use subgraph_kit::{NoOptions, SeedOptions, Subgraph};
+use subgraph_kit::{Batching, NoOptions, SeedOptions, Subgraph};
 
 use crate::{loaders::RelatedLoader, schema::Query, store::RecommendationStore};
 
@@ -25,9 +25,10 @@ impl Subgraph for Recommendation {
         builder: SchemaBuilder<Query, EmptyMutation, EmptySubscription>,
         database: Database,
         _options: &NoOptions,
+        batching: Batching,
     ) -> mongodb::error::Result<SchemaBuilder<Query, EmptyMutation, EmptySubscription>> {
         let store = RecommendationStore::new(&database);
-        let loader = DataLoader::new(RelatedLoader::new(store), tokio::spawn);
+        let loader = batching.loader(RelatedLoader::new(store));
         Ok(builder.data(loader))
     }
 

@@ -44,14 +44,17 @@ pub struct BenchArgs {
     output: PathBuf,
 }
 
-/// One load scenario: an operation sent to a URL, at full speed or at a fixed rate. Requests
-/// cycle through `bodies` (different products, categories, searches), so neither the router's
-/// de-duplication of identical in-flight requests nor batching flatters the figures.
+/// One load scenario: an operation sent to a URL, at full speed or at a fixed rate, over
+/// `--connections` connections or `connections` of its own (1: one request at a time, the
+/// latency of the call itself). Requests cycle through `bodies` (different products,
+/// categories, searches), so neither the router's de-duplication of identical in-flight
+/// requests nor batching flatters the figures.
 struct Scenario {
     name: &'static str,
     target: Target,
     bodies: Vec<Value>,
     rate: Option<u32>,
+    connections: Option<u32>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -68,6 +71,10 @@ struct Measured {
     p99_ms: f64,
     non_2xx: u64,
     mongodb_commands: f64,
+    /// Share of the machine's CPU time that was busy, in percent.
+    machine_busy: f64,
+    /// CPU used by each process of the system, in percent of one core.
+    process_cpu: Vec<(String, f64)>,
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
@@ -111,7 +118,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         supergraph_yaml(&options.subgraph_ports),
     )?;
     let stack = Stack::start(options).await?;
-    let outcome = measure_all(&args, &oha, &stack, &scratch).await;
+    let mut processes = stack.processes();
+    processes.extend(mongo.service.pid().map(|pid| ("mongod".to_owned(), pid)));
+    let outcome = measure_all(&args, &oha, &stack, &processes, &scratch).await;
     let rss = peak_rss(&stack);
     stack.stop().await;
     mongo.service.stop(Duration::from_secs(10)).await;
@@ -158,12 +167,14 @@ fn scenarios(rate: u32, products: usize, category_slugs: &[String]) -> Vec<Scena
             target: Target::Router,
             bodies: vec![json!({ "query": operation("Home") })],
             rate: None,
+            connections: None,
         },
         Scenario {
             name: "ProductPage",
             target: Target::Router,
             bodies: for_products(product_page.clone()),
             rate: None,
+            connections: None,
         },
         Scenario {
             name: "CategoryListing",
@@ -173,6 +184,7 @@ fn scenarios(rate: u32, products: usize, category_slugs: &[String]) -> Vec<Scena
                 .map(|slug| json!({ "query": operation("CategoryListing"), "variables": { "slug": slug } }))
                 .collect(),
             rate: None,
+            connections: None,
         },
         Scenario {
             name: "Search",
@@ -182,24 +194,49 @@ fn scenarios(rate: u32, products: usize, category_slugs: &[String]) -> Vec<Scena
                 .map(|text| json!({ "query": operation("Search"), "variables": { "text": text } }))
                 .collect(),
             rate: None,
+            connections: None,
         },
         Scenario {
             name: "ProductById via router",
             target: Target::Router,
             bodies: for_products(product_by_id.to_owned()),
             rate: None,
+            connections: None,
         },
         Scenario {
             name: "ProductById direct to catalog",
             target: Target::Subgraph("catalog"),
             bodies: for_products(product_by_id.to_owned()),
             rate: None,
+            connections: None,
         },
         Scenario {
             name: "ProductPage at fixed rate",
             target: Target::Router,
-            bodies: for_products(product_page),
+            bodies: for_products(product_page.clone()),
             rate: Some(rate),
+            connections: None,
+        },
+        Scenario {
+            name: "ProductPage, one request at a time",
+            target: Target::Router,
+            bodies: for_products(product_page),
+            rate: None,
+            connections: Some(1),
+        },
+        Scenario {
+            name: "ProductById via router, one at a time",
+            target: Target::Router,
+            bodies: for_products(product_by_id.to_owned()),
+            rate: None,
+            connections: Some(1),
+        },
+        Scenario {
+            name: "ProductById direct to catalog, one at a time",
+            target: Target::Subgraph("catalog"),
+            bodies: for_products(product_by_id.to_owned()),
+            rate: None,
+            connections: Some(1),
         },
     ]
 }
@@ -208,6 +245,7 @@ async fn measure_all(
     args: &BenchArgs,
     oha: &std::path::Path,
     stack: &Stack,
+    processes: &[(String, u32)],
     scratch: &std::path::Path,
 ) -> anyhow::Result<Vec<(Scenario, Measured)>> {
     let client = reqwest::Client::new();
@@ -245,6 +283,7 @@ async fn measure_all(
         let lines: Vec<String> = scenario.bodies.iter().map(Value::to_string).collect();
         std::fs::write(&body_file, lines.join("\n") + "\n")?;
         let before = mongodb_commands(&client, stack).await?;
+        let cpu_before = CpuTimes::read(processes);
         let mut command = tokio::process::Command::new(oha);
         command
             .arg(&url)
@@ -253,12 +292,16 @@ async fn measure_all(
             .arg("-Z")
             .arg(&body_file)
             .args(["-z", &format!("{}s", args.duration.as_secs())])
-            .args(["-c", &args.connections.to_string()]);
+            .args([
+                "-c",
+                &scenario.connections.unwrap_or(args.connections).to_string(),
+            ]);
         if let Some(rate) = scenario.rate {
             command.args(["-q", &rate.to_string(), "--latency-correction"]);
         }
         let output = run_to_completion(scenario.name, command).await?;
         let after = mongodb_commands(&client, stack).await?;
+        let (machine_busy, process_cpu) = CpuTimes::read(processes).since(&cpu_before);
         let stats: Value = serde_json::from_str(&output)
             .with_context(|| format!("oha's output is not JSON: {output}"))?;
         let requests = stats["statusCodeDistribution"]
@@ -288,6 +331,8 @@ async fn measure_all(
             } else {
                 f64::NAN
             },
+            machine_busy,
+            process_cpu,
         };
         results.push((scenario, measured));
     }
@@ -301,6 +346,80 @@ async fn mongodb_commands(client: &reqwest::Client, stack: &Stack) -> anyhow::Re
         total += stack.mongodb_commands(client, spec.name).await?;
     }
     Ok(total)
+}
+
+/// CPU time counters from /proc, in clock ticks: the machine's busy and total time, and each
+/// process's user + system time.
+struct CpuTimes {
+    machine_busy: u64,
+    machine_total: u64,
+    processes: Vec<(String, u64)>,
+}
+
+/// Clock ticks per second in /proc (USER_HZ, 100 on Linux).
+const TICKS_PER_SECOND: f64 = 100.0;
+
+impl CpuTimes {
+    fn read(processes: &[(String, u32)]) -> Self {
+        let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+        let fields: Vec<u64> = stat
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .split_whitespace()
+            .skip(1)
+            .filter_map(|field| field.parse().ok())
+            .collect();
+        let machine_total: u64 = fields.iter().take(8).sum();
+        // idle and iowait
+        let idle = fields.get(3).copied().unwrap_or(0) + fields.get(4).copied().unwrap_or(0);
+        let processes = processes
+            .iter()
+            .map(|(name, pid)| {
+                let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+                // Fields after the command name (which may hold spaces): utime and stime are
+                // the 12th and 13th.
+                let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+                let ticks = after_name
+                    .split_whitespace()
+                    .skip(11)
+                    .take(2)
+                    .filter_map(|field| field.parse::<u64>().ok())
+                    .sum();
+                (name.clone(), ticks)
+            })
+            .collect();
+        Self {
+            machine_busy: machine_total.saturating_sub(idle),
+            machine_total,
+            processes,
+        }
+    }
+
+    /// The machine's busy share (percent) and each process's CPU (percent of one core) since
+    /// `before`.
+    fn since(&self, before: &Self) -> (f64, Vec<(String, f64)>) {
+        let total = self
+            .machine_total
+            .saturating_sub(before.machine_total)
+            .max(1) as f64;
+        let busy = self.machine_busy.saturating_sub(before.machine_busy) as f64;
+        let cores = std::thread::available_parallelism().map_or(1, usize::from) as f64;
+        let elapsed_seconds = total / cores / TICKS_PER_SECOND;
+        let processes = self
+            .processes
+            .iter()
+            .zip(&before.processes)
+            .map(|((name, now), (_, then))| {
+                let seconds = now.saturating_sub(*then) as f64 / TICKS_PER_SECOND;
+                (
+                    name.clone(),
+                    100.0 * seconds / elapsed_seconds.max(f64::EPSILON),
+                )
+            })
+            .collect();
+        (100.0 * busy / total, processes)
+    }
 }
 
 /// Peak resident memory (VmHWM) of each process, in MiB.
@@ -339,11 +458,11 @@ fn report(
     writeln!(out, "Machine: {}\n", machine())?;
     writeln!(
         out,
-        "| scenario | target | rps | p50 ms | p95 ms | p99 ms | non-2xx | MongoDB commands / request |"
+        "| scenario | target | rps | p50 ms | p95 ms | p99 ms | non-2xx | MongoDB commands / request | machine CPU busy |"
     )?;
     writeln!(
         out,
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
     )?;
     for (scenario, m) in results {
         let target = match scenario.target {
@@ -356,8 +475,8 @@ fn report(
         };
         writeln!(
             out,
-            "| {name} | {target} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {:.2} |",
-            m.rps, m.p50_ms, m.p95_ms, m.p99_ms, m.non_2xx, m.mongodb_commands
+            "| {name} | {target} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {:.2} | {:.0}% |",
+            m.rps, m.p50_ms, m.p95_ms, m.p99_ms, m.non_2xx, m.mongodb_commands, m.machine_busy
         )?;
     }
     let find = |name: &str| results.iter().find(|(s, _)| s.name == name).map(|(_, m)| m);
@@ -366,23 +485,39 @@ fn report(
         "\nRequests cycle through 1000 products spread over the catalog (ProductPage, \
          ProductById), every category (CategoryListing) and {} search words; Home is the same \
          for everyone. MongoDB commands per request fall under concurrency: each subgraph's \
-         DataLoader batches the keys of all requests arriving within its 1 ms window into one \
-         query (no caching: every request still reads MongoDB's current data). The fixed-rate \
-         run shows the per-request figure at low concurrency.",
+         DataLoaders batch the keys of every request ready to run into one query (no caching: \
+         every request still reads MongoDB's current data). \"One at a time\" rows are one \
+         connection, so their latency is the call's own, without queueing.",
         SEARCH_WORDS.len()
     )?;
     writeln!(out, "\n## Against the targets\n")?;
     if let (Some(via), Some(direct)) = (
-        find("ProductById via router"),
-        find("ProductById direct to catalog"),
+        find("ProductById via router, one at a time"),
+        find("ProductById direct to catalog, one at a time"),
     ) {
         let overhead = via.p50_ms / direct.p50_ms;
         writeln!(
             out,
-            "- Router overhead (same catalog query, p50 through the router / p50 direct): \
-             **{overhead:.2}×** (target ≤ 1.3×: {}); throughput ratio {:.2}×.",
+            "- Router overhead on latency (same catalog query one request at a time, p50 \
+             through the router / p50 direct): **{overhead:.2}×**, {:.2} ms added (target ≤ \
+             1.3×: {}).",
+            via.p50_ms - direct.p50_ms,
             verdict(overhead <= 1.3),
-            direct.rps / via.rps
+        )?;
+    }
+    if let (Some(via), Some(direct)) = (
+        find("ProductById via router"),
+        find("ProductById direct to catalog"),
+    ) {
+        writeln!(
+            out,
+            "- Router overhead under saturation ({} connections, CPU-bound: the router's work \
+             competes with the subgraph's for the same cores): throughput direct / via router \
+             **{:.2}×**, p50 {:.2}× (against the same 1.3×: {}).",
+            args.connections,
+            direct.rps / via.rps,
+            via.p50_ms / direct.p50_ms,
+            verdict(direct.rps / via.rps <= 1.3),
         )?;
     }
     if let Some(fixed) = find("ProductPage at fixed rate") {
@@ -394,6 +529,16 @@ fn report(
             verdict(fixed.p99_ms < 25.0),
             fixed.rps
         )?;
+        writeln!(
+            out,
+            "\nCPU during the {} rps run ({:.0}% of the machine busy; the rest of the busy time \
+             is the load generator and the system):\n",
+            args.rate, fixed.machine_busy
+        )?;
+        writeln!(out, "| process | CPU, % of one core |\n| --- | ---: |")?;
+        for (name, percent) in &fixed.process_cpu {
+            writeln!(out, "| {name} | {percent:.0} |")?;
+        }
     }
     writeln!(out, "\n## Peak memory (VmHWM) after the run\n")?;
     writeln!(out, "| process | peak RSS MiB |\n| --- | ---: |")?;

@@ -10,7 +10,7 @@ use xtask::{
     stack::{ROUTER_PORT, Stack, StackOptions},
 };
 
-use super::{build_binaries, step};
+use super::{build_binaries, run_cargo, step};
 
 #[derive(Debug, Args)]
 pub struct DevArgs {
@@ -25,10 +25,22 @@ pub struct DevArgs {
     /// Port of the local MongoDB started when no MONGODB_URI is given
     #[arg(long, default_value_t = 27017)]
     mongodb_port: u16,
+
+    /// Serve release builds (what `cargo xtask bench` measures; for profiling); the first
+    /// release build takes a while
+    #[arg(long)]
+    release: bool,
 }
 
 pub async fn run(args: DevArgs) -> anyhow::Result<()> {
-    build_binaries().await?;
+    let bin_dir = if args.release {
+        step("Building the router and subgraphs (release)");
+        run_cargo(&["build", "--release", "--workspace", "--bins"]).await?;
+        paths::target_dir().join("release")
+    } else {
+        build_binaries().await?;
+        paths::debug_bin_dir()
+    };
 
     let (local_mongo, mongodb_uri) = match args.mongodb_uri {
         Some(uri) => {
@@ -56,7 +68,7 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
         "Seeding {} demo products and starting the subgraphs and the router",
         args.products
     ));
-    let mut options = StackOptions::dev(paths::debug_bin_dir(), mongodb_uri);
+    let mut options = StackOptions::dev(bin_dir, mongodb_uri);
     options.seed_products = Some(args.products);
     let started = Stack::start(options).await;
     let mut stack = match started {
