@@ -1,5 +1,5 @@
-//! Batched reads for pricing: a batch of products costs one read of their prices plus one of
-//! the running promotions; currency rates are batched the same way.
+//! Batched reads for pricing: a batch of products costs one MongoDB command, reading their
+//! prices and the running promotions together; currency rates are batched the same way.
 
 use std::{collections::HashMap, sync::Arc};
 
@@ -46,11 +46,11 @@ impl Loader<ProductId> for PricingLoader {
 
     async fn load(&self, keys: &[ProductId]) -> Result<HashMap<ProductId, Quote>, Self::Error> {
         let ids: Vec<String> = keys.iter().map(|key| key.0.clone()).collect();
-        let (prices, promotions) = futures::try_join!(
-            self.store.prices_by_product_ids(&ids),
-            self.store.active_promotions(Utc::now()),
-        )
-        .map_err(|err| Arc::new(err.into()))?;
+        let (prices, promotions) = self
+            .store
+            .prices_and_active_promotions(&ids, Utc::now())
+            .await
+            .map_err(|err| Arc::new(err.into()))?;
         Ok(prices
             .into_values()
             .map(|price| {

@@ -74,17 +74,38 @@ impl PricingStore {
         Ok(())
     }
 
-    pub async fn prices_by_product_ids(&self, ids: &[String]) -> Result<HashMap<String, PriceDoc>> {
-        let prices: Vec<PriceDoc> = self
-            .prices
-            .find(doc! { "_id": { "$in": ids } })
-            .await?
-            .try_collect()
-            .await?;
-        Ok(prices
-            .into_iter()
-            .map(|p| (p.product_id.clone(), p))
-            .collect())
+    /// What quoting a batch of products needs, in one command: their prices, by product id,
+    /// and the promotions running at `now` (a `$unionWith` branch whose documents come wrapped
+    /// in `{ promotion: … }` so the two kinds can be told apart).
+    pub async fn prices_and_active_promotions(
+        &self,
+        ids: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<(HashMap<String, PriceDoc>, Vec<PromotionDoc>)> {
+        let now = bson::DateTime::from_chrono(now);
+        let pipeline = [
+            doc! { "$match": { "_id": { "$in": ids } } },
+            doc! { "$unionWith": {
+                "coll": self.promotions.name(),
+                "pipeline": [
+                    { "$match": { "starts_at": { "$lte": now }, "ends_at": { "$gt": now } } },
+                    { "$replaceWith": { "promotion": "$$ROOT" } },
+                ],
+            } },
+        ];
+        let mut cursor = self.prices.aggregate(pipeline).await?;
+        let mut prices = HashMap::with_capacity(ids.len());
+        let mut promotions = Vec::new();
+        while let Some(document) = cursor.try_next().await? {
+            match document.get_document("promotion") {
+                Ok(promotion) => promotions.push(bson::from_document(promotion.clone())?),
+                Err(_) => {
+                    let price: PriceDoc = bson::from_document(document)?;
+                    prices.insert(price.product_id.clone(), price);
+                }
+            }
+        }
+        Ok((prices, promotions))
     }
 
     pub async fn rates(&self, currencies: &[String]) -> Result<Vec<RateDoc>> {
