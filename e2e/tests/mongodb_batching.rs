@@ -1,6 +1,6 @@
 //! DataLoader batching, proven by counting MongoDB commands (driver command monitoring, read
 //! from each subgraph's `/metrics`): a page of 50 costs no more commands than a page of 5,
-//! give or take one batching window (N+1 would cost 50).
+//! give or take one extra batch (N+1 would cost 50).
 
 use e2e::{TestStack, contract_operation, data};
 use serde_json::json;

@@ -83,6 +83,29 @@ fn an_output_field_may_return_a_subtype_in_one_subgraph() {
 }
 
 #[test]
+fn a_field_is_not_widened_beyond_the_interface_it_implements() {
+    let issue = refused_with(&[
+        subgraph(
+            "a",
+            r#"interface HasMedia { media: Book } type Book @shareable { title: String } type Shelf implements HasMedia @shareable { media: Book } type Query { shelf: Shelf @shareable }"#,
+        ),
+        subgraph(
+            "b",
+            r#"type Book @shareable { title: String } type Movie { title: String } union Media = Book | Movie type Shelf @shareable { media: Media } type Query { shelf: Shelf @shareable }"#,
+        ),
+    ]);
+    assert_eq!(
+        issue.code, "INTERFACE_FIELD_IMPLEM_TYPE_MISMATCH",
+        "{issue:?}"
+    );
+    assert_eq!(
+        issue.coordinate.as_deref(),
+        Some("Shelf.media"),
+        "{issue:?}"
+    );
+}
+
+#[test]
 fn unrelated_output_types_are_still_refused() {
     let issue = refused_with(&[
         subgraph(
@@ -172,6 +195,44 @@ fn a_shareable_entity_need_not_define_every_field_everywhere() {
             r#"type Product @key(fields: "id") @shareable { id: ID! name: String }"#,
         ),
     ]);
+}
+
+#[test]
+fn a_shareable_entity_missing_a_field_and_its_key_is_still_refused() {
+    // `b` returns products it cannot identify, so `id` (only in `a`) cannot be fetched for them.
+    let issue = refused_with(&[
+        subgraph(
+            "a",
+            r#"type Product @key(fields: "id") @shareable { id: ID! name: String } type Query { a: Product }"#,
+        ),
+        subgraph(
+            "b",
+            r#"type Product @shareable { name: String } type Query { b: Product }"#,
+        ),
+    ]);
+    assert!(issue.message.contains("[b]"), "{issue:?}");
+    assert!(
+        issue.message.contains("missing the `id` field"),
+        "{issue:?}"
+    );
+}
+
+#[test]
+fn a_field_only_behind_an_unresolvable_key_is_still_refused() {
+    let issue = refused_with(&[
+        subgraph(
+            "a",
+            r#"type Product @key(fields: "id", resolvable: false) @shareable { id: ID! name: String } type Query { a: Product }"#,
+        ),
+        subgraph(
+            "b",
+            r#"type Product @key(fields: "id") @shareable { id: ID! } type Query { b: Product }"#,
+        ),
+    ]);
+    assert!(
+        issue.message.contains("missing the `name` field"),
+        "{issue:?}"
+    );
 }
 
 #[test]

@@ -4,6 +4,7 @@
 use std::{
     path::{Path, PathBuf},
     process::Stdio,
+    sync::atomic::{AtomicU32, Ordering},
     time::Duration,
 };
 
@@ -156,8 +157,29 @@ pub async fn run_to_completion(name: &str, mut command: Command) -> anyhow::Resu
     Ok(stdout)
 }
 
-/// A TCP port nothing on loopback listens on right now.
+/// A TCP port nothing on loopback listens on right now, for a service about to be started.
+///
+/// Picked below the kernel's ephemeral range, never from it: outgoing connections (to MongoDB,
+/// between services) take their local ports from that range, and one of them could take a port
+/// handed out there before the service binds it. Successive calls in a process hand out
+/// different ports, starting from an offset that differs between processes.
 pub fn free_port() -> anyhow::Result<u16> {
-    let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
-    Ok(listener.local_addr()?.port())
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let ephemeral_start = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|range| range.split_whitespace().next()?.parse::<u32>().ok())
+        .unwrap_or(32_768);
+    const FIRST: u32 = 10_000;
+    let span = ephemeral_start.saturating_sub(FIRST).max(1);
+    let offset = std::process::id().wrapping_mul(7_919) % span;
+    for _ in 0..span {
+        let port = FIRST + (offset + NEXT.fetch_add(1, Ordering::Relaxed)) % span;
+        let Ok(port) = u16::try_from(port) else {
+            continue;
+        };
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return Ok(port);
+        }
+    }
+    bail!("no free TCP port between {FIRST} and {ephemeral_start} on 127.0.0.1")
 }

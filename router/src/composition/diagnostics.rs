@@ -91,6 +91,11 @@ const RULES: &[Rule] = &[
         applies: |m| m.contains("field has conflicting types"),
     },
     Rule {
+        code: "INTERFACE_FIELD_IMPLEM_TYPE_MISMATCH",
+        explanation: "a field implementing an interface field must return a subtype of its type",
+        applies: |m| m.contains("is not a subtype of the type of the interface field"),
+    },
+    Rule {
         code: "FIELD_ARGUMENT_DEFAULT_MISMATCH",
         explanation: "an argument's default value must agree in every subgraph defining it",
         applies: |m| m.contains("has incompatible defaults"),

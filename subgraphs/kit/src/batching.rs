@@ -14,10 +14,11 @@ pub struct Batching {
 impl Batching {
     /// A DataLoader for `loader`, without a cache: every request reads MongoDB's current data.
     ///
-    /// A batch's load first yields to the scheduler, so every task already runnable (the other
-    /// fields of this request, other requests whose data just arrived) adds its keys first;
-    /// then it waits `window` more, if any. Batches so grow with load instead of costing each
-    /// request a fixed wait per hop.
+    /// A batch's load first yields to the scheduler, so tasks already runnable (the other
+    /// fields of this request, other requests whose data just arrived) add their keys first —
+    /// most of them: on a multi-threaded runtime another worker may still be mid-way — then it
+    /// waits `window` more, if any. Batches so grow with load instead of costing each request
+    /// a fixed wait per hop.
     pub fn loader<T: Send + Sync + 'static>(&self, loader: T) -> DataLoader<T> {
         DataLoader::new(loader, |load| {
             tokio::spawn(async move {

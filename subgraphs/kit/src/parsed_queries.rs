@@ -3,7 +3,7 @@
 
 use std::{
     num::NonZeroUsize,
-    sync::{Arc, Mutex},
+    sync::{Arc, Mutex, MutexGuard, PoisonError},
 };
 
 use async_graphql::{
@@ -13,7 +13,7 @@ use async_graphql::{
 };
 use lru::LruCache;
 
-type Documents = Arc<Mutex<LruCache<String, ExecutableDocument>>>;
+type Documents = Arc<Mutex<LruCache<String, Arc<ExecutableDocument>>>>;
 
 /// An async-graphql extension keeping the parsed documents of the last `capacity` query texts.
 pub struct ParsedQueryCache {
@@ -49,21 +49,25 @@ impl Extension for ParsedQueries {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        if let Some(document) = self.cached(query) {
-            return Ok(document);
+        // The lock is held only to share the document; each request clones its own copy.
+        let cached = self.documents().get(query).cloned();
+        if let Some(document) = cached {
+            return Ok(ExecutableDocument::clone(&document));
         }
         // Only documents that parsed are kept; a syntax error is reported afresh every time.
         let document = next.run(ctx, query, variables).await?;
-        if let Ok(mut documents) = self.documents.lock() {
-            documents.put(query.to_owned(), document.clone());
-        }
+        let shared = Arc::new(document.clone());
+        self.documents().put(query.to_owned(), shared);
         Ok(document)
     }
 }
 
 impl ParsedQueries {
-    fn cached(&self, query: &str) -> Option<ExecutableDocument> {
-        self.documents.lock().ok()?.get(query).cloned()
+    /// The cache; a panic elsewhere while it was locked leaves it usable (entries are whole).
+    fn documents(&self) -> MutexGuard<'_, LruCache<String, Arc<ExecutableDocument>>> {
+        self.documents
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 }
 

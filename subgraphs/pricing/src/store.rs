@@ -76,7 +76,8 @@ impl PricingStore {
 
     /// What quoting a batch of products needs, in one command: their prices, by product id,
     /// and the promotions running at `now` (a `$unionWith` branch whose documents come wrapped
-    /// in `{ promotion: … }` so the two kinds can be told apart).
+    /// in `{ _promotion: … }`, a name no price document has, so the two kinds can be told
+    /// apart).
     pub async fn prices_and_active_promotions(
         &self,
         ids: &[String],
@@ -89,7 +90,7 @@ impl PricingStore {
                 "coll": self.promotions.name(),
                 "pipeline": [
                     { "$match": { "starts_at": { "$lte": now }, "ends_at": { "$gt": now } } },
-                    { "$replaceWith": { "promotion": "$$ROOT" } },
+                    { "$replaceWith": { "_promotion": "$$ROOT" } },
                 ],
             } },
         ];
@@ -97,7 +98,7 @@ impl PricingStore {
         let mut prices = HashMap::with_capacity(ids.len());
         let mut promotions = Vec::new();
         while let Some(document) = cursor.try_next().await? {
-            match document.get_document("promotion") {
+            match document.get_document("_promotion") {
                 Ok(promotion) => promotions.push(bson::from_document(promotion.clone())?),
                 Err(_) => {
                     let price: PriceDoc = bson::from_document(document)?;

@@ -107,9 +107,7 @@ fn merge_object_definitions<'a>(ctx: &mut Context<'a>, first: &DefinitionView<'a
     let object_name = ctx.insert_string(first.name);
     ctx.insert_object(object_name, description, directives);
 
-    // Storefront fork: an entity's fields need not be defined everywhere, since the query planner
-    // can reach the subgraphs that resolve them through its keys; only value types must match.
-    if is_shareable && !is_entity {
+    if is_shareable {
         object::validate_shareable_object_fields_match(definitions, ctx);
     }
 

@@ -16,7 +16,7 @@ use xtask::{
     stack::{SUBGRAPHS, Stack, StackOptions, default_router_args, supergraph_yaml},
 };
 
-use super::{run_cargo, step};
+use super::{build_release_binaries, run_cargo, step};
 
 /// The load generator, pinned.
 const OHA_VERSION: &str = "1.16.0";
@@ -78,8 +78,7 @@ struct Measured {
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
-    step("Building release binaries (the first build takes a while)");
-    run_cargo(&["build", "--release", "--workspace", "--bins"]).await?;
+    let bin_dir = build_release_binaries().await?;
     let oha = ensure_oha().await?;
 
     let scratch = paths::dev_dir().join("bench");
@@ -98,7 +97,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         args.products
     ));
     let options = StackOptions {
-        bin_dir: paths::target_dir().join("release"),
+        bin_dir,
         mongodb_uri: mongo.uri(),
         database_prefix: "bench_".to_owned(),
         seed_products: Some(args.products),
@@ -351,6 +350,7 @@ async fn mongodb_commands(client: &reqwest::Client, stack: &Stack) -> anyhow::Re
 /// CPU time counters from /proc, in clock ticks: the machine's busy and total time, and each
 /// process's user + system time.
 struct CpuTimes {
+    at: std::time::Instant,
     machine_busy: u64,
     machine_total: u64,
     processes: Vec<(String, u64)>,
@@ -390,6 +390,7 @@ impl CpuTimes {
             })
             .collect();
         Self {
+            at: std::time::Instant::now(),
             machine_busy: machine_total.saturating_sub(idle),
             machine_total,
             processes,
@@ -404,8 +405,7 @@ impl CpuTimes {
             .saturating_sub(before.machine_total)
             .max(1) as f64;
         let busy = self.machine_busy.saturating_sub(before.machine_busy) as f64;
-        let cores = std::thread::available_parallelism().map_or(1, usize::from) as f64;
-        let elapsed_seconds = total / cores / TICKS_PER_SECOND;
+        let elapsed_seconds = self.at.duration_since(before.at).as_secs_f64();
         let processes = self
             .processes
             .iter()

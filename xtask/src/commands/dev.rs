@@ -10,7 +10,7 @@ use xtask::{
     stack::{ROUTER_PORT, Stack, StackOptions},
 };
 
-use super::{build_binaries, run_cargo, step};
+use super::{build_binaries, build_release_binaries, step};
 
 #[derive(Debug, Args)]
 pub struct DevArgs {
@@ -34,9 +34,7 @@ pub struct DevArgs {
 
 pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     let bin_dir = if args.release {
-        step("Building the router and subgraphs (release)");
-        run_cargo(&["build", "--release", "--workspace", "--bins"]).await?;
-        paths::target_dir().join("release")
+        build_release_binaries().await?
     } else {
         build_binaries().await?;
         paths::debug_bin_dir()

@@ -7,7 +7,7 @@ pub mod dev;
 pub mod test;
 pub mod token;
 
-use std::{io::IsTerminal, process::Stdio};
+use std::{io::IsTerminal, path::PathBuf, process::Stdio};
 
 use anyhow::{Context, bail};
 use tokio::process::Command;
@@ -43,6 +43,13 @@ pub fn cargo() -> Command {
 pub async fn build_binaries() -> anyhow::Result<()> {
     step("Building the router and subgraphs (debug)");
     run_cargo(&["build", "--workspace", "--bins"]).await
+}
+
+/// Builds every binary of the workspace with optimisations and returns where they are.
+pub async fn build_release_binaries() -> anyhow::Result<PathBuf> {
+    step("Building the router and subgraphs (release; the first build takes a while)");
+    run_cargo(&["build", "--release", "--workspace", "--bins"]).await?;
+    Ok(paths::target_dir().join("release"))
 }
 
 /// Runs `cargo <args>` in the workspace, its progress on the console; fails unless it succeeds.

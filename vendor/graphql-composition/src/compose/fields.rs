@@ -43,7 +43,53 @@ pub(super) fn compose_output_field_types<'a>(
     fields: impl Iterator<Item = subgraphs::FieldView<'a>>,
 ) -> Option<subgraphs::FieldType> {
     let subgraphs = ctx.subgraphs;
-    compose_field_types(ctx, fields, |a, b| a.compose_for_output_covariant(b, subgraphs))
+    let fields: Vec<_> = fields.collect();
+    let composed = compose_field_types(ctx, fields.iter().copied(), |a, b| {
+        a.compose_for_output_covariant(b, subgraphs)
+    })?;
+    // Storefront fork: a field widened to a supertype must still fit the interfaces its type
+    // implements.
+    let first = fields.first()?;
+    let widened = fields
+        .iter()
+        .any(|field| field.r#type.definition_name_id != composed.definition_name_id);
+    if widened {
+        let parent_name = subgraphs.at(first.parent_definition_id).name;
+        if let Some(interface) = interface_field_not_fitting(subgraphs, parent_name, first.name, composed) {
+            ctx.diagnostics.push_fatal(format!(
+                "The {parent}.{field} field composes to type {ty}, which is not a subtype of the type of the interface field {interface}.{field}",
+                parent = subgraphs[parent_name],
+                field = subgraphs[first.name],
+                ty = subgraphs[composed.definition_name_id],
+                interface = subgraphs[interface],
+            ));
+            return None;
+        }
+    }
+    Some(composed)
+}
+
+/// An interface that `parent` implements in some subgraph whose field `field` has, in no
+/// subgraph, a type that `composed` is (or is a subtype of).
+fn interface_field_not_fitting(
+    subgraphs: &subgraphs::Subgraphs,
+    parent: StringId,
+    field: StringId,
+    composed: subgraphs::FieldType,
+) -> Option<StringId> {
+    let interfaces = subgraphs
+        .iter_interface_impls()
+        .filter(|(_, implementer)| *implementer == parent)
+        .map(|(interface, _)| interface);
+    interfaces.into_iter().find(|interface| {
+        let mut declared = subgraphs
+            .iter_definitions_with_name(*interface)
+            .filter_map(|(_, definition)| definition.field_by_name(subgraphs, field))
+            .map(|field| field.r#type.definition_name_id)
+            .peekable();
+        declared.peek().is_some()
+            && !declared.any(|ty| ty == composed.definition_name_id || subgraphs.is_subtype(composed.definition_name_id, ty))
+    })
 }
 
 fn compose_field_types<'a>(

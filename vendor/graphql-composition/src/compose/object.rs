@@ -332,7 +332,9 @@ pub(crate) fn validate_shareable_object_fields_match(definitions: &[DefinitionVi
 
     for definition in definitions {
         for field in all_fields.difference(&inaccessible_fields) {
-            if definition.id.field_by_name(ctx.subgraphs, *field).is_none() {
+            if definition.id.field_by_name(ctx.subgraphs, *field).is_none()
+                && !reachable_through_a_key(definitions, definition, *field, ctx)
+            {
                 ctx.diagnostics.push_fatal(format!(
                     "[{}] The shareable object `{}` is missing the `{}` field defined in other subgraphs.",
                     ctx.subgraphs[ctx.subgraphs.at(ctx.subgraphs.at(definition.id).subgraph_id).name],
@@ -342,4 +344,30 @@ pub(crate) fn validate_shareable_object_fields_match(definitions: &[DefinitionVi
             }
         }
     }
+}
+
+/// Storefront fork: a field `definition` lacks can still be queried on objects it returns when
+/// another subgraph defines the field with a resolvable key whose fields `definition` has: the
+/// query planner fetches the object there by that key. Upstream required every field in every
+/// subgraph, entities included.
+fn reachable_through_a_key(
+    definitions: &[DefinitionView<'_>],
+    definition: &DefinitionView<'_>,
+    field: StringId,
+    ctx: &ComposeContext<'_>,
+) -> bool {
+    definitions
+        .iter()
+        .filter(|other| other.id.field_by_name(ctx.subgraphs, field).is_some())
+        .flat_map(|other| other.id.keys(ctx.subgraphs))
+        .filter(|key| key.is_resolvable())
+        .any(|key| {
+            key.fields().iter().all(|selection| match selection {
+                subgraphs::Selection::Field(selection) => definition
+                    .id
+                    .field_by_name(ctx.subgraphs, selection.field)
+                    .is_some(),
+                subgraphs::Selection::InlineFragment { .. } => false,
+            })
+        })
 }
