@@ -60,14 +60,13 @@ fn errors_with_paths(response: &Value) -> Vec<Value> {
 /// Retries `query` until it has no errors (a subgraph coming back takes a moment to be
 /// reachable again), giving up after `limit`.
 async fn until_whole(stack: &TestStack, query: &str, limit: Duration) -> Value {
-    let started = Instant::now();
-    loop {
-        let response = stack.query(query, vars()).await;
-        if response.get("errors").is_none() || started.elapsed() > limit {
-            return response;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let mut response = Value::Null;
+    eventually(limit, async || {
+        response = stack.query(query, vars()).await;
+        response.get("errors").is_none()
+    })
+    .await;
+    response
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -12,6 +12,24 @@ use crate::{paths, stack::SUBGRAPHS};
 /// The command that regenerates every committed schema.
 pub const REGENERATE: &str = "cargo xtask compose";
 
+/// A subgraph's SDL as its binary in `bin_dir` prints it (`<name> --print-schema`, which
+/// needs no database).
+pub fn printed_schema(bin_dir: &Path, name: &str) -> anyhow::Result<Vec<u8>> {
+    let output = std::process::Command::new(bin_dir.join(name))
+        .arg("--print-schema")
+        .env_remove("MONGODB_URI")
+        .output()
+        .with_context(|| format!("running {name} --print-schema"))?;
+    if !output.status.success() {
+        bail!(
+            "{name} --print-schema failed ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(output.stdout)
+}
+
 /// Prints each subgraph's schema from its binary into `out_dir/<name>.graphql`; returns the
 /// `--drift COMMITTED=FRESH` pairs, relative to the workspace root.
 pub fn print_subgraph_schemas(bin_dir: &Path, out_dir: &Path) -> anyhow::Result<Vec<String>> {
@@ -19,21 +37,8 @@ pub fn print_subgraph_schemas(bin_dir: &Path, out_dir: &Path) -> anyhow::Result<
     let root = paths::workspace_root();
     let mut pairs = Vec::new();
     for spec in SUBGRAPHS {
-        let output = std::process::Command::new(bin_dir.join(spec.name))
-            .arg("--print-schema")
-            .env_remove("MONGODB_URI")
-            .output()
-            .with_context(|| format!("running {} --print-schema", spec.name))?;
-        if !output.status.success() {
-            bail!(
-                "{} --print-schema failed ({}): {}",
-                spec.name,
-                output.status,
-                String::from_utf8_lossy(&output.stderr)
-            );
-        }
         let fresh = out_dir.join(format!("{}.graphql", spec.name));
-        std::fs::write(&fresh, &output.stdout)
+        std::fs::write(&fresh, printed_schema(bin_dir, spec.name)?)
             .with_context(|| format!("writing {}", fresh.display()))?;
         let fresh = fresh.strip_prefix(&root).unwrap_or(&fresh).to_owned();
         pairs.push(format!(

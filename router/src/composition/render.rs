@@ -206,11 +206,6 @@ struct SubgraphTypeDeclaration {
     external_fields: BTreeSet<String>,
 }
 
-enum DefinitionKind {
-    Type,
-    Extension,
-}
-
 /// Type name → each subgraph whose SDL defines or extends it, with how it declares it.
 fn type_definers(
     subgraphs: &[SubgraphSchema],
@@ -225,15 +220,12 @@ fn type_definers(
         })?;
         let federation_2 = subgraph.sdl.contains("specs.apollo.dev/federation/v2");
         for definition in document.definitions() {
-            let (named, definition_kind) = match definition {
-                SubgraphDefinition::Type(definition) => (Some(definition), DefinitionKind::Type),
-                SubgraphDefinition::TypeExtension(definition) => {
-                    (Some(definition), DefinitionKind::Extension)
-                }
-                _ => (None, DefinitionKind::Type),
+            let (definition, extended) = match definition {
+                SubgraphDefinition::Type(definition) => (definition, false),
+                SubgraphDefinition::TypeExtension(definition) => (definition, true),
+                _ => continue,
             };
-            let Some(definition) = named else { continue };
-            let is_extension = matches!(definition_kind, DefinitionKind::Extension)
+            let is_extension = extended
                 || definition
                     .directives()
                     .any(|d| matches!(d.name(), "extends" | "federation__extends"));

@@ -1,7 +1,7 @@
 //! The MongoDB connection every subgraph opens: one pooled client per process, majority write
 //! concern so a write is acknowledged only once it is durable, and command monitoring feeding
-//! the `mongodb_commands_total` / `mongodb_command_duration_seconds` metrics and a `mongodb` span
-//! per command.
+//! the `mongodb_commands_total` / `mongodb_command_duration_seconds` metrics and, when traces
+//! are exported, a `mongodb` span per command.
 
 use std::{collections::HashMap, time::Duration};
 
@@ -11,6 +11,8 @@ use mongodb::{
     event::{EventHandler, command::CommandEvent},
     options::{ClientOptions, WriteConcern},
 };
+
+use crate::telemetry;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MongoError {
@@ -88,24 +90,10 @@ static COMMAND_SPANS: std::sync::LazyLock<std::sync::Mutex<HashMap<i32, tracing:
     std::sync::LazyLock::new(Default::default);
 
 fn record_command(event: CommandEvent) {
-    let request_id = match &event {
-        CommandEvent::Started(e) => e.request_id,
-        CommandEvent::Succeeded(e) => e.request_id,
-        CommandEvent::Failed(e) => e.request_id,
-        _ => return,
-    };
-    if let Ok(mut spans) = COMMAND_SPANS.lock() {
-        if let CommandEvent::Started(started) = &event {
-            let span = tracing::info_span!(
-                "mongodb",
-                db.system = "mongodb",
-                db.operation = %started.command_name,
-                db.name = %started.db,
-            );
-            spans.insert(request_id, span);
-        } else {
-            spans.remove(&request_id);
-        }
+    // No log line is written inside these spans, so without an exporter they would cost a
+    // lock per command for nothing.
+    if telemetry::exporting_traces() {
+        track_command_span(&event);
     }
     match event {
         CommandEvent::Started(started) => {
@@ -123,5 +111,28 @@ fn record_command(event: CommandEvent) {
                 .record(failed.duration.as_secs_f64());
         }
         _ => {}
+    }
+}
+
+/// Opens the command's `mongodb` span when it starts and closes it when it ends.
+fn track_command_span(event: &CommandEvent) {
+    let request_id = match event {
+        CommandEvent::Started(e) => e.request_id,
+        CommandEvent::Succeeded(e) => e.request_id,
+        CommandEvent::Failed(e) => e.request_id,
+        _ => return,
+    };
+    if let Ok(mut spans) = COMMAND_SPANS.lock() {
+        if let CommandEvent::Started(started) = event {
+            let span = tracing::info_span!(
+                "mongodb",
+                db.system = "mongodb",
+                db.operation = %started.command_name,
+                db.name = %started.db,
+            );
+            spans.insert(request_id, span);
+        } else {
+            spans.remove(&request_id);
+        }
     }
 }

@@ -2,7 +2,13 @@
 //! Prometheus recorder whose text rendering `/metrics` serves; and the span each request is
 //! logged under, carrying its request id and the W3C trace it belongs to.
 
-use std::{io::IsTerminal, sync::OnceLock};
+use std::{
+    io::IsTerminal,
+    sync::{
+        OnceLock,
+        atomic::{AtomicBool, Ordering},
+    },
+};
 
 use axum::http::Request;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
@@ -24,6 +30,7 @@ pub fn init_logging(format: LogFormat, service: &'static str, otlp_endpoint: Opt
             None
         }
     });
+    EXPORTING_TRACES.store(traces.is_some(), Ordering::Relaxed);
     let registry = tracing_subscriber::registry().with(filter).with(traces);
     // A second initialisation (tests building several apps in one process) is harmless.
     let _ = match format {
@@ -43,6 +50,14 @@ pub fn init_logging(format: LogFormat, service: &'static str, otlp_endpoint: Opt
             )
             .try_init(),
     };
+}
+
+static EXPORTING_TRACES: AtomicBool = AtomicBool::new(false);
+
+/// Whether spans leave the process (an OTLP endpoint is set): spans no log line is written in,
+/// such as MongoDB commands', are only worth opening then.
+pub fn exporting_traces() -> bool {
+    EXPORTING_TRACES.load(Ordering::Relaxed)
 }
 
 /// A tracer exporting batches over OTLP/HTTP from a thread of its own (its own Tokio runtime,

@@ -5,7 +5,11 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 use futures::TryStreamExt;
-use mongodb::{Collection, Database, IndexModel, bson::doc, error::Result};
+use mongodb::{
+    Collection, Database, IndexModel,
+    bson::{Document, doc},
+    error::Result,
+};
 use serde::{Deserialize, Serialize};
 use subgraph_kit::{demo_catalog, mongo};
 
@@ -47,6 +51,12 @@ impl PromotionDoc {
     }
 }
 
+/// The filter matching promotions whose window contains `now`.
+fn running_at(now: DateTime<Utc>) -> Document {
+    let now = bson::DateTime::from_chrono(now);
+    doc! { "starts_at": { "$lte": now }, "ends_at": { "$gt": now } }
+}
+
 #[derive(Clone)]
 pub struct PricingStore {
     prices: Collection<PriceDoc>,
@@ -83,13 +93,12 @@ impl PricingStore {
         ids: &[String],
         now: DateTime<Utc>,
     ) -> Result<(HashMap<String, PriceDoc>, Vec<PromotionDoc>)> {
-        let now = bson::DateTime::from_chrono(now);
         let pipeline = [
             doc! { "$match": { "_id": { "$in": ids } } },
             doc! { "$unionWith": {
                 "coll": self.promotions.name(),
                 "pipeline": [
-                    { "$match": { "starts_at": { "$lte": now }, "ends_at": { "$gt": now } } },
+                    { "$match": running_at(now) },
                     { "$replaceWith": { "_promotion": "$$ROOT" } },
                 ],
             } },
@@ -119,9 +128,8 @@ impl PricingStore {
 
     /// Promotions whose window contains `now`, soonest-ending first.
     pub async fn active_promotions(&self, now: DateTime<Utc>) -> Result<Vec<PromotionDoc>> {
-        let now = bson::DateTime::from_chrono(now);
         self.promotions
-            .find(doc! { "starts_at": { "$lte": now }, "ends_at": { "$gt": now } })
+            .find(running_at(now))
             .sort(doc! { "ends_at": 1, "_id": 1 })
             .await?
             .try_collect()

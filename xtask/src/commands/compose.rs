@@ -2,7 +2,7 @@
 //! tests pass again: each subgraph's `schema.graphql`, then `supergraph.graphql`.
 
 use anyhow::Context;
-use xtask::{paths, process::run_to_completion, stack::SUBGRAPHS};
+use xtask::{paths, process::run_to_completion, schema_check, stack::SUBGRAPHS};
 
 use super::{build_binaries, step};
 
@@ -11,9 +11,7 @@ pub async fn run() -> anyhow::Result<()> {
     let root = paths::workspace_root();
     let bin = paths::debug_bin_dir();
     for spec in SUBGRAPHS {
-        let mut command = tokio::process::Command::new(bin.join(spec.name));
-        command.arg("--print-schema");
-        let sdl = run_to_completion(&format!("{} --print-schema", spec.name), command).await?;
+        let sdl = schema_check::printed_schema(&bin, spec.name)?;
         let path = root
             .join("subgraphs")
             .join(spec.name)
