@@ -11,7 +11,8 @@ use serde_json::{Value, json};
 use xtask::{
     paths,
     process::{Output, free_port},
-    stack::{SUBGRAPHS, Stack, StackOptions, default_router_args, supergraph_yaml},
+    roster::SUBGRAPHS,
+    stack::{Stack, StackOptions, default_router_args, supergraph_yaml},
 };
 
 /// Demo products seeded per test stack: several pages, every category.

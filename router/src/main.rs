@@ -71,7 +71,7 @@ enum Command {
     },
     /// Check schemas offline: drift, composition, a proposed subgraph change, client operations
     #[command(
-        after_help = "Exit status: 0 passed, 1 a check failed, 2 the check could not run.\n\nExamples:\n  router check --config supergraph.yaml --supergraph supergraph.graphql --operations clients/\n  router check --subgraph catalog --schema proposed.graphql --operations clients/\n  router check --subgraph catalog --schema proposed.graphql --format json"
+        after_help = "Exit status: 0 passed, 1 a check failed, 2 the check could not run.\n\nExamples:\n  router check --config supergraph.yaml --supergraph supergraph.graphql --operations contract/operations/\n  router check --subgraph catalog --schema proposed.graphql --operations contract/operations/\n  router check --subgraph catalog --schema proposed.graphql --format json"
     )]
     Check(CheckArgs),
 }

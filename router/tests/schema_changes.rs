@@ -46,7 +46,7 @@ fn only_change(edit: (&str, &str)) -> (Criticality, &'static str, String) {
         "expected exactly one change for `{from}` -> `{to}`, got {changes:#?}"
     );
     let change = &changes[0];
-    (change.criticality, change.code, change.coordinate.clone())
+    (change.criticality(), change.code(), change.coordinate())
 }
 
 use Criticality::{Breaking, Dangerous, Safe};
@@ -65,7 +65,7 @@ fn types() {
     assert!(
         changes
             .iter()
-            .any(|c| c.code == "TYPE_REMOVED" && c.criticality == Breaking)
+            .any(|c| c.code() == "TYPE_REMOVED" && c.criticality() == Breaking)
     );
     assert_eq!(
         only_change(("type Category {", "type Brand { id: ID! }\ntype Category {")),
@@ -201,7 +201,7 @@ fn unions_and_interfaces() {
     assert_eq!(
         changes
             .iter()
-            .map(|c| (c.criticality, c.code))
+            .map(|c| (c.criticality(), c.code()))
             .collect::<Vec<_>>(),
         [(Breaking, "UNION_MEMBER_REMOVED")]
     );
@@ -211,7 +211,7 @@ fn unions_and_interfaces() {
     assert!(
         added_back
             .iter()
-            .any(|c| (c.criticality, c.code) == (Dangerous, "UNION_MEMBER_ADDED"))
+            .any(|c| (c.criticality(), c.code()) == (Dangerous, "UNION_MEMBER_ADDED"))
     );
     assert_eq!(
         only_change(("type Product implements Node {", "type Product {")),
@@ -326,7 +326,7 @@ fn directives_and_roots() {
     assert!(
         changes
             .iter()
-            .any(|c| (c.criticality, c.code) == (Breaking, "SCHEMA_ROOT_TYPE_CHANGED")),
+            .any(|c| (c.criticality(), c.code()) == (Breaking, "SCHEMA_ROOT_TYPE_CHANGED")),
         "{changes:#?}"
     );
 }

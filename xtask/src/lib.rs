@@ -6,5 +6,6 @@ pub mod identity;
 pub mod mongo;
 pub mod paths;
 pub mod process;
+pub mod roster;
 pub mod schema_check;
 pub mod stack;

@@ -37,7 +37,32 @@ pub fn debug_bin_dir() -> PathBuf {
     target_dir().join("debug")
 }
 
-/// The shared storefront contract beside the project.
+/// The storefront contract: the public API (`storefront.graphql`) and the registered client
+/// operations (`operations/`). The repository's own copy, the only one anything reads.
 pub fn contract_dir() -> PathBuf {
-    workspace_root().join("../shared/contract")
+    workspace_root().join("contract")
+}
+
+/// The registered client operations the schema checks protect, relative to the workspace root.
+pub const REGISTERED_OPERATIONS: &str = "contract/operations";
+
+#[cfg(test)]
+mod tests {
+    use super::workspace_root;
+
+    /// `.ci/run` proves the repository self-contained by testing a clone with nothing beside
+    /// it; this catches a path out of the repository before CI does.
+    #[test]
+    fn no_tracked_file_reads_outside_the_repository() {
+        let output = std::process::Command::new("git")
+            .current_dir(workspace_root())
+            .args(["grep", "-n", "-I", "-e", r"\.\./shared", "--", ":!*.md"])
+            .output()
+            .expect("git is needed to list the tracked files");
+        let hits = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            hits.trim().is_empty(),
+            "tracked files read the contract from beside the repository; use contract/ inside it:\n{hits}"
+        );
+    }
 }

@@ -1,13 +1,13 @@
 //! The repository's schema check as one `router check` command line: each subgraph's printed
 //! SDL against its committed file, the committed supergraph against a fresh composition, and
-//! the registered client operations in `clients/`. `cargo xtask check`, `cargo xtask test` and
+//! the registered client operations in `contract/operations/`. `cargo xtask check`, `cargo xtask test` and
 //! the end-to-end tests all build the command here.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
-use crate::{paths, stack::SUBGRAPHS};
+use crate::{paths, roster::SUBGRAPHS};
 
 /// The command that regenerates every committed schema.
 pub const REGENERATE: &str = "cargo xtask compose";
@@ -36,7 +36,7 @@ pub fn print_subgraph_schemas(bin_dir: &Path, out_dir: &Path) -> anyhow::Result<
     std::fs::create_dir_all(out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
     let root = paths::workspace_root();
     let mut pairs = Vec::new();
-    for spec in SUBGRAPHS {
+    for spec in SUBGRAPHS.iter() {
         let fresh = out_dir.join(format!("{}.graphql", spec.name));
         std::fs::write(&fresh, printed_schema(bin_dir, spec.name)?)
             .with_context(|| format!("writing {}", fresh.display()))?;
@@ -69,7 +69,9 @@ pub fn router_check(
         command.arg("--drift").arg(pair);
     }
     if operations.is_empty() {
-        command.arg("--operations").arg("clients");
+        command
+            .arg("--operations")
+            .arg(paths::REGISTERED_OPERATIONS);
     }
     for path in operations {
         command.arg("--operations").arg(path);

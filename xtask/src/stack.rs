@@ -9,37 +9,8 @@ use tokio::process::Command;
 use crate::{
     paths,
     process::{Output, Service, run_to_completion, wait_ready},
+    roster::{self, ROUTER_PORT, SUBGRAPHS, SubgraphSpec},
 };
-
-/// A subgraph of the storefront and the contract's default port for it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SubgraphSpec {
-    pub name: &'static str,
-    pub default_port: u16,
-}
-
-/// Every subgraph, in the order they start.
-pub const SUBGRAPHS: &[SubgraphSpec] = &[
-    SubgraphSpec {
-        name: "catalog",
-        default_port: 4001,
-    },
-    SubgraphSpec {
-        name: "cart",
-        default_port: 4002,
-    },
-    SubgraphSpec {
-        name: "pricing",
-        default_port: 4003,
-    },
-    SubgraphSpec {
-        name: "recommendation",
-        default_port: 4004,
-    },
-];
-
-/// The router's default port.
-pub const ROUTER_PORT: u16 = 4000;
 
 /// How long a service may take to become ready (a debug build against a cold MongoDB).
 const READY_LIMIT: Duration = Duration::from_secs(60);
@@ -69,7 +40,7 @@ pub struct StackOptions {
 }
 
 impl StackOptions {
-    /// The contract's ports and the committed `supergraph.yaml`: what `cargo xtask dev` runs.
+    /// The roster's ports and the committed `supergraph.yaml`: what `cargo xtask dev` runs.
     pub fn dev(bin_dir: PathBuf, mongodb_uri: String) -> Self {
         Self {
             bin_dir,
@@ -119,7 +90,7 @@ impl Stack {
 
     /// The subgraph's base URL (`/graphql`, `/health`, `/ready`, `/metrics` below it).
     pub fn subgraph_url(&self, name: &str) -> String {
-        let index = subgraph_index(name);
+        let index = roster::index_of(name);
         format!("http://127.0.0.1:{}", self.options.subgraph_ports[index])
     }
 
@@ -188,14 +159,14 @@ impl Stack {
 
     /// Stops one subgraph (SIGTERM), as an outage or a redeploy does; the rest keep running.
     pub async fn stop_subgraph(&mut self, name: &str) {
-        if let Some(service) = self.subgraphs[subgraph_index(name)].take() {
+        if let Some(service) = self.subgraphs[roster::index_of(name)].take() {
             service.stop(Duration::from_secs(10)).await;
         }
     }
 
     /// Starts a stopped subgraph again, on its port and database, and waits until it is ready.
     pub async fn start_subgraph_again(&mut self, name: &str) -> anyhow::Result<()> {
-        let index = subgraph_index(name);
+        let index = roster::index_of(name);
         if self.subgraphs[index].is_none() {
             let service = self.start_subgraph(index).await?;
             self.subgraphs[index] = Some(service);
@@ -206,7 +177,7 @@ impl Stack {
     /// Freezes (or thaws) one subgraph: it keeps its port but answers nothing, like a hung
     /// process, so callers wait until their own timeouts.
     pub fn freeze_subgraph(&self, name: &str, frozen: bool) {
-        if let Some(service) = &self.subgraphs[subgraph_index(name)] {
+        if let Some(service) = &self.subgraphs[roster::index_of(name)] {
             service.set_frozen(frozen);
         }
     }
@@ -269,16 +240,9 @@ pub fn default_router_args() -> Vec<String> {
     vec!["--router-config".to_owned(), config.display().to_string()]
 }
 
-fn subgraph_index(name: &str) -> usize {
-    SUBGRAPHS
-        .iter()
-        .position(|spec| spec.name == name)
-        .unwrap_or_else(|| panic!("no subgraph named {name}"))
-}
-
 fn subgraph_command(options: &StackOptions, spec: SubgraphSpec) -> Command {
     let mut command = Command::new(options.bin_dir.join(spec.name));
-    let catalog_port = options.subgraph_ports[subgraph_index("catalog")];
+    let catalog_port = options.subgraph_ports[roster::index_of("catalog")];
     command
         .env("MONGODB_URI", &options.mongodb_uri)
         .env(

@@ -1,13 +1,15 @@
 //! What a proposed API schema changes for clients: every difference from the current API
-//! schema, classified breaking / dangerous / safe by graphql-inspector's rules.
+//! schema as a [`Change`], classified breaking / dangerous / safe by graphql-inspector's rules.
+//! Each kind of change is one variant; its code, criticality, message and coordinates come
+//! from exhaustive matches, so a new kind cannot be added without saying all four.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use hive_router::graphql_tools::static_graphql::schema::{
     Definition, Directive, DirectiveDefinition, Document, EnumType, Field, InputValue, Type,
-    TypeDefinition, Value,
+    TypeDefinition,
 };
-use serde::Serialize;
+use serde::{Serialize, Serializer, ser::SerializeStruct};
 
 /// How a change affects existing clients.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -21,104 +23,507 @@ pub enum Criticality {
     Safe,
 }
 
+/// What holds a list of input values: a field's or directive's arguments, or an input
+/// object's fields. Both are compared alike; graphql-inspector names their changes apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputOwner {
+    /// Arguments of a field (`Query.products`) or a directive (`@cached`).
+    Arguments,
+    /// Fields of an input object type.
+    InputObject,
+}
+
+/// What a deprecation is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deprecatable {
+    Field,
+    EnumValue,
+}
+
+/// How a deprecation changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeprecationChange {
+    Added,
+    Removed,
+    ReasonChanged,
+}
+
 /// One difference between the current and the proposed API schema.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SchemaChange {
-    pub criticality: Criticality,
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    TypeRemoved {
+        name: String,
+    },
+    TypeAdded {
+        name: String,
+    },
+    TypeKindChanged {
+        name: String,
+        from: &'static str,
+        to: &'static str,
+    },
+    TypeDescriptionChanged {
+        name: String,
+    },
+    RootTypeChanged {
+        root: &'static str,
+        from: String,
+        to: Option<String>,
+    },
+    UnionMemberRemoved {
+        union: String,
+        member: String,
+    },
+    UnionMemberAdded {
+        union: String,
+        member: String,
+    },
+    InterfaceRemoved {
+        type_name: String,
+        interface: String,
+    },
+    InterfaceAdded {
+        type_name: String,
+        interface: String,
+    },
+    /// `parent_kind` is "object type" or "interface".
+    FieldRemoved {
+        parent: String,
+        parent_kind: &'static str,
+        field: String,
+        was_deprecated: bool,
+    },
+    FieldAdded {
+        parent: String,
+        parent_kind: &'static str,
+        field: String,
+    },
+    FieldTypeChanged {
+        parent: String,
+        field: String,
+        from: Type,
+        to: Type,
+    },
+    FieldDescriptionChanged {
+        parent: String,
+        field: String,
+    },
+    Deprecation {
+        on: Deprecatable,
+        coordinate: String,
+        change: DeprecationChange,
+    },
+    /// `holder` is the field (`Query.products`), directive (`@cached`) or input object.
+    InputValueRemoved {
+        owner: InputOwner,
+        holder: String,
+        name: String,
+    },
+    InputValueAdded {
+        owner: InputOwner,
+        holder: String,
+        name: String,
+        value_type: Type,
+        required: bool,
+    },
+    InputValueTypeChanged {
+        owner: InputOwner,
+        holder: String,
+        name: String,
+        from: Type,
+        to: Type,
+    },
+    InputValueDefaultChanged {
+        owner: InputOwner,
+        holder: String,
+        name: String,
+        from: Option<String>,
+        to: Option<String>,
+    },
+    EnumValueRemoved {
+        enum_name: String,
+        value: String,
+    },
+    EnumValueAdded {
+        enum_name: String,
+        value: String,
+    },
+    DirectiveRemoved {
+        name: String,
+    },
+    DirectiveAdded {
+        name: String,
+    },
+    DirectiveLocationRemoved {
+        name: String,
+        location: String,
+    },
+    DirectiveLocationAdded {
+        name: String,
+        location: String,
+    },
+    DirectiveRepeatableRemoved {
+        name: String,
+    },
+}
+
+impl Change {
     /// graphql-inspector's name for the change (`FIELD_REMOVED`, `ENUM_VALUE_ADDED`, …).
-    pub code: &'static str,
+    pub fn code(&self) -> &'static str {
+        use {DeprecationChange as D, InputOwner::*};
+        match self {
+            Change::TypeRemoved { .. } => "TYPE_REMOVED",
+            Change::TypeAdded { .. } => "TYPE_ADDED",
+            Change::TypeKindChanged { .. } => "TYPE_KIND_CHANGED",
+            Change::TypeDescriptionChanged { .. } => "TYPE_DESCRIPTION_CHANGED",
+            Change::RootTypeChanged { .. } => "SCHEMA_ROOT_TYPE_CHANGED",
+            Change::UnionMemberRemoved { .. } => "UNION_MEMBER_REMOVED",
+            Change::UnionMemberAdded { .. } => "UNION_MEMBER_ADDED",
+            Change::InterfaceRemoved { .. } => "OBJECT_TYPE_INTERFACE_REMOVED",
+            Change::InterfaceAdded { .. } => "OBJECT_TYPE_INTERFACE_ADDED",
+            Change::FieldRemoved { .. } => "FIELD_REMOVED",
+            Change::FieldAdded { .. } => "FIELD_ADDED",
+            Change::FieldTypeChanged { .. } => "FIELD_TYPE_CHANGED",
+            Change::FieldDescriptionChanged { .. } => "FIELD_DESCRIPTION_CHANGED",
+            Change::Deprecation { on, change, .. } => match (on, change) {
+                (Deprecatable::Field, D::Added) => "FIELD_DEPRECATION_ADDED",
+                (Deprecatable::Field, D::Removed) => "FIELD_DEPRECATION_REMOVED",
+                (Deprecatable::Field, D::ReasonChanged) => "FIELD_DEPRECATION_REASON_CHANGED",
+                (Deprecatable::EnumValue, D::Added) => "ENUM_VALUE_DEPRECATION_ADDED",
+                (Deprecatable::EnumValue, D::Removed) => "ENUM_VALUE_DEPRECATION_REMOVED",
+                (Deprecatable::EnumValue, D::ReasonChanged) => {
+                    "ENUM_VALUE_DEPRECATION_REASON_CHANGED"
+                }
+            },
+            Change::InputValueRemoved { owner, .. } => match owner {
+                Arguments => "FIELD_ARGUMENT_REMOVED",
+                InputObject => "INPUT_FIELD_REMOVED",
+            },
+            Change::InputValueAdded { owner, .. } => match owner {
+                Arguments => "FIELD_ARGUMENT_ADDED",
+                InputObject => "INPUT_FIELD_ADDED",
+            },
+            Change::InputValueTypeChanged { owner, .. } => match owner {
+                Arguments => "FIELD_ARGUMENT_TYPE_CHANGED",
+                InputObject => "INPUT_FIELD_TYPE_CHANGED",
+            },
+            Change::InputValueDefaultChanged { owner, .. } => match owner {
+                Arguments => "FIELD_ARGUMENT_DEFAULT_CHANGED",
+                InputObject => "INPUT_FIELD_DEFAULT_VALUE_CHANGED",
+            },
+            Change::EnumValueRemoved { .. } => "ENUM_VALUE_REMOVED",
+            Change::EnumValueAdded { .. } => "ENUM_VALUE_ADDED",
+            Change::DirectiveRemoved { .. } => "DIRECTIVE_REMOVED",
+            Change::DirectiveAdded { .. } => "DIRECTIVE_ADDED",
+            Change::DirectiveLocationRemoved { .. } => "DIRECTIVE_LOCATION_REMOVED",
+            Change::DirectiveLocationAdded { .. } => "DIRECTIVE_LOCATION_ADDED",
+            Change::DirectiveRepeatableRemoved { .. } => "DIRECTIVE_REPEATABLE_REMOVED",
+        }
+    }
+
+    pub fn criticality(&self) -> Criticality {
+        use Criticality::*;
+        match self {
+            Change::TypeRemoved { .. }
+            | Change::TypeKindChanged { .. }
+            | Change::RootTypeChanged { .. }
+            | Change::UnionMemberRemoved { .. }
+            | Change::InterfaceRemoved { .. }
+            | Change::FieldRemoved { .. }
+            | Change::InputValueRemoved { .. }
+            | Change::EnumValueRemoved { .. }
+            | Change::DirectiveRemoved { .. }
+            | Change::DirectiveLocationRemoved { .. }
+            | Change::DirectiveRepeatableRemoved { .. } => Breaking,
+            Change::UnionMemberAdded { .. }
+            | Change::InterfaceAdded { .. }
+            | Change::EnumValueAdded { .. }
+            | Change::InputValueDefaultChanged { .. } => Dangerous,
+            Change::TypeAdded { .. }
+            | Change::TypeDescriptionChanged { .. }
+            | Change::FieldAdded { .. }
+            | Change::FieldDescriptionChanged { .. }
+            | Change::DirectiveAdded { .. }
+            | Change::DirectiveLocationAdded { .. } => Safe,
+            Change::FieldTypeChanged { from, to, .. } => {
+                if is_safe_output_change(from, to) {
+                    Safe
+                } else {
+                    Breaking
+                }
+            }
+            Change::InputValueTypeChanged { from, to, .. } => {
+                if is_safe_input_change(from, to) {
+                    Safe
+                } else {
+                    Breaking
+                }
+            }
+            Change::InputValueAdded { required, .. } => {
+                if *required {
+                    Breaking
+                } else {
+                    Dangerous
+                }
+            }
+            Change::Deprecation { change, .. } => match change {
+                DeprecationChange::Removed => Dangerous,
+                DeprecationChange::Added | DeprecationChange::ReasonChanged => Safe,
+            },
+        }
+    }
+
     /// Where in the schema: `Product.sku`, `Query.products(first:)`, `Currency.JPY`, `@tag`.
-    pub coordinate: String,
-    pub message: String,
+    pub fn coordinate(&self) -> String {
+        match self {
+            Change::TypeRemoved { name }
+            | Change::TypeAdded { name }
+            | Change::TypeKindChanged { name, .. }
+            | Change::TypeDescriptionChanged { name } => name.clone(),
+            Change::RootTypeChanged { from, .. } => from.clone(),
+            Change::UnionMemberRemoved { union, member }
+            | Change::UnionMemberAdded { union, member } => format!("{union}.{member}"),
+            Change::InterfaceRemoved { type_name, .. }
+            | Change::InterfaceAdded { type_name, .. } => type_name.clone(),
+            Change::FieldRemoved { parent, field, .. }
+            | Change::FieldAdded { parent, field, .. }
+            | Change::FieldTypeChanged { parent, field, .. }
+            | Change::FieldDescriptionChanged { parent, field } => format!("{parent}.{field}"),
+            Change::Deprecation { coordinate, .. } => coordinate.clone(),
+            Change::InputValueRemoved {
+                owner,
+                holder,
+                name,
+            }
+            | Change::InputValueAdded {
+                owner,
+                holder,
+                name,
+                ..
+            }
+            | Change::InputValueTypeChanged {
+                owner,
+                holder,
+                name,
+                ..
+            }
+            | Change::InputValueDefaultChanged {
+                owner,
+                holder,
+                name,
+                ..
+            } => match owner {
+                InputOwner::Arguments => format!("{holder}({name}:)"),
+                InputOwner::InputObject => format!("{holder}.{name}"),
+            },
+            Change::EnumValueRemoved { enum_name, value }
+            | Change::EnumValueAdded { enum_name, value } => format!("{enum_name}.{value}"),
+            Change::DirectiveRemoved { name }
+            | Change::DirectiveAdded { name }
+            | Change::DirectiveLocationRemoved { name, .. }
+            | Change::DirectiveLocationAdded { name, .. }
+            | Change::DirectiveRepeatableRemoved { name } => format!("@{name}"),
+        }
+    }
+
     /// The schema element an operation must use to be affected (a type, field, argument or
     /// directive coordinate), matched against each operation's usage.
-    #[serde(skip)]
-    pub used_through: String,
+    pub fn used_through(&self) -> String {
+        match self {
+            Change::UnionMemberRemoved { union, .. } | Change::UnionMemberAdded { union, .. } => {
+                union.clone()
+            }
+            Change::InterfaceRemoved { interface, .. }
+            | Change::InterfaceAdded { interface, .. } => interface.clone(),
+            Change::EnumValueRemoved { enum_name, .. }
+            | Change::EnumValueAdded { enum_name, .. } => enum_name.clone(),
+            // A changed default or a new argument affects whoever uses the field at all; a
+            // changed input field, whoever sends that input type.
+            Change::InputValueAdded { holder, .. }
+            | Change::InputValueDefaultChanged { holder, .. } => holder.clone(),
+            Change::InputValueRemoved { owner, holder, .. }
+            | Change::InputValueTypeChanged { owner, holder, .. } => match owner {
+                InputOwner::Arguments => self.coordinate(),
+                InputOwner::InputObject => holder.clone(),
+            },
+            _ => self.coordinate(),
+        }
+    }
+
+    pub fn message(&self) -> String {
+        let coordinate = self.coordinate();
+        match self {
+            Change::TypeRemoved { name } => format!("Type '{name}' was removed"),
+            Change::TypeAdded { name } => format!("Type '{name}' was added"),
+            Change::TypeKindChanged { name, from, to } => {
+                format!("'{name}' kind changed from '{from}' to '{to}'")
+            }
+            Change::TypeDescriptionChanged { name } => {
+                format!("Description of type '{name}' changed")
+            }
+            Change::RootTypeChanged { root, from, to } => format!(
+                "Schema {root} root type changed from '{from}' to '{}'",
+                to.as_deref().unwrap_or("(none)")
+            ),
+            Change::UnionMemberRemoved { union, member } => {
+                format!("Member '{member}' was removed from union type '{union}'")
+            }
+            Change::UnionMemberAdded { union, member } => {
+                format!("Member '{member}' was added to union type '{union}'")
+            }
+            Change::InterfaceRemoved {
+                type_name,
+                interface,
+            } => {
+                format!("'{type_name}' no longer implements interface '{interface}'")
+            }
+            Change::InterfaceAdded {
+                type_name,
+                interface,
+            } => {
+                format!("'{type_name}' implements a new interface '{interface}'")
+            }
+            Change::FieldRemoved {
+                parent,
+                parent_kind,
+                field,
+                was_deprecated,
+            } => format!(
+                "Field '{field}' was removed from {parent_kind} '{parent}'{}",
+                if *was_deprecated {
+                    " (it was deprecated)"
+                } else {
+                    ""
+                }
+            ),
+            Change::FieldAdded {
+                parent,
+                parent_kind,
+                field,
+            } => {
+                format!("Field '{field}' was added to {parent_kind} '{parent}'")
+            }
+            Change::FieldTypeChanged { from, to, .. } => {
+                format!("Field '{coordinate}' changed type from '{from}' to '{to}'")
+            }
+            Change::FieldDescriptionChanged { .. } => {
+                format!("Description of field '{coordinate}' changed")
+            }
+            Change::Deprecation { change, .. } => match change {
+                DeprecationChange::Added => format!("'{coordinate}' is deprecated"),
+                DeprecationChange::Removed => format!("'{coordinate}' is no longer deprecated"),
+                DeprecationChange::ReasonChanged => {
+                    format!("Deprecation reason of '{coordinate}' changed")
+                }
+            },
+            Change::InputValueRemoved {
+                owner,
+                holder,
+                name,
+            } => match owner {
+                InputOwner::Arguments => {
+                    format!("Argument '{name}' was removed from field '{holder}'")
+                }
+                InputOwner::InputObject => {
+                    format!("Input field '{name}' was removed from input object type '{holder}'")
+                }
+            },
+            Change::InputValueAdded {
+                owner,
+                holder,
+                name,
+                value_type,
+                required,
+            } => {
+                let required = if *required { "Required" } else { "Optional" };
+                match owner {
+                    InputOwner::Arguments => format!(
+                        "{required} argument '{name}: {value_type}' was added to field '{holder}'"
+                    ),
+                    InputOwner::InputObject => format!(
+                        "{required} input field '{name}: {value_type}' was added to input object type '{holder}'"
+                    ),
+                }
+            }
+            Change::InputValueTypeChanged {
+                owner, from, to, ..
+            } => match owner {
+                InputOwner::Arguments => {
+                    format!("Type of argument '{coordinate}' changed from '{from}' to '{to}'")
+                }
+                InputOwner::InputObject => {
+                    format!("Input field '{coordinate}' changed type from '{from}' to '{to}'")
+                }
+            },
+            Change::InputValueDefaultChanged {
+                owner, from, to, ..
+            } => {
+                let shown = |value: &Option<String>| {
+                    value
+                        .as_ref()
+                        .map_or_else(|| "(none)".to_owned(), |value| format!("'{value}'"))
+                };
+                let what = match owner {
+                    InputOwner::Arguments => "argument",
+                    InputOwner::InputObject => "input field",
+                };
+                format!(
+                    "Default value of {what} '{coordinate}' changed from {} to {}",
+                    shown(from),
+                    shown(to)
+                )
+            }
+            Change::EnumValueRemoved { enum_name, value } => {
+                format!("Enum value '{value}' was removed from enum '{enum_name}'")
+            }
+            Change::EnumValueAdded { enum_name, value } => {
+                format!("Enum value '{value}' was added to enum '{enum_name}'")
+            }
+            Change::DirectiveRemoved { .. } => format!("Directive '{coordinate}' was removed"),
+            Change::DirectiveAdded { .. } => format!("Directive '{coordinate}' was added"),
+            Change::DirectiveLocationRemoved { location, .. } => {
+                format!("Location '{location}' was removed from directive '{coordinate}'")
+            }
+            Change::DirectiveLocationAdded { location, .. } => {
+                format!("Location '{location}' was added to directive '{coordinate}'")
+            }
+            Change::DirectiveRepeatableRemoved { .. } => {
+                format!("Directive '{coordinate}' is no longer repeatable")
+            }
+        }
+    }
+}
+
+/// The JSON report's view of a change: `criticality`, `code`, `coordinate`, `message`.
+impl Serialize for Change {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut change = serializer.serialize_struct("Change", 4)?;
+        change.serialize_field("criticality", &self.criticality())?;
+        change.serialize_field("code", self.code())?;
+        change.serialize_field("coordinate", &self.coordinate())?;
+        change.serialize_field("message", &self.message())?;
+        change.end()
+    }
 }
 
 /// Every change from `current` to `proposed`, most critical first.
-pub fn compare(current: &Document, proposed: &Document) -> Vec<SchemaChange> {
-    let mut changes = Changes::default();
+pub fn compare(current: &Document, proposed: &Document) -> Vec<Change> {
+    let mut changes = Vec::new();
     let (old, new) = (Index::new(current), Index::new(proposed));
-    for (name, old_type) in &old.types {
-        match new.types.get(name) {
-            None => changes.push(
-                Criticality::Breaking,
-                "TYPE_REMOVED",
-                name,
-                name,
-                format!("Type '{name}' was removed"),
-            ),
-            Some(new_type) if kind(old_type) != kind(new_type) => changes.push(
-                Criticality::Breaking,
-                "TYPE_KIND_CHANGED",
-                name,
-                name,
-                format!(
-                    "'{name}' kind changed from '{}' to '{}'",
-                    kind(old_type),
-                    kind(new_type)
-                ),
-            ),
-            Some(new_type) => compare_types(&mut changes, old_type, new_type),
-        }
-    }
-    for name in new
-        .types
-        .keys()
-        .filter(|name| !old.types.contains_key(*name))
-    {
-        changes.push(
-            Criticality::Safe,
-            "TYPE_ADDED",
-            name,
-            name,
-            format!("Type '{name}' was added"),
-        );
-    }
-    for (root, old_name) in &old.roots {
-        let new_name = new.roots.get(root);
-        if new_name != Some(old_name) {
-            changes.push(
-                Criticality::Breaking,
-                "SCHEMA_ROOT_TYPE_CHANGED",
-                old_name,
-                old_name,
-                format!(
-                    "Schema {root} root type changed from '{old_name}' to '{}'",
-                    new_name.map_or("(none)", String::as_str)
-                ),
-            );
+    compare_type_sets(&mut changes, &old, &new);
+    for (root, from) in &old.roots {
+        let to = new.roots.get(root);
+        if to != Some(from) {
+            changes.push(Change::RootTypeChanged {
+                root,
+                from: from.clone(),
+                to: to.cloned(),
+            });
         }
     }
     compare_directives(&mut changes, &old.directives, &new.directives);
-    let mut changes = changes.0;
-    changes.sort_by(|a, b| {
-        (a.criticality, &a.coordinate, a.code).cmp(&(b.criticality, &b.coordinate, b.code))
-    });
+    changes.sort_by_cached_key(|change| (change.criticality(), change.coordinate(), change.code()));
     changes
-}
-
-#[derive(Default)]
-struct Changes(Vec<SchemaChange>);
-
-impl Changes {
-    fn push(
-        &mut self,
-        criticality: Criticality,
-        code: &'static str,
-        coordinate: &str,
-        used_through: &str,
-        message: String,
-    ) {
-        self.0.push(SchemaChange {
-            criticality,
-            code,
-            coordinate: coordinate.to_owned(),
-            message,
-            used_through: used_through.to_owned(),
-        });
-    }
 }
 
 struct Index<'a> {
@@ -174,6 +579,33 @@ impl<'a> Index<'a> {
     }
 }
 
+/// Types removed, added, changed in kind, or changed inside.
+fn compare_type_sets(changes: &mut Vec<Change>, old: &Index<'_>, new: &Index<'_>) {
+    for (name, old_type) in &old.types {
+        let name = (*name).to_owned();
+        match new.types.get(name.as_str()) {
+            None => changes.push(Change::TypeRemoved { name }),
+            Some(new_type) if kind(old_type) != kind(new_type) => {
+                changes.push(Change::TypeKindChanged {
+                    name,
+                    from: kind(old_type),
+                    to: kind(new_type),
+                })
+            }
+            Some(new_type) => compare_types(changes, old_type, new_type),
+        }
+    }
+    for name in new
+        .types
+        .keys()
+        .filter(|name| !old.types.contains_key(*name))
+    {
+        changes.push(Change::TypeAdded {
+            name: (*name).to_owned(),
+        });
+    }
+}
+
 fn kind(definition: &TypeDefinition) -> &'static str {
     match definition {
         TypeDefinition::Scalar(_) => "scalar",
@@ -196,319 +628,86 @@ fn description(definition: &TypeDefinition) -> &Option<String> {
     }
 }
 
-fn compare_types(changes: &mut Changes, old: &TypeDefinition, new: &TypeDefinition) {
-    let name = old.name();
+/// Two definitions of the same name and kind.
+fn compare_types(changes: &mut Vec<Change>, old: &TypeDefinition, new: &TypeDefinition) {
+    let name = old.name().to_owned();
     if description(old) != description(new) {
-        changes.push(
-            Criticality::Safe,
-            "TYPE_DESCRIPTION_CHANGED",
-            name,
-            name,
-            format!("Description of type '{name}' changed"),
-        );
+        changes.push(Change::TypeDescriptionChanged { name: name.clone() });
     }
     match (old, new) {
         (TypeDefinition::Object(old), TypeDefinition::Object(new)) => {
             compare_interfaces(
                 changes,
-                name,
+                &name,
                 &old.implements_interfaces,
                 &new.implements_interfaces,
             );
-            compare_fields(changes, name, "object type", &old.fields, &new.fields);
+            compare_fields(changes, &name, "object type", &old.fields, &new.fields);
         }
         (TypeDefinition::Interface(old), TypeDefinition::Interface(new)) => {
             compare_interfaces(
                 changes,
-                name,
+                &name,
                 &old.implements_interfaces,
                 &new.implements_interfaces,
             );
-            compare_fields(changes, name, "interface", &old.fields, &new.fields);
+            compare_fields(changes, &name, "interface", &old.fields, &new.fields);
         }
         (TypeDefinition::Union(old), TypeDefinition::Union(new)) => {
             for member in old.types.iter().filter(|m| !new.types.contains(m)) {
-                changes.push(
-                    Criticality::Breaking,
-                    "UNION_MEMBER_REMOVED",
-                    &format!("{name}.{member}"),
-                    name,
-                    format!("Member '{member}' was removed from union type '{name}'"),
-                );
+                changes.push(Change::UnionMemberRemoved {
+                    union: name.clone(),
+                    member: member.clone(),
+                });
             }
             for member in new.types.iter().filter(|m| !old.types.contains(m)) {
-                changes.push(
-                    Criticality::Dangerous,
-                    "UNION_MEMBER_ADDED",
-                    &format!("{name}.{member}"),
-                    name,
-                    format!("Member '{member}' was added to union type '{name}'"),
-                );
+                changes.push(Change::UnionMemberAdded {
+                    union: name.clone(),
+                    member: member.clone(),
+                });
             }
         }
         (TypeDefinition::Enum(old), TypeDefinition::Enum(new)) => compare_enums(changes, old, new),
         (TypeDefinition::InputObject(old), TypeDefinition::InputObject(new)) => {
-            compare_input_fields(changes, name, &old.fields, &new.fields);
+            compare_input_values(
+                changes,
+                InputOwner::InputObject,
+                &name,
+                &old.fields,
+                &new.fields,
+            );
         }
         _ => {}
     }
 }
 
-fn compare_interfaces(changes: &mut Changes, name: &str, old: &[String], new: &[String]) {
+fn compare_interfaces(changes: &mut Vec<Change>, name: &str, old: &[String], new: &[String]) {
     for interface in old.iter().filter(|i| !new.contains(i)) {
-        changes.push(
-            Criticality::Breaking,
-            "OBJECT_TYPE_INTERFACE_REMOVED",
-            name,
-            interface,
-            format!("'{name}' no longer implements interface '{interface}'"),
-        );
+        changes.push(Change::InterfaceRemoved {
+            type_name: name.to_owned(),
+            interface: interface.clone(),
+        });
     }
     for interface in new.iter().filter(|i| !old.contains(i)) {
-        changes.push(
-            Criticality::Dangerous,
-            "OBJECT_TYPE_INTERFACE_ADDED",
-            name,
-            interface,
-            format!("'{name}' implements a new interface '{interface}'"),
-        );
+        changes.push(Change::InterfaceAdded {
+            type_name: name.to_owned(),
+            interface: interface.clone(),
+        });
     }
 }
 
-fn compare_fields(changes: &mut Changes, parent: &str, kind: &str, old: &[Field], new: &[Field]) {
-    for old_field in old {
-        let coordinate = format!("{parent}.{}", old_field.name);
-        let Some(new_field) = new.iter().find(|f| f.name == old_field.name) else {
-            let deprecated = if deprecation(&old_field.directives).is_some() {
-                " (it was deprecated)"
-            } else {
-                ""
-            };
-            changes.push(
-                Criticality::Breaking,
-                "FIELD_REMOVED",
-                &coordinate,
-                &coordinate,
-                format!(
-                    "Field '{}' was removed from {kind} '{parent}'{deprecated}",
-                    old_field.name
-                ),
-            );
-            continue;
-        };
-        if old_field.field_type != new_field.field_type {
-            let criticality = if is_safe_output_change(&old_field.field_type, &new_field.field_type)
-            {
-                Criticality::Safe
-            } else {
-                Criticality::Breaking
-            };
-            changes.push(
-                criticality,
-                "FIELD_TYPE_CHANGED",
-                &coordinate,
-                &coordinate,
-                format!(
-                    "Field '{coordinate}' changed type from '{}' to '{}'",
-                    old_field.field_type, new_field.field_type
-                ),
-            );
-        }
-        if old_field.description != new_field.description {
-            changes.push(
-                Criticality::Safe,
-                "FIELD_DESCRIPTION_CHANGED",
-                &coordinate,
-                &coordinate,
-                format!("Description of field '{coordinate}' changed"),
-            );
-        }
-        compare_deprecation(
-            changes,
-            &coordinate,
-            "FIELD",
-            &old_field.directives,
-            &new_field.directives,
-        );
-        compare_arguments(
-            changes,
-            &coordinate,
-            &old_field.arguments,
-            &new_field.arguments,
-        );
-    }
-    for new_field in new.iter().filter(|f| !old.iter().any(|o| o.name == f.name)) {
-        let coordinate = format!("{parent}.{}", new_field.name);
-        changes.push(
-            Criticality::Safe,
-            "FIELD_ADDED",
-            &coordinate,
-            &coordinate,
-            format!("Field '{}' was added to {kind} '{parent}'", new_field.name),
-        );
-    }
-}
-
-fn compare_arguments(changes: &mut Changes, field: &str, old: &[InputValue], new: &[InputValue]) {
-    for old_argument in old {
-        let coordinate = format!("{field}({}:)", old_argument.name);
-        let Some(new_argument) = new.iter().find(|a| a.name == old_argument.name) else {
-            changes.push(
-                Criticality::Breaking,
-                "FIELD_ARGUMENT_REMOVED",
-                &coordinate,
-                &coordinate,
-                format!(
-                    "Argument '{}' was removed from field '{field}'",
-                    old_argument.name
-                ),
-            );
-            continue;
-        };
-        if old_argument.value_type != new_argument.value_type {
-            let criticality =
-                if is_safe_input_change(&old_argument.value_type, &new_argument.value_type) {
-                    Criticality::Safe
-                } else {
-                    Criticality::Breaking
-                };
-            changes.push(
-                criticality,
-                "FIELD_ARGUMENT_TYPE_CHANGED",
-                &coordinate,
-                &coordinate,
-                format!(
-                    "Type of argument '{coordinate}' changed from '{}' to '{}'",
-                    old_argument.value_type, new_argument.value_type
-                ),
-            );
-        }
-        if old_argument.default_value != new_argument.default_value {
-            changes.push(
-                Criticality::Dangerous,
-                "FIELD_ARGUMENT_DEFAULT_CHANGED",
-                &coordinate,
-                field,
-                format!(
-                    "Default value of argument '{coordinate}' changed from {} to {}",
-                    shown(old_argument.default_value.as_ref()),
-                    shown(new_argument.default_value.as_ref())
-                ),
-            );
-        }
-    }
-    for new_argument in new.iter().filter(|a| !old.iter().any(|o| o.name == a.name)) {
-        let coordinate = format!("{field}({}:)", new_argument.name);
-        let (criticality, what) = if is_required(new_argument) {
-            (Criticality::Breaking, "Required argument")
-        } else {
-            (Criticality::Dangerous, "Optional argument")
-        };
-        changes.push(
-            criticality,
-            "FIELD_ARGUMENT_ADDED",
-            &coordinate,
-            field,
-            format!(
-                "{what} '{}: {}' was added to field '{field}'",
-                new_argument.name, new_argument.value_type
-            ),
-        );
-    }
-}
-
-fn compare_input_fields(
-    changes: &mut Changes,
-    input: &str,
-    old: &[InputValue],
-    new: &[InputValue],
-) {
-    for old_field in old {
-        let coordinate = format!("{input}.{}", old_field.name);
-        let Some(new_field) = new.iter().find(|f| f.name == old_field.name) else {
-            changes.push(
-                Criticality::Breaking,
-                "INPUT_FIELD_REMOVED",
-                &coordinate,
-                input,
-                format!(
-                    "Input field '{}' was removed from input object type '{input}'",
-                    old_field.name
-                ),
-            );
-            continue;
-        };
-        if old_field.value_type != new_field.value_type {
-            let criticality = if is_safe_input_change(&old_field.value_type, &new_field.value_type)
-            {
-                Criticality::Safe
-            } else {
-                Criticality::Breaking
-            };
-            changes.push(
-                criticality,
-                "INPUT_FIELD_TYPE_CHANGED",
-                &coordinate,
-                input,
-                format!(
-                    "Input field '{coordinate}' changed type from '{}' to '{}'",
-                    old_field.value_type, new_field.value_type
-                ),
-            );
-        }
-        if old_field.default_value != new_field.default_value {
-            changes.push(
-                Criticality::Dangerous,
-                "INPUT_FIELD_DEFAULT_VALUE_CHANGED",
-                &coordinate,
-                input,
-                format!(
-                    "Default value of input field '{coordinate}' changed from {} to {}",
-                    shown(old_field.default_value.as_ref()),
-                    shown(new_field.default_value.as_ref())
-                ),
-            );
-        }
-    }
-    for new_field in new.iter().filter(|f| !old.iter().any(|o| o.name == f.name)) {
-        let coordinate = format!("{input}.{}", new_field.name);
-        let (criticality, what) = if is_required(new_field) {
-            (Criticality::Breaking, "Required input field")
-        } else {
-            (Criticality::Dangerous, "Optional input field")
-        };
-        changes.push(
-            criticality,
-            "INPUT_FIELD_ADDED",
-            &coordinate,
-            input,
-            format!(
-                "{what} '{}: {}' was added to input object type '{input}'",
-                new_field.name, new_field.value_type
-            ),
-        );
-    }
-}
-
-fn compare_enums(changes: &mut Changes, old: &EnumType, new: &EnumType) {
-    let name = &old.name;
+fn compare_enums(changes: &mut Vec<Change>, old: &EnumType, new: &EnumType) {
+    let enum_name = &old.name;
     for old_value in &old.values {
-        let coordinate = format!("{name}.{}", old_value.name);
         match new.values.iter().find(|v| v.name == old_value.name) {
-            None => changes.push(
-                Criticality::Breaking,
-                "ENUM_VALUE_REMOVED",
-                &coordinate,
-                name,
-                format!(
-                    "Enum value '{}' was removed from enum '{name}'",
-                    old_value.name
-                ),
-            ),
+            None => changes.push(Change::EnumValueRemoved {
+                enum_name: enum_name.clone(),
+                value: old_value.name.clone(),
+            }),
             Some(new_value) => compare_deprecation(
                 changes,
-                &coordinate,
-                "ENUM_VALUE",
+                Deprecatable::EnumValue,
+                format!("{enum_name}.{}", old_value.name),
                 &old_value.directives,
                 &new_value.directives,
             ),
@@ -519,54 +718,88 @@ fn compare_enums(changes: &mut Changes, old: &EnumType, new: &EnumType) {
         .iter()
         .filter(|v| !old.values.iter().any(|o| o.name == v.name))
     {
-        changes.push(
-            Criticality::Dangerous,
-            "ENUM_VALUE_ADDED",
-            &format!("{name}.{}", new_value.name),
-            name,
-            format!("Enum value '{}' was added to enum '{name}'", new_value.name),
+        changes.push(Change::EnumValueAdded {
+            enum_name: enum_name.clone(),
+            value: new_value.name.clone(),
+        });
+    }
+}
+
+/// The fields of an object type or interface of the same name.
+fn compare_fields(
+    changes: &mut Vec<Change>,
+    parent: &str,
+    parent_kind: &'static str,
+    old: &[Field],
+    new: &[Field],
+) {
+    for old_field in old {
+        let Some(new_field) = new.iter().find(|f| f.name == old_field.name) else {
+            changes.push(Change::FieldRemoved {
+                parent: parent.to_owned(),
+                parent_kind,
+                field: old_field.name.clone(),
+                was_deprecated: deprecation(&old_field.directives).is_some(),
+            });
+            continue;
+        };
+        let coordinate = format!("{parent}.{}", old_field.name);
+        if old_field.field_type != new_field.field_type {
+            changes.push(Change::FieldTypeChanged {
+                parent: parent.to_owned(),
+                field: old_field.name.clone(),
+                from: old_field.field_type.clone(),
+                to: new_field.field_type.clone(),
+            });
+        }
+        if old_field.description != new_field.description {
+            changes.push(Change::FieldDescriptionChanged {
+                parent: parent.to_owned(),
+                field: old_field.name.clone(),
+            });
+        }
+        compare_deprecation(
+            changes,
+            Deprecatable::Field,
+            coordinate.clone(),
+            &old_field.directives,
+            &new_field.directives,
         );
+        compare_input_values(
+            changes,
+            InputOwner::Arguments,
+            &coordinate,
+            &old_field.arguments,
+            &new_field.arguments,
+        );
+    }
+    for new_field in new.iter().filter(|f| !old.iter().any(|o| o.name == f.name)) {
+        changes.push(Change::FieldAdded {
+            parent: parent.to_owned(),
+            parent_kind,
+            field: new_field.name.clone(),
+        });
     }
 }
 
 fn compare_deprecation(
-    changes: &mut Changes,
-    coordinate: &str,
-    element: &'static str,
+    changes: &mut Vec<Change>,
+    on: Deprecatable,
+    coordinate: String,
     old: &[Directive],
     new: &[Directive],
 ) {
-    let (old, new) = (deprecation(old), deprecation(new));
-    let (criticality, code, message) = match (old, new) {
-        (None, Some(_)) => (
-            Criticality::Safe,
-            deprecation_code(element, "ADDED"),
-            format!("'{coordinate}' is deprecated"),
-        ),
-        (Some(_), None) => (
-            Criticality::Dangerous,
-            deprecation_code(element, "REMOVED"),
-            format!("'{coordinate}' is no longer deprecated"),
-        ),
-        (Some(a), Some(b)) if a != b => (
-            Criticality::Safe,
-            deprecation_code(element, "REASON_CHANGED"),
-            format!("Deprecation reason of '{coordinate}' changed"),
-        ),
+    let change = match (deprecation(old), deprecation(new)) {
+        (None, Some(_)) => DeprecationChange::Added,
+        (Some(_), None) => DeprecationChange::Removed,
+        (Some(a), Some(b)) if a != b => DeprecationChange::ReasonChanged,
         _ => return,
     };
-    changes.push(criticality, code, coordinate, coordinate, message);
-}
-
-fn deprecation_code(element: &'static str, what: &'static str) -> &'static str {
-    match (element, what) {
-        ("FIELD", "ADDED") => "FIELD_DEPRECATION_ADDED",
-        ("FIELD", "REMOVED") => "FIELD_DEPRECATION_REMOVED",
-        ("FIELD", _) => "FIELD_DEPRECATION_REASON_CHANGED",
-        (_, "ADDED") => "ENUM_VALUE_DEPRECATION_ADDED",
-        (_, "REMOVED") => "ENUM_VALUE_DEPRECATION_REMOVED",
-        _ => "ENUM_VALUE_DEPRECATION_REASON_CHANGED",
-    }
+    changes.push(Change::Deprecation {
+        on,
+        coordinate,
+        change,
+    });
 }
 
 /// `Some(reason)` when deprecated (the reason is empty when none is given).
@@ -580,21 +813,65 @@ fn deprecation(directives: &[Directive]) -> Option<String> {
     })
 }
 
+/// Arguments (of a field or directive) or input object fields: the same comparison, told
+/// apart only by `owner`.
+fn compare_input_values(
+    changes: &mut Vec<Change>,
+    owner: InputOwner,
+    holder: &str,
+    old: &[InputValue],
+    new: &[InputValue],
+) {
+    for old_value in old {
+        let name = old_value.name.clone();
+        let Some(new_value) = new.iter().find(|v| v.name == old_value.name) else {
+            changes.push(Change::InputValueRemoved {
+                owner,
+                holder: holder.to_owned(),
+                name,
+            });
+            continue;
+        };
+        if old_value.value_type != new_value.value_type {
+            changes.push(Change::InputValueTypeChanged {
+                owner,
+                holder: holder.to_owned(),
+                name: name.clone(),
+                from: old_value.value_type.clone(),
+                to: new_value.value_type.clone(),
+            });
+        }
+        if old_value.default_value != new_value.default_value {
+            changes.push(Change::InputValueDefaultChanged {
+                owner,
+                holder: holder.to_owned(),
+                name,
+                from: old_value.default_value.as_ref().map(ToString::to_string),
+                to: new_value.default_value.as_ref().map(ToString::to_string),
+            });
+        }
+    }
+    for new_value in new.iter().filter(|v| !old.iter().any(|o| o.name == v.name)) {
+        changes.push(Change::InputValueAdded {
+            owner,
+            holder: holder.to_owned(),
+            name: new_value.name.clone(),
+            value_type: new_value.value_type.clone(),
+            required: matches!(new_value.value_type, Type::NonNullType(_))
+                && new_value.default_value.is_none(),
+        });
+    }
+}
+
 fn compare_directives(
-    changes: &mut Changes,
+    changes: &mut Vec<Change>,
     old: &BTreeMap<&str, &DirectiveDefinition>,
     new: &BTreeMap<&str, &DirectiveDefinition>,
 ) {
     for (name, old_directive) in old {
-        let coordinate = format!("@{name}");
-        let Some(new_directive) = new.get(name) else {
-            changes.push(
-                Criticality::Breaking,
-                "DIRECTIVE_REMOVED",
-                &coordinate,
-                &coordinate,
-                format!("Directive '{coordinate}' was removed"),
-            );
+        let name = (*name).to_owned();
+        let Some(new_directive) = new.get(name.as_str()) else {
+            changes.push(Change::DirectiveRemoved { name });
             continue;
         };
         let locations = |d: &DirectiveDefinition| -> BTreeSet<String> {
@@ -602,57 +879,33 @@ fn compare_directives(
         };
         let (old_locations, new_locations) = (locations(old_directive), locations(new_directive));
         for location in old_locations.difference(&new_locations) {
-            changes.push(
-                Criticality::Breaking,
-                "DIRECTIVE_LOCATION_REMOVED",
-                &coordinate,
-                &coordinate,
-                format!("Location '{location}' was removed from directive '{coordinate}'"),
-            );
+            changes.push(Change::DirectiveLocationRemoved {
+                name: name.clone(),
+                location: location.clone(),
+            });
         }
         for location in new_locations.difference(&old_locations) {
-            changes.push(
-                Criticality::Safe,
-                "DIRECTIVE_LOCATION_ADDED",
-                &coordinate,
-                &coordinate,
-                format!("Location '{location}' was added to directive '{coordinate}'"),
-            );
+            changes.push(Change::DirectiveLocationAdded {
+                name: name.clone(),
+                location: location.clone(),
+            });
         }
         if old_directive.repeatable && !new_directive.repeatable {
-            changes.push(
-                Criticality::Breaking,
-                "DIRECTIVE_REPEATABLE_REMOVED",
-                &coordinate,
-                &coordinate,
-                format!("Directive '{coordinate}' is no longer repeatable"),
-            );
+            changes.push(Change::DirectiveRepeatableRemoved { name: name.clone() });
         }
-        compare_arguments(
+        compare_input_values(
             changes,
-            &coordinate,
+            InputOwner::Arguments,
+            &format!("@{name}"),
             &old_directive.arguments,
             &new_directive.arguments,
         );
     }
     for name in new.keys().filter(|name| !old.contains_key(*name)) {
-        let coordinate = format!("@{name}");
-        changes.push(
-            Criticality::Safe,
-            "DIRECTIVE_ADDED",
-            &coordinate,
-            &coordinate,
-            format!("Directive '{coordinate}' was added"),
-        );
+        changes.push(Change::DirectiveAdded {
+            name: (*name).to_owned(),
+        });
     }
-}
-
-fn is_required(input: &InputValue) -> bool {
-    matches!(input.value_type, Type::NonNullType(_)) && input.default_value.is_none()
-}
-
-fn shown(value: Option<&Value>) -> String {
-    value.map_or_else(|| "(none)".to_owned(), |value| format!("'{value}'"))
 }
 
 /// A client reading the field still gets what it expects: same named type, and `!` may only

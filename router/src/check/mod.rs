@@ -15,8 +15,8 @@ use hive_router::graphql_tools::{
 };
 use serde::Serialize;
 
+use self::{changes::Change, drift::Drift, operations::OperationFile};
 pub use self::{changes::Criticality, report::write_human};
-use self::{changes::SchemaChange, drift::Drift, operations::OperationFile};
 use crate::{
     composition::{self, CompositionError, CompositionIssue},
     supergraph_config::{ConfigError, SubgraphSchema, SupergraphConfig},
@@ -102,7 +102,7 @@ pub struct Composition {
 #[derive(Debug, Clone, Serialize)]
 pub struct ClassifiedChange {
     #[serde(flatten)]
-    pub change: SchemaChange,
+    pub change: Change,
     pub used_by: Vec<String>,
 }
 
@@ -217,13 +217,16 @@ pub async fn run(request: &CheckRequest) -> Result<Report, CheckError> {
                 .collect();
             report.changes = changes::compare(&current_api, &proposed_api)
                 .into_iter()
-                .map(|change| ClassifiedChange {
-                    used_by: usage
-                        .iter()
-                        .filter(|(_, used)| used.contains(&change.used_through))
-                        .map(|(name, _)| name.clone())
-                        .collect(),
-                    change,
+                .map(|change| {
+                    let through = change.used_through();
+                    ClassifiedChange {
+                        used_by: usage
+                            .iter()
+                            .filter(|(_, used)| used.contains(&through))
+                            .map(|(name, _)| name.clone())
+                            .collect(),
+                        change,
+                    }
                 })
                 .collect();
         }
@@ -245,19 +248,19 @@ fn failures(report: &Report) -> Vec<String> {
         ));
     }
     for change in &report.changes {
-        if change.change.criticality != Criticality::Breaking {
+        if change.change.criticality() != Criticality::Breaking {
             continue;
         }
         if !change.used_by.is_empty() {
             failures.push(format!(
                 "breaking change to {} used by {}",
-                change.change.coordinate,
+                change.change.coordinate(),
                 change.used_by.join(", ")
             ));
         } else if report.strict {
             failures.push(format!(
                 "breaking change to {} (--strict)",
-                change.change.coordinate
+                change.change.coordinate()
             ));
         }
     }

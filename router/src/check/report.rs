@@ -93,7 +93,7 @@ pub fn write_human(report: &Report, out: &mut impl Write) -> io::Result<()> {
             let group: Vec<&ClassifiedChange> = report
                 .changes
                 .iter()
-                .filter(|c| c.change.criticality == criticality)
+                .filter(|c| c.change.criticality() == criticality)
                 .collect();
             if !group.is_empty() {
                 write_changes(out, report.strict, criticality, &group)?;
@@ -168,7 +168,9 @@ fn write_changes(
         writeln!(
             out,
             "    {style}{}{style:#} {} {DIM}({}){DIM:#}",
-            change.coordinate, change.message, change.code
+            change.coordinate(),
+            change.message(),
+            change.code()
         )?;
         if criticality == Criticality::Breaking {
             if classified.used_by.is_empty() {

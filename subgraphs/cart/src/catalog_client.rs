@@ -5,6 +5,9 @@ use std::time::Duration;
 
 use serde_json::json;
 
+/// How long an `addToCart` waits for the catalog before answering `SERVICE_UNAVAILABLE`.
+const CATALOG_TIMEOUT: Duration = Duration::from_secs(3);
+
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
     #[error("the catalog could not be asked about product {product_id}: {reason}")]
@@ -18,12 +21,13 @@ pub struct CatalogClient {
 }
 
 impl CatalogClient {
-    pub fn new(url: String) -> Self {
+    /// A client whose every request gives up after [`CATALOG_TIMEOUT`]; fails rather than
+    /// fall back to a client without one.
+    pub fn new(url: String) -> reqwest::Result<Self> {
         let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(3))
-            .build()
-            .unwrap_or_default();
-        Self { http, url }
+            .timeout(CATALOG_TIMEOUT)
+            .build()?;
+        Ok(Self { http, url })
     }
 
     /// Whether the catalog knows a product with this id.

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
+use subgraph_kit::{batching::load_by_ids, id_key};
 
 use crate::store::{CartDoc, CartStore};
 
@@ -17,20 +18,21 @@ impl CartLoader {
     }
 }
 
-/// A cart's id.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct CartId(pub String);
+id_key!(
+    /// A cart's id.
+    CartId
+);
 
 impl Loader<CartId> for CartLoader {
     type Value = CartDoc;
     type Error = mongodb::error::Error;
 
     async fn load(&self, keys: &[CartId]) -> Result<HashMap<CartId, CartDoc>, Self::Error> {
-        let ids: Vec<String> = keys.iter().map(|key| key.0.clone()).collect();
-        let carts = self.store.carts_by_ids(&ids).await?;
-        Ok(carts
-            .into_iter()
-            .map(|cart| (CartId(cart.id.clone()), cart))
-            .collect())
+        load_by_ids(
+            keys,
+            async |ids| self.store.carts_by_ids(ids).await,
+            |cart| &cart.id,
+        )
+        .await
     }
 }

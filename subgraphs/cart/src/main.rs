@@ -8,7 +8,7 @@ mod store;
 use async_graphql::{EmptySubscription, SchemaBuilder};
 use clap::Args;
 use mongodb::Database;
-use subgraph_kit::{Batching, SeedOptions, Subgraph};
+use subgraph_kit::{AttachError, Batching, SeedOptions, Subgraph};
 
 use crate::{
     catalog_client::CatalogClient,
@@ -45,11 +45,16 @@ impl Subgraph for Cart {
         database: Database,
         options: &CartOptions,
         batching: Batching,
-    ) -> mongodb::error::Result<SchemaBuilder<Query, Mutation, EmptySubscription>> {
+    ) -> Result<SchemaBuilder<Query, Mutation, EmptySubscription>, AttachError> {
         let store = CartStore::new(&database);
         store.ensure_indexes().await?;
         let loader = batching.loader(CartLoader::new(store.clone()));
-        let catalog = CatalogClient::new(options.catalog_url.clone());
+        let catalog = CatalogClient::new(options.catalog_url.clone()).map_err(|err| {
+            AttachError::Dependency {
+                what: "the catalog client",
+                reason: err.to_string(),
+            }
+        })?;
         Ok(builder.data(store).data(loader).data(catalog))
     }
 

@@ -4,7 +4,11 @@
 
 use async_graphql::{Context, ID, Object, Result, SimpleObject, dataloader::DataLoader};
 use chrono::{DateTime, Utc};
-use subgraph_kit::{ErrorCode, errors::internal, identity::Caller};
+use subgraph_kit::{
+    ErrorCode,
+    errors::{attached, internal},
+    identity::Caller,
+};
 
 use crate::{
     catalog_client::CatalogClient,
@@ -20,7 +24,7 @@ impl Query {
     /// The signed-in user's cart; null until its first change.
     async fn cart(&self, ctx: &Context<'_>) -> Result<Option<Cart>> {
         let user = caller(ctx)?;
-        let cart = store(ctx).cart_of(user).await.map_err(internal)?;
+        let cart = store(ctx)?.cart_of(user).await.map_err(internal)?;
         Ok(cart.map(Cart))
     }
 
@@ -56,7 +60,7 @@ impl Mutation {
     ) -> Result<Cart> {
         let user = caller(ctx)?;
         check_quantity(quantity)?;
-        let catalog = ctx.data_unchecked::<CatalogClient>();
+        let catalog = attached::<CatalogClient>(ctx)?;
         match catalog.product_exists(&product_id).await {
             Ok(true) => {}
             Ok(false) => {
@@ -70,7 +74,7 @@ impl Mutation {
                 );
             }
         }
-        written(store(ctx).add(user, &product_id, quantity).await)
+        written(store(ctx)?.add(user, &product_id, quantity).await)
     }
 
     /// Sets the quantity (1..=99) of a product already in the cart.
@@ -82,19 +86,19 @@ impl Mutation {
     ) -> Result<Cart> {
         let user = caller(ctx)?;
         check_quantity(quantity)?;
-        written(store(ctx).set_quantity(user, &product_id, quantity).await)
+        written(store(ctx)?.set_quantity(user, &product_id, quantity).await)
     }
 
     /// Takes a product out of the cart.
     async fn remove_from_cart(&self, ctx: &Context<'_>, product_id: ID) -> Result<Cart> {
         let user = caller(ctx)?;
-        written(store(ctx).remove(user, &product_id).await)
+        written(store(ctx)?.remove(user, &product_id).await)
     }
 
     /// Empties the cart.
     async fn clear_cart(&self, ctx: &Context<'_>) -> Result<Cart> {
         let user = caller(ctx)?;
-        written(store(ctx).clear(user).await)
+        written(store(ctx)?.clear(user).await)
     }
 }
 
@@ -155,15 +159,14 @@ fn caller<'a>(ctx: &Context<'a>) -> Result<&'a str> {
     }
 }
 
-fn store<'a>(ctx: &Context<'a>) -> &'a CartStore {
-    ctx.data_unchecked::<CartStore>()
+fn store<'a>(ctx: &Context<'a>) -> Result<&'a CartStore> {
+    attached(ctx)
 }
 
 /// The caller's cart with this id; someone else's cart is as good as none.
 async fn own_cart(ctx: &Context<'_>, id: &str) -> Result<Option<CartDoc>> {
     let user = caller(ctx)?;
-    let cart = ctx
-        .data_unchecked::<DataLoader<CartLoader>>()
+    let cart = attached::<DataLoader<CartLoader>>(ctx)?
         .load_one(CartId(id.to_owned()))
         .await
         .map_err(internal)?;

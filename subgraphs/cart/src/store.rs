@@ -3,7 +3,6 @@
 //! lose each other's work.
 
 use chrono::{DateTime, Utc};
-use futures::TryStreamExt;
 use mongodb::{
     Collection, Database, IndexModel,
     bson::{Document, doc, oid::ObjectId},
@@ -11,6 +10,7 @@ use mongodb::{
     options::{IndexOptions, ReturnDocument},
 };
 use serde::{Deserialize, Serialize};
+use subgraph_kit::mongo;
 
 /// The most of one product a cart may hold.
 pub const MAX_LINE_QUANTITY: i32 = 99;
@@ -80,11 +80,7 @@ impl CartStore {
     }
 
     pub async fn carts_by_ids(&self, ids: &[String]) -> mongodb::error::Result<Vec<CartDoc>> {
-        self.carts
-            .find(doc! { "_id": { "$in": ids } })
-            .await?
-            .try_collect()
-            .await
+        mongo::find_in(&self.carts, "_id", ids).await
     }
 
     /// Adds `quantity` of a product: raises its line, or appends one (creating the cart).

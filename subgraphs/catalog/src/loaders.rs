@@ -5,6 +5,8 @@ use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
 use mongodb::error::Error;
+pub use subgraph_kit::batching::ProductId;
+use subgraph_kit::{batching::load_by_ids, id_key};
 
 use crate::store::{CatalogStore, CategoryDoc, PageKey, ProductDoc};
 
@@ -19,14 +21,8 @@ impl CatalogLoader {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ProductId(pub String);
-
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct CategoryId(pub String);
-
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct CategorySlug(pub String);
+id_key!(CategoryId);
+id_key!(CategorySlug);
 
 /// The number of products in a category, or in the whole catalog for `None`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -37,12 +33,12 @@ impl Loader<ProductId> for CatalogLoader {
     type Error = Error;
 
     async fn load(&self, keys: &[ProductId]) -> Result<HashMap<ProductId, ProductDoc>, Error> {
-        let ids: Vec<String> = keys.iter().map(|key| key.0.clone()).collect();
-        let products = self.store.products_by_ids(&ids).await?;
-        Ok(products
-            .into_iter()
-            .map(|product| (ProductId(product.id.clone()), product))
-            .collect())
+        load_by_ids(
+            keys,
+            async |ids| self.store.products_by_ids(ids).await,
+            |product| &product.id,
+        )
+        .await
     }
 }
 
@@ -51,12 +47,12 @@ impl Loader<CategoryId> for CatalogLoader {
     type Error = Error;
 
     async fn load(&self, keys: &[CategoryId]) -> Result<HashMap<CategoryId, CategoryDoc>, Error> {
-        let ids: Vec<String> = keys.iter().map(|key| key.0.clone()).collect();
-        let categories = self.store.categories_by_ids(&ids).await?;
-        Ok(categories
-            .into_iter()
-            .map(|category| (CategoryId(category.id.clone()), category))
-            .collect())
+        load_by_ids(
+            keys,
+            async |ids| self.store.categories_by_ids(ids).await,
+            |category| &category.id,
+        )
+        .await
     }
 }
 
@@ -68,12 +64,12 @@ impl Loader<CategorySlug> for CatalogLoader {
         &self,
         keys: &[CategorySlug],
     ) -> Result<HashMap<CategorySlug, CategoryDoc>, Error> {
-        let slugs: Vec<String> = keys.iter().map(|key| key.0.clone()).collect();
-        let categories = self.store.categories_by_slugs(&slugs).await?;
-        Ok(categories
-            .into_iter()
-            .map(|category| (CategorySlug(category.slug.clone()), category))
-            .collect())
+        load_by_ids(
+            keys,
+            async |slugs| self.store.categories_by_slugs(slugs).await,
+            |category| &category.slug,
+        )
+        .await
     }
 }
 

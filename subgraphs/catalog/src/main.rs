@@ -7,7 +7,7 @@ mod store;
 
 use async_graphql::{EmptyMutation, EmptySubscription, SchemaBuilder};
 use mongodb::Database;
-use subgraph_kit::{Batching, NoOptions, SeedOptions, Subgraph};
+use subgraph_kit::{AttachError, Batching, NoOptions, SeedOptions, Subgraph};
 
 use crate::{loaders::CatalogLoader, schema::Query, store::CatalogStore};
 
@@ -27,7 +27,7 @@ impl Subgraph for Catalog {
         database: Database,
         _options: &NoOptions,
         batching: Batching,
-    ) -> mongodb::error::Result<SchemaBuilder<Query, EmptyMutation, EmptySubscription>> {
+    ) -> Result<SchemaBuilder<Query, EmptyMutation, EmptySubscription>, AttachError> {
         let store = CatalogStore::new(&database);
         store.ensure_indexes().await?;
         let loader = batching.loader(CatalogLoader::new(store.clone()));

@@ -2,7 +2,10 @@
 //! the root listings and search, and cursor pagination over them.
 
 use async_graphql::{Context, ID, Object, Result, SimpleObject, dataloader::DataLoader};
-use subgraph_kit::{ErrorCode, errors::internal};
+use subgraph_kit::{
+    ErrorCode,
+    errors::{attached, bounded_first, internal},
+};
 
 use crate::{
     cursor::Cursor,
@@ -45,7 +48,7 @@ impl Query {
             .map_err(bad_cursor)?;
         let category_id = match category_slug {
             None => None,
-            Some(slug) => match loader(ctx)
+            Some(slug) => match loader(ctx)?
                 .load_one(CategorySlug(slug))
                 .await
                 .map_err(internal)?
@@ -66,7 +69,7 @@ impl Query {
 
     /// Every category, in display order.
     async fn categories(&self, ctx: &Context<'_>) -> Result<Vec<Category>> {
-        let store = ctx.data_unchecked::<CatalogStore>();
+        let store = attached::<CatalogStore>(ctx)?;
         let categories = store.all_categories().await.map_err(internal)?;
         Ok(categories.into_iter().map(Category).collect())
     }
@@ -78,7 +81,7 @@ impl Query {
 
     #[graphql(entity)]
     async fn find_category_by_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Category>> {
-        let category = loader(ctx)
+        let category = loader(ctx)?
             .load_one(CategoryId(id.0))
             .await
             .map_err(internal)?;
@@ -104,7 +107,7 @@ impl Product {
     }
     async fn category(&self, ctx: &Context<'_>) -> Result<Category> {
         let id = CategoryId(self.0.category_id.clone());
-        match loader(ctx).load_one(id).await.map_err(internal)? {
+        match loader(ctx)?.load_one(id).await.map_err(internal)? {
             Some(category) => Ok(Category(category)),
             None => Err(internal(format!(
                 "product {} names missing category {}",
@@ -188,7 +191,7 @@ impl ProductConnection {
     async fn total_count(&self, ctx: &Context<'_>) -> Result<i32> {
         let total = match &self.total {
             Total::Known(total) => *total,
-            Total::Count(key) => loader(ctx)
+            Total::Count(key) => loader(ctx)?
                 .load_one(key.clone())
                 .await
                 .map_err(internal)?
@@ -251,7 +254,7 @@ async fn list_products(
         after,
         limit: first + 1,
     };
-    let products = loader(ctx)
+    let products = loader(ctx)?
         .load_one(key)
         .await
         .map_err(internal)?
@@ -283,7 +286,7 @@ async fn search_products(
             return Err(bad_cursor("a listing cursor cannot continue a search"));
         }
     };
-    let store = ctx.data_unchecked::<CatalogStore>();
+    let store = attached::<CatalogStore>(ctx)?;
     let limit = i64::try_from(first + 1).unwrap_or(i64::MAX);
     let page = store
         .search(text, category_id.as_deref(), skip, limit)
@@ -298,26 +301,19 @@ async fn search_products(
 }
 
 async fn load_product(ctx: &Context<'_>, id: ID) -> Result<Option<Product>> {
-    let product = loader(ctx)
+    let product = loader(ctx)?
         .load_one(ProductId(id.0))
         .await
         .map_err(internal)?;
     Ok(product.map(Product))
 }
 
-fn loader<'a>(ctx: &Context<'a>) -> &'a DataLoader<CatalogLoader> {
-    ctx.data_unchecked::<DataLoader<CatalogLoader>>()
+fn loader<'a>(ctx: &Context<'a>) -> Result<&'a DataLoader<CatalogLoader>> {
+    attached(ctx)
 }
 
 fn page_size(first: Option<i32>) -> Result<usize> {
-    let first = first.unwrap_or(DEFAULT_PAGE_SIZE);
-    if (0..=MAX_PAGE_SIZE).contains(&first) {
-        Ok(first as usize)
-    } else {
-        Err(ErrorCode::BadUserInput.error(format!(
-            "`first` must be between 0 and {MAX_PAGE_SIZE}, got {first}"
-        )))
-    }
+    bounded_first(first, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
 }
 
 fn bad_cursor(reason: impl std::fmt::Display) -> async_graphql::Error {

@@ -11,7 +11,8 @@ use mongodb::{
     options::IndexOptions,
 };
 use serde::{Deserialize, Serialize};
-use subgraph_kit::{demo_catalog, mongo};
+
+use subgraph_kit::mongo;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ProductDoc {
@@ -114,27 +115,15 @@ impl CatalogStore {
     }
 
     pub async fn products_by_ids(&self, ids: &[String]) -> Result<Vec<ProductDoc>> {
-        self.products
-            .find(doc! { "_id": { "$in": ids } })
-            .await?
-            .try_collect()
-            .await
+        mongo::find_in(&self.products, "_id", ids).await
     }
 
     pub async fn categories_by_ids(&self, ids: &[String]) -> Result<Vec<CategoryDoc>> {
-        self.categories
-            .find(doc! { "_id": { "$in": ids } })
-            .await?
-            .try_collect()
-            .await
+        mongo::find_in(&self.categories, "_id", ids).await
     }
 
     pub async fn categories_by_slugs(&self, slugs: &[String]) -> Result<Vec<CategoryDoc>> {
-        self.categories
-            .find(doc! { "slug": { "$in": slugs } })
-            .await?
-            .try_collect()
-            .await
+        mongo::find_in(&self.categories, "slug", slugs).await
     }
 
     pub async fn all_categories(&self) -> Result<Vec<CategoryDoc>> {
@@ -237,7 +226,7 @@ impl CatalogStore {
 
     /// Upserts the demo catalog: running it again rewrites the same documents.
     pub async fn seed(&self, product_count: usize) -> Result<(usize, usize)> {
-        let categories = demo_catalog::categories();
+        let categories = demo_data::categories();
         for (position, category) in categories.iter().enumerate() {
             let document = CategoryDoc {
                 id: category.id.clone(),
@@ -250,7 +239,7 @@ impl CatalogStore {
                 .upsert(true)
                 .await?;
         }
-        let products: Vec<ProductDoc> = demo_catalog::products(product_count)
+        let products: Vec<ProductDoc> = demo_data::products(product_count)
             .map(|p| ProductDoc {
                 id: p.id,
                 sku: p.sku,

@@ -9,7 +9,6 @@ use clap::{Args, ValueEnum};
 #[derive(Debug, Clone, Args)]
 pub struct ServiceConfig {
     /// Address to serve `/graphql`, `/health`, `/ready` and `/metrics` on
-    /// [default: 127.0.0.1 and the subgraph's own port]
     #[arg(long, env = "LISTEN_ADDR")]
     pub listen: Option<SocketAddr>,
 

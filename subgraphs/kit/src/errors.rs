@@ -1,7 +1,7 @@
 //! The error codes clients see in `extensions.code`, shared so every subgraph speaks the same
 //! vocabulary, and the conversion of storage failures into masked internal errors.
 
-use async_graphql::{Error as GraphQLError, ErrorExtensions};
+use async_graphql::{Context, Error as GraphQLError, ErrorExtensions};
 
 /// A machine-readable error class, sent as `extensions.code`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,6 +14,9 @@ pub enum ErrorCode {
     NotFound,
     /// A service this one depends on did not answer; retrying later may work.
     Unavailable,
+    /// An entity representation lacks a field the subgraph `@requires`: a planning bug, never
+    /// answered with a made-up value (a missing quantity must not price a line at 0).
+    InvalidRepresentation,
     /// Something on our side failed; details stay in the logs.
     Internal,
 }
@@ -25,6 +28,7 @@ impl ErrorCode {
             ErrorCode::Unauthenticated => "UNAUTHENTICATED",
             ErrorCode::NotFound => "NOT_FOUND",
             ErrorCode::Unavailable => "SERVICE_UNAVAILABLE",
+            ErrorCode::InvalidRepresentation => "INVALID_REPRESENTATION",
             ErrorCode::Internal => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -39,4 +43,54 @@ impl ErrorCode {
 pub fn internal(err: impl std::fmt::Display) -> GraphQLError {
     tracing::error!(error = %err, "request failed");
     ErrorCode::Internal.error("internal error")
+}
+
+/// What the schema was built with (`SchemaBuilder::data`), by type; a missing one is an
+/// internal error rather than a panic.
+pub fn attached<'a, T: std::any::Any + Send + Sync>(
+    ctx: &Context<'a>,
+) -> Result<&'a T, GraphQLError> {
+    ctx.data::<T>().map_err(|_| {
+        internal(format!(
+            "{} is not attached to the schema",
+            std::any::type_name::<T>()
+        ))
+    })
+}
+
+/// A client's `first` within `0..=max`, or `default` when it names none.
+pub fn bounded_first(first: Option<i32>, default: i32, max: i32) -> Result<usize, GraphQLError> {
+    let first = first.unwrap_or(default);
+    usize::try_from(first)
+        .ok()
+        .filter(|_| first <= max)
+        .ok_or_else(|| {
+            ErrorCode::BadUserInput
+                .error(format!("`first` must be between 0 and {max}, got {first}"))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(error: &GraphQLError) -> Option<String> {
+        error
+            .extensions
+            .as_ref()
+            .and_then(|extensions| extensions.get("code"))
+            .map(|code| code.to_string())
+    }
+
+    #[test]
+    fn first_is_bounded_with_a_default() {
+        assert_eq!(bounded_first(None, 20, 100).unwrap(), 20);
+        assert_eq!(bounded_first(Some(0), 20, 100).unwrap(), 0);
+        assert_eq!(bounded_first(Some(100), 20, 100).unwrap(), 100);
+        for refused in [-1, 101, i32::MIN, i32::MAX] {
+            let error = bounded_first(Some(refused), 20, 100).unwrap_err();
+            assert_eq!(code(&error).as_deref(), Some("\"BAD_USER_INPUT\""));
+            assert!(error.message.contains(&refused.to_string()));
+        }
+    }
 }

@@ -1,10 +1,9 @@
 //! What every storefront subgraph shares, so each subgraph crate holds only its domain:
-//! configuration, the MongoDB connection, health and readiness, telemetry, error codes,
-//! the deterministic demo catalog used for seeding, and the HTTP server wiring.
+//! configuration, the MongoDB connection, health and readiness, telemetry, error codes
+//! and the HTTP server wiring.
 
 pub mod batching;
 pub mod config;
-pub mod demo_catalog;
 pub mod errors;
 pub mod identity;
 pub mod mongo;
@@ -16,4 +15,4 @@ pub mod telemetry;
 
 pub use batching::Batching;
 pub use errors::ErrorCode;
-pub use service::{NoOptions, SeedOptions, Subgraph, run};
+pub use service::{AttachError, NoOptions, SeedOptions, Subgraph, run};

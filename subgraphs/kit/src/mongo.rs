@@ -5,6 +5,7 @@
 
 use std::{collections::HashMap, time::Duration};
 
+use futures::TryStreamExt;
 use mongodb::{
     Client, Collection, Database,
     bson::doc,
@@ -58,6 +59,22 @@ pub async fn connect(uri: &str, name: &str) -> Result<Database, MongoError> {
 /// One round trip to the server: what `/ready` means by "MongoDB answers".
 pub async fn ping(database: &Database) -> mongodb::error::Result<()> {
     database.run_command(doc! { "ping": 1 }).await.map(|_| ())
+}
+
+/// Every document whose `field` is one of `values`: the one query behind a DataLoader batch.
+pub async fn find_in<T>(
+    collection: &Collection<T>,
+    field: &str,
+    values: &[String],
+) -> mongodb::error::Result<Vec<T>>
+where
+    T: serde::de::DeserializeOwned + Send + Sync,
+{
+    collection
+        .find(doc! { field: { "$in": values } })
+        .await?
+        .try_collect()
+        .await
 }
 
 /// Writes `documents` in place of any stored ones with the same ids, a chunk per transaction,

@@ -16,7 +16,8 @@ use crate::{
 pub trait Subgraph: 'static {
     /// Service name; also the default database name.
     const NAME: &'static str;
-    /// The contract's default port for this subgraph.
+    /// Where this subgraph listens by default: its `routing_url`'s port in `supergraph.yaml`
+    /// (the roster; a test holds the two equal).
     const DEFAULT_PORT: u16;
     /// One line for `--help`.
     const ABOUT: &'static str;
@@ -43,9 +44,7 @@ pub trait Subgraph: 'static {
         options: &Self::Options,
         batching: Batching,
     ) -> impl Future<
-        Output = mongodb::error::Result<
-            SchemaBuilder<Self::Query, Self::Mutation, EmptySubscription>,
-        >,
+        Output = Result<SchemaBuilder<Self::Query, Self::Mutation, EmptySubscription>, AttachError>,
     > + Send;
 
     /// Writes this subgraph's demo data; running it twice leaves the same data.
@@ -53,6 +52,15 @@ pub trait Subgraph: 'static {
         database: &Database,
         options: &SeedOptions,
     ) -> impl Future<Output = mongodb::error::Result<String>> + Send;
+}
+
+/// Why a subgraph could not be wired to its dependencies at start.
+#[derive(Debug, thiserror::Error)]
+pub enum AttachError {
+    #[error("MongoDB: {0}")]
+    Mongo(#[from] mongodb::error::Error),
+    #[error("cannot set up {what}: {reason}")]
+    Dependency { what: &'static str, reason: String },
 }
 
 /// The subgraph's federation SDL, as committed in `subgraphs/<name>/schema.graphql`.
@@ -108,7 +116,7 @@ pub async fn schema<S: Subgraph>(
     database: Database,
     options: &S::Options,
     batching: Batching,
-) -> mongodb::error::Result<Schema<S::Query, S::Mutation, EmptySubscription>> {
+) -> Result<Schema<S::Query, S::Mutation, EmptySubscription>, AttachError> {
     let builder = S::schema_builder()
         .extension(ParsedQueryCache::new(PARSED_QUERIES))
         .data(database.clone());
@@ -176,6 +184,10 @@ pub async fn run<S: Subgraph>() -> anyhow::Result<()> {
     let matches = Cli::<S::Options>::command()
         .name(S::NAME)
         .about(S::ABOUT)
+        // Shown in `--help`, where the roster test reads it back.
+        .mut_arg("listen", |arg| {
+            arg.default_value(format!("127.0.0.1:{}", S::DEFAULT_PORT))
+        })
         .get_matches();
     let cli = Cli::<S::Options>::from_arg_matches(&matches)?;
 

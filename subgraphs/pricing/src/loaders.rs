@@ -6,6 +6,7 @@ use std::{collections::HashMap, sync::Arc};
 use async_graphql::dataloader::Loader;
 use chrono::Utc;
 use rust_decimal::Decimal;
+pub use subgraph_kit::batching::ProductId;
 
 use crate::{money::CurrencyCode, store::PricingStore};
 
@@ -18,9 +19,6 @@ impl PricingLoader {
         Self { store }
     }
 }
-
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ProductId(pub String);
 
 /// What a product costs now: its list price and the best running promotion for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,7 +8,7 @@ mod store;
 
 use async_graphql::{EmptyMutation, EmptySubscription, SchemaBuilder};
 use mongodb::Database;
-use subgraph_kit::{Batching, NoOptions, SeedOptions, Subgraph};
+use subgraph_kit::{AttachError, Batching, NoOptions, SeedOptions, Subgraph};
 
 use crate::{loaders::PricingLoader, schema::Query, store::PricingStore};
 
@@ -28,7 +28,7 @@ impl Subgraph for Pricing {
         database: Database,
         _options: &NoOptions,
         batching: Batching,
-    ) -> mongodb::error::Result<SchemaBuilder<Query, EmptyMutation, EmptySubscription>> {
+    ) -> Result<SchemaBuilder<Query, EmptyMutation, EmptySubscription>, AttachError> {
         let store = PricingStore::new(&database);
         store.ensure_indexes().await?;
         let loader = batching.loader(PricingLoader::new(store.clone()));

@@ -2,10 +2,14 @@
 //! catalog's `Product` entity, plus `Money`, `CurrencyCode` and running `promotions`.
 
 use async_graphql::{
-    ComplexObject, Context, ID, InputObject, Object, Result, SimpleObject, dataloader::DataLoader,
+    ComplexObject, Context, ID, Object, Result, SimpleObject, dataloader::DataLoader,
 };
 use chrono::{DateTime, Utc};
-use subgraph_kit::{ErrorCode, errors::internal, representations::ProductKey};
+use subgraph_kit::{
+    ErrorCode,
+    errors::{attached, internal},
+    representations::{CartLineRepresentation, ProductKey, required},
+};
 
 use crate::{
     loaders::{PricingLoader, ProductId, Quote},
@@ -20,7 +24,7 @@ pub struct Query;
 impl Query {
     /// Promotions running now.
     async fn promotions(&self, ctx: &Context<'_>) -> Result<Vec<Promotion>> {
-        let store = ctx.data_unchecked::<PricingStore>();
+        let store = attached::<PricingStore>(ctx)?;
         let promotions = store
             .active_promotions(Utc::now())
             .await
@@ -33,49 +37,44 @@ impl Query {
         Product { id }
     }
 
+    /// `CartLine.lineTotal` requires the line's quantity and product.
     #[graphql(entity)]
     async fn find_cart_line_by_id(
         &self,
         #[graphql(key)] id: ID,
         quantity: Option<i32>,
         product: Option<ProductKey>,
-    ) -> CartLine {
-        CartLine {
+    ) -> Result<CartLine> {
+        Ok(CartLine {
             id,
-            quantity: quantity.unwrap_or_default(),
+            quantity: required(quantity, "CartLine", "quantity")?,
             product: Product {
-                id: product.map(|p| p.id).unwrap_or_default(),
+                id: required(product, "CartLine", "product")?.id,
             },
-        }
+        })
     }
 
+    /// `Cart.subtotal` requires every line's quantity and product.
     #[graphql(entity)]
     async fn find_cart_by_id(
         &self,
         #[graphql(key)] id: ID,
-        lines: Option<Vec<CartLineFields>>,
-    ) -> Cart {
-        let lines = lines
-            .unwrap_or_default()
+        lines: Option<Vec<CartLineRepresentation>>,
+    ) -> Result<Cart> {
+        let lines = required(lines, "Cart", "lines")?
             .into_iter()
-            .map(|line| CartLine {
-                id: ID::default(),
-                quantity: line.quantity,
-                product: Product {
-                    id: line.product.id,
-                },
+            .map(|line| {
+                Ok(CartLine {
+                    id: ID::default(),
+                    quantity: required(line.quantity, "CartLine", "quantity")?,
+                    product: Product {
+                        id: line.product.id,
+                    },
+                })
             })
-            .collect();
-        Cart { id, lines }
+            .collect::<Result<_>>()?;
+        Ok(Cart { id, lines })
     }
-}
-
-/// The cart-line fields `Cart.subtotal` requires, as the router sends them.
-#[derive(InputObject)]
-#[graphql(visible = false)]
-pub struct CartLineFields {
-    quantity: i32,
-    product: ProductKey,
 }
 
 // The catalog's product, as far as pricing knows it: by its key.
@@ -117,7 +116,7 @@ impl Product {
 
 impl Product {
     async fn quote(&self, ctx: &Context<'_>) -> Result<Quote> {
-        loader(ctx)
+        loader(ctx)?
             .load_one(ProductId(self.id.to_string()))
             .await
             .map_err(internal)?
@@ -189,7 +188,7 @@ async fn in_currency(
     if currency == CurrencyCode::Usd {
         return Ok(Money::new(usd, currency));
     }
-    let per_usd = loader(ctx)
+    let per_usd = loader(ctx)?
         .load_one(currency)
         .await
         .map_err(internal)?
@@ -221,6 +220,6 @@ impl From<PromotionDoc> for Promotion {
     }
 }
 
-fn loader<'a>(ctx: &Context<'a>) -> &'a DataLoader<PricingLoader> {
-    ctx.data_unchecked::<DataLoader<PricingLoader>>()
+fn loader<'a>(ctx: &Context<'a>) -> Result<&'a DataLoader<PricingLoader>> {
+    attached(ctx)
 }

@@ -11,7 +11,8 @@ use mongodb::{
     error::Result,
 };
 use serde::{Deserialize, Serialize};
-use subgraph_kit::{demo_catalog, mongo};
+
+use subgraph_kit::mongo;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PriceDoc {
@@ -139,7 +140,7 @@ impl PricingStore {
     /// Prices every demo product, stores the rates, and (re)opens the demo promotions around
     /// `now`: two running, one over and one not yet started.
     pub async fn seed(&self, product_count: usize, now: DateTime<Utc>) -> Result<(usize, usize)> {
-        let prices: Vec<PriceDoc> = demo_catalog::products(product_count)
+        let prices: Vec<PriceDoc> = demo_data::products(product_count)
             .map(|p| PriceDoc {
                 product_id: p.id,
                 category_slug: p.category_slug.to_owned(),

@@ -3,8 +3,10 @@
 use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
+pub use subgraph_kit::batching::ProductId;
+use subgraph_kit::batching::load_by_ids;
 
-use crate::store::RecommendationStore;
+use crate::store::{RecommendationStore, RelatedDoc};
 
 pub struct RelatedLoader {
     store: RecommendationStore,
@@ -16,22 +18,19 @@ impl RelatedLoader {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ProductId(pub String);
-
 impl Loader<ProductId> for RelatedLoader {
-    type Value = Vec<String>;
+    type Value = RelatedDoc;
     type Error = mongodb::error::Error;
 
     async fn load(
         &self,
         keys: &[ProductId],
-    ) -> Result<HashMap<ProductId, Vec<String>>, Self::Error> {
-        let ids: Vec<String> = keys.iter().map(|key| key.0.clone()).collect();
-        let related = self.store.related_by_product_ids(&ids).await?;
-        Ok(related
-            .into_iter()
-            .map(|(id, list)| (ProductId(id), list))
-            .collect())
+    ) -> Result<HashMap<ProductId, RelatedDoc>, Self::Error> {
+        load_by_ids(
+            keys,
+            async |ids| self.store.related_by_product_ids(ids).await,
+            |doc| &doc.product_id,
+        )
+        .await
     }
 }

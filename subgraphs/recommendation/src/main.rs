@@ -6,7 +6,7 @@ mod store;
 
 use async_graphql::{EmptyMutation, EmptySubscription, SchemaBuilder};
 use mongodb::Database;
-use subgraph_kit::{Batching, NoOptions, SeedOptions, Subgraph};
+use subgraph_kit::{AttachError, Batching, NoOptions, SeedOptions, Subgraph};
 
 use crate::{loaders::RelatedLoader, schema::Query, store::RecommendationStore};
 
@@ -26,7 +26,7 @@ impl Subgraph for Recommendation {
         database: Database,
         _options: &NoOptions,
         batching: Batching,
-    ) -> mongodb::error::Result<SchemaBuilder<Query, EmptyMutation, EmptySubscription>> {
+    ) -> Result<SchemaBuilder<Query, EmptyMutation, EmptySubscription>, AttachError> {
         let store = RecommendationStore::new(&database);
         let loader = batching.loader(RelatedLoader::new(store));
         Ok(builder.data(loader))

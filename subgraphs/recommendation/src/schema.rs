@@ -5,9 +5,12 @@
 use std::collections::{HashMap, HashSet};
 
 use async_graphql::{
-    ComplexObject, Context, ID, InputObject, Object, Result, SimpleObject, dataloader::DataLoader,
+    ComplexObject, Context, ID, Object, Result, SimpleObject, dataloader::DataLoader,
 };
-use subgraph_kit::{ErrorCode, errors::internal, representations::ProductKey};
+use subgraph_kit::{
+    errors::{attached, bounded_first, internal},
+    representations::{CartLineRepresentation, required},
+};
 
 use crate::loaders::{ProductId, RelatedLoader};
 
@@ -25,14 +28,14 @@ impl Query {
         Product { id }
     }
 
+    /// `Cart.recommendations` requires every line's product.
     #[graphql(entity)]
     async fn find_cart_by_id(
         &self,
         #[graphql(key)] id: ID,
-        lines: Option<Vec<CartLineFields>>,
-    ) -> Cart {
-        let lines = lines
-            .unwrap_or_default()
+        lines: Option<Vec<CartLineRepresentation>>,
+    ) -> Result<Cart> {
+        let lines = required(lines, "Cart", "lines")?
             .into_iter()
             .map(|line| CartLine {
                 id: ID::default(),
@@ -41,15 +44,8 @@ impl Query {
                 },
             })
             .collect();
-        Cart { id, lines }
+        Ok(Cart { id, lines })
     }
-}
-
-/// The cart-line fields `Cart.recommendations` requires, as the router sends them.
-#[derive(InputObject)]
-#[graphql(visible = false)]
-pub struct CartLineFields {
-    product: ProductKey,
 }
 
 pub struct Product {
@@ -135,21 +131,14 @@ impl Cart {
 }
 
 async fn related(ctx: &Context<'_>, product_id: &str) -> Result<Vec<String>> {
-    let loader = ctx.data_unchecked::<DataLoader<RelatedLoader>>();
-    let list = loader
+    let related = attached::<DataLoader<RelatedLoader>>(ctx)?
         .load_one(ProductId(product_id.to_owned()))
         .await
         .map_err(internal)?;
-    Ok(list.unwrap_or_default())
+    // A product with no stored list (added after the last seeding) has no recommendations yet.
+    Ok(related.map(|doc| doc.related).unwrap_or_default())
 }
 
 fn how_many(first: Option<i32>) -> Result<usize> {
-    let first = first.unwrap_or(DEFAULT_RECOMMENDATIONS);
-    if (0..=MAX_RECOMMENDATIONS).contains(&first) {
-        Ok(first as usize)
-    } else {
-        Err(ErrorCode::BadUserInput.error(format!(
-            "`first` must be between 0 and {MAX_RECOMMENDATIONS}, got {first}"
-        )))
-    }
+    bounded_first(first, DEFAULT_RECOMMENDATIONS, MAX_RECOMMENDATIONS)
 }

@@ -4,13 +4,10 @@
 
 use std::collections::HashMap;
 
-use futures::TryStreamExt;
+use demo_data::DemoProduct;
 use mongodb::{Collection, Database, bson::doc, error::Result};
 use serde::{Deserialize, Serialize};
-use subgraph_kit::{
-    demo_catalog::{self, DemoProduct},
-    mongo,
-};
+use subgraph_kit::mongo;
 
 /// Related products kept per product.
 pub const RELATED_PER_PRODUCT: usize = 12;
@@ -37,25 +34,13 @@ impl RecommendationStore {
         }
     }
 
-    pub async fn related_by_product_ids(
-        &self,
-        ids: &[String],
-    ) -> Result<HashMap<String, Vec<String>>> {
-        let docs: Vec<RelatedDoc> = self
-            .related
-            .find(doc! { "_id": { "$in": ids } })
-            .await?
-            .try_collect()
-            .await?;
-        Ok(docs
-            .into_iter()
-            .map(|d| (d.product_id, d.related))
-            .collect())
+    pub async fn related_by_product_ids(&self, ids: &[String]) -> Result<Vec<RelatedDoc>> {
+        mongo::find_in(&self.related, "_id", ids).await
     }
 
     /// Writes every demo product's related list.
     pub async fn seed(&self, product_count: usize) -> Result<usize> {
-        let products: Vec<DemoProduct> = demo_catalog::products(product_count).collect();
+        let products: Vec<DemoProduct> = demo_data::products(product_count).collect();
         let docs = related_lists(&products);
         mongo::replace_by_id(&self.related, &docs, |d| &d.product_id).await?;
         Ok(docs.len())
@@ -107,7 +92,7 @@ mod tests {
 
     #[test]
     fn related_lists_exclude_the_product_and_stay_in_its_category() {
-        let products: Vec<DemoProduct> = demo_catalog::products(600).collect();
+        let products: Vec<DemoProduct> = demo_data::products(600).collect();
         let category: HashMap<&str, &str> = products
             .iter()
             .map(|p| (p.id.as_str(), p.category_slug))

@@ -1,6 +1,6 @@
 //! `cargo xtask check`: the schema checks CI runs before a subgraph change ships — drift of
 //! the committed schemas, composition, a proposed subgraph schema's breaking changes, and the
-//! registered client operations (`clients/`). The judging is `router check`'s.
+//! registered client operations (`contract/operations/`). The judging is `router check`'s.
 
 use std::{path::PathBuf, process::ExitCode};
 
@@ -23,7 +23,7 @@ pub struct CheckArgs {
     #[arg(long, requires = "subgraph")]
     schema: Option<PathBuf>,
 
-    /// Registered client operations to validate (file or folder; repeatable) [default: clients/]
+    /// Registered client operations to validate (file or folder; repeatable) [default: contract/operations/]
     #[arg(long = "operations", value_name = "PATH")]
     operations: Vec<PathBuf>,
 

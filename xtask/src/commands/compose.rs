@@ -2,7 +2,7 @@
 //! tests pass again: each subgraph's `schema.graphql`, then `supergraph.graphql`.
 
 use anyhow::Context;
-use xtask::{paths, process::run_to_completion, schema_check, stack::SUBGRAPHS};
+use xtask::{paths, process::run_to_completion, roster::SUBGRAPHS, schema_check};
 
 use super::{build_binaries, step};
 
@@ -10,7 +10,7 @@ pub async fn run() -> anyhow::Result<()> {
     build_binaries().await?;
     let root = paths::workspace_root();
     let bin = paths::debug_bin_dir();
-    for spec in SUBGRAPHS {
+    for spec in SUBGRAPHS.iter() {
         let sdl = schema_check::printed_schema(&bin, spec.name)?;
         let path = root
             .join("subgraphs")

@@ -7,7 +7,8 @@ use xtask::{
     mongo::{self, LocalMongo},
     paths,
     process::Output,
-    stack::{ROUTER_PORT, Stack, StackOptions},
+    roster::ROUTER_PORT,
+    stack::{Stack, StackOptions},
 };
 
 use super::{build_binaries, build_release_binaries, step};

@@ -1,4 +1,4 @@
-//! The storefront contract (`../shared/contract/`): the router's introspected schema contains
+//! The storefront contract (`contract/`): the router's introspected schema contains
 //! every type, field, argument, default and enum value of `storefront.graphql` with the same
 //! types, and every contract operation validates and answers.
 

@@ -2,7 +2,7 @@
 //! readiness on the router and on every subgraph.
 
 use e2e::TestStack;
-use xtask::stack::SUBGRAPHS;
+use xtask::roster::SUBGRAPHS;
 
 #[tokio::test]
 async fn browsers_get_a_playground_that_needs_no_internet() {
@@ -98,7 +98,7 @@ async fn health_and_readiness_answer_everywhere() {
             .unwrap();
         assert_eq!(response.status().as_u16(), 200, "router {path}");
     }
-    for spec in SUBGRAPHS {
+    for spec in SUBGRAPHS.iter() {
         let base = stack.stack.subgraph_url(spec.name);
         for path in ["/health", "/ready"] {
             let response = stack

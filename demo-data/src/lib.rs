@@ -1,4 +1,5 @@
-//! The deterministic demo catalog every subgraph seeds from. Catalog stores the products,
+//! The deterministic demo catalog every subgraph seeds from (its own crate: it is seed data,
+//! not what a service runs on). Catalog stores the products,
 //! pricing their prices, recommendation their relations: deriving all three from one
 //! generator keeps the databases consistent without any subgraph reading another's.
 

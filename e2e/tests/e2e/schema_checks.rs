@@ -257,24 +257,3 @@ fn unreadable_or_invalid_input_cannot_run() {
         text(&output)
     );
 }
-
-#[test]
-fn registered_clients_are_the_storefront_contract_operations() {
-    let contract = paths::contract_dir().join("operations");
-    let clients = paths::workspace_root().join("clients/storefront");
-    let mut names: Vec<_> = std::fs::read_dir(&contract)
-        .unwrap()
-        .map(|entry| entry.unwrap().file_name())
-        .collect();
-    names.sort();
-    assert!(!names.is_empty());
-    for name in names {
-        let ours = std::fs::read_to_string(clients.join(&name))
-            .unwrap_or_else(|_| panic!("clients/storefront/{name:?} is missing"));
-        let theirs = std::fs::read_to_string(contract.join(&name)).unwrap();
-        assert_eq!(
-            ours, theirs,
-            "clients/storefront/{name:?} differs from the contract's"
-        );
-    }
-}

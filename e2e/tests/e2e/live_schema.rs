@@ -6,7 +6,7 @@ use std::{path::PathBuf, time::Duration};
 
 use e2e::{TestStack, data, eventually};
 use serde_json::{Value, json};
-use xtask::{paths, stack::SUBGRAPHS};
+use xtask::{paths, roster::SUBGRAPHS};
 
 const PRODUCT_FIELDS: &str = r#"{ __type(name: "Product") { fields { name } } }"#;
 const PRODUCT_PAGE: &str = r#"{ product(id: "prod-000001") { id name sku } }"#;
@@ -28,7 +28,7 @@ async fn compatible_changes_go_live_and_incompatible_ones_are_refused() {
     let stack = TestStack::start_with("live-schema", |options| {
         let dir = options.supergraph_config.parent().unwrap().to_owned();
         let mut yaml = std::fs::read_to_string(&options.supergraph_config).unwrap();
-        for spec in SUBGRAPHS {
+        for spec in SUBGRAPHS.iter() {
             let committed = paths::workspace_root()
                 .join("subgraphs")
                 .join(spec.name)

@@ -1,0 +1,17 @@
+//! The end-to-end suite, one test binary (one link on two cores): each module starts real
+//! processes against the MongoDB that `cargo xtask test` provides. Run it with `cargo xtask test`;
+//! `cargo xtask test -- <filter>` runs part of it.
+
+mod cart;
+mod catalog_and_pricing;
+mod committed_schemas;
+mod contract;
+mod endpoints;
+mod fault_isolation;
+mod graphql_over_http;
+mod limits;
+mod live_schema;
+mod mongodb_batching;
+mod observability;
+mod roster;
+mod schema_checks;

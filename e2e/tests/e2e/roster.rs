@@ -1,0 +1,134 @@
+//! The roster of subgraphs (`supergraph.yaml`) against every place that lists subgraphs and
+//! cannot read it: the workspace's crates and binaries, each subgraph's own default port, the
+//! cart's catalog URL and `router.yaml`. A subgraph added to one and not the other fails here,
+//! naming the place to change.
+
+use std::{collections::BTreeSet, path::PathBuf, process::Command};
+
+use e2e::required_env;
+use xtask::{
+    paths,
+    roster::{SUBGRAPHS, SubgraphSpec},
+};
+
+fn roster_names() -> BTreeSet<&'static str> {
+    SUBGRAPHS.iter().map(|spec| spec.name).collect()
+}
+
+/// What `<subgraph> --help` prints (clap shows each flag's environment variable and default).
+fn help(spec: &SubgraphSpec) -> String {
+    let binary = PathBuf::from(required_env("STOREFRONT_BIN_DIR")).join(spec.name);
+    let output = Command::new(&binary)
+        .arg("--help")
+        .output()
+        .unwrap_or_else(|err| {
+            panic!(
+                "supergraph.yaml lists {name}, but there is no binary {binary}: add the crate \
+                 subgraphs/{name} ({err})",
+                name = spec.name,
+                binary = binary.display()
+            )
+        });
+    assert!(output.status.success(), "{} --help failed", spec.name);
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// The `[default: …]` clap prints for the flag that reads `variable`.
+fn default_of(help: &str, variable: &str) -> Option<String> {
+    let after = &help[help.find(&format!("[env: {variable}="))?..];
+    let start = after.find("[default: ")? + "[default: ".len();
+    let end = start + after[start..].find(']')?;
+    Some(after[start..end].to_owned())
+}
+
+#[test]
+fn every_subgraph_crate_is_in_the_roster_and_every_roster_entry_is_a_crate() {
+    let root = paths::workspace_root();
+    let crates: BTreeSet<String> = std::fs::read_dir(root.join("subgraphs"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| {
+            name != "kit"
+                && root
+                    .join("subgraphs")
+                    .join(name)
+                    .join("Cargo.toml")
+                    .is_file()
+        })
+        .collect();
+    for name in &crates {
+        assert!(
+            roster_names().contains(name.as_str()),
+            "subgraphs/{name} is a subgraph crate, but supergraph.yaml does not list it"
+        );
+    }
+    for name in roster_names() {
+        let manifest = root.join("subgraphs").join(name).join("Cargo.toml");
+        let text = std::fs::read_to_string(&manifest).unwrap_or_else(|_| {
+            panic!("supergraph.yaml lists {name}, but there is no crate subgraphs/{name}")
+        });
+        assert!(
+            text.contains(&format!("name = \"{name}\"")),
+            "{} must name its package {name} (the binary the stack starts)",
+            manifest.display()
+        );
+    }
+}
+
+#[test]
+fn each_subgraph_listens_by_default_where_the_roster_routes_it() {
+    for spec in SUBGRAPHS.iter() {
+        let listen = default_of(&help(spec), "LISTEN_ADDR")
+            .unwrap_or_else(|| panic!("{} --help shows no default LISTEN_ADDR", spec.name));
+        assert_eq!(
+            listen,
+            format!("127.0.0.1:{}", spec.default_port),
+            "subgraphs/{name}/src/main.rs: DEFAULT_PORT differs from {name}'s routing_url port in supergraph.yaml",
+            name = spec.name
+        );
+    }
+}
+
+#[test]
+fn the_cart_asks_the_catalog_where_the_roster_routes_it() {
+    let cart = SUBGRAPHS.iter().find(|spec| spec.name == "cart").unwrap();
+    let catalog = SUBGRAPHS
+        .iter()
+        .find(|spec| spec.name == "catalog")
+        .unwrap();
+    assert_eq!(
+        default_of(&help(cart), "CATALOG_URL").as_deref(),
+        Some(format!("http://127.0.0.1:{}/graphql", catalog.default_port).as_str()),
+        "subgraphs/cart/src/main.rs: the default CATALOG_URL differs from catalog's routing_url in supergraph.yaml"
+    );
+}
+
+#[test]
+fn router_yaml_configures_exactly_the_roster() {
+    let text = std::fs::read_to_string(paths::workspace_root().join("router.yaml")).unwrap();
+    let config: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    let keys = |section: &serde_yaml::Value| -> BTreeSet<String> {
+        section
+            .as_mapping()
+            .map(|mapping| {
+                mapping
+                    .keys()
+                    .filter_map(|key| key.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let roster: BTreeSet<String> = roster_names().into_iter().map(str::to_owned).collect();
+    assert_eq!(
+        keys(&config["error_masking"]["subgraphs"]),
+        roster,
+        "router.yaml: error_masking.subgraphs must name every subgraph of supergraph.yaml (our \
+         subgraphs mask their own internal errors), and no other"
+    );
+    let shaped = keys(&config["traffic_shaping"]["subgraphs"]);
+    assert!(
+        shaped.is_subset(&roster),
+        "router.yaml: traffic_shaping.subgraphs names {:?}, which supergraph.yaml does not list",
+        shaped.difference(&roster).collect::<Vec<_>>()
+    );
+}

@@ -1,0 +1,309 @@
+//! The Hive Router configuration a run serves with: the operator's file (`--router-config`),
+//! with what our flags own layered over it — listen address, supergraph source, introspection,
+//! OTLP export, log level, the laboratory off and our plugins on. Each section we write is read
+//! and written as hive-router's own config type, and the result is parsed by hive-router
+//! before the engine starts, so a mistake in either is reported here, naming the file.
+
+use std::path::Path;
+
+use hive_router::config::{
+    PluginConfig,
+    http_server::HttpServerConfig,
+    introspection_policy::IntrospectionPermissionConfig,
+    laboratory::LaboratoryConfig,
+    log::{LogLevel, LoggingConfig},
+    telemetry::TelemetryConfig,
+};
+use serde::{Serialize, de::DeserializeOwned};
+use serde_yaml::{Mapping, Value};
+
+use super::{ServeError, ServeOptions};
+use crate::{error_paths, playground};
+
+/// The operator's configuration with our flags layered over it, as YAML for Hive Router.
+pub fn layered(options: &ServeOptions, supergraph: &Path) -> Result<String, ServeError> {
+    let operator_file = options.router_config.clone().unwrap_or_default();
+    let error = |reason: String| ServeError::RouterConfig {
+        path: operator_file.clone(),
+        reason,
+    };
+    let mut root = match &options.router_config {
+        None => Mapping::new(),
+        Some(path) => operator_config(path).map_err(error)?,
+    };
+
+    let mut graphql_path = String::new();
+    edit_section(&mut root, "http", |http: &mut HttpServerConfig| {
+        http.host = options.listen.ip().to_string();
+        http.port = options.listen.port();
+        graphql_path.clone_from(&http.graphql_endpoint);
+    })
+    .map_err(error)?;
+
+    // The supergraph is always the file this run keeps current (composed, or the operator's).
+    let mut source = Mapping::new();
+    source.insert("source".into(), "file".into());
+    source.insert("path".into(), supergraph.display().to_string().into());
+    source.insert(
+        "poll_interval".into(),
+        format!("{}ms", options.poll_interval.as_millis().max(100)).into(),
+    );
+    root.insert("supergraph".into(), Value::Mapping(source));
+
+    if let Some(introspection) = options.introspection {
+        set_section(
+            &mut root,
+            "introspection",
+            &IntrospectionPermissionConfig::Boolean(introspection),
+        )
+        .map_err(error)?;
+    }
+
+    if let Some(endpoint) = &options.otlp_endpoint {
+        edit_section(&mut root, "telemetry", |telemetry: &mut TelemetryConfig| {
+            telemetry.tracing.exporters.push(otlp_exporter(endpoint));
+        })
+        .map_err(error)?;
+    }
+
+    // Debug builds of Hive Router default to debug logs; an operator's choice still wins.
+    let operator_set_level = section(&root, "log").is_some_and(|log| log.contains_key("level"));
+    if !operator_set_level {
+        edit_section(&mut root, "log", |log: &mut LoggingConfig| {
+            log.level = LogLevel::Info;
+        })
+        .map_err(error)?;
+    }
+
+    // Our playground replaces Hive's laboratory (which would fetch its UI from the internet).
+    edit_section(
+        &mut root,
+        "laboratory",
+        |laboratory: &mut LaboratoryConfig| {
+            laboratory.enabled = false;
+        },
+    )
+    .map_err(error)?;
+
+    let mut plugins = section(&root, "plugins").cloned().unwrap_or_default();
+    let playground = PluginConfig {
+        config: serde_json::json!({ "graphql_path": graphql_path }),
+        ..PluginConfig::default()
+    };
+    plugins.insert(
+        playground::PLUGIN_NAME.into(),
+        to_value(&playground).map_err(error)?,
+    );
+    plugins.insert(
+        error_paths::PLUGIN_NAME.into(),
+        to_value(&PluginConfig::default()).map_err(error)?,
+    );
+    root.insert("plugins".into(), Value::Mapping(plugins));
+
+    let yaml = serde_yaml::to_string(&Value::Mapping(root)).map_err(|e| error(e.to_string()))?;
+    // What the engine will read, checked with its own types now rather than at its start.
+    hive_router::config::parse_yaml_config(yaml.clone()).map_err(|e| error(e.to_string()))?;
+    Ok(yaml)
+}
+
+/// The operator's file as a YAML mapping, with relative `source: file` paths made absolute
+/// and unset `from_env` placeholders replaced by their defaults.
+fn operator_config(path: &Path) -> Result<Mapping, String> {
+    let text = std::fs::read_to_string(path).map_err(|err| err.to_string())?;
+    let mut config = match serde_yaml::from_str::<Value>(&text).map_err(|err| err.to_string())? {
+        Value::Mapping(mapping) => mapping,
+        Value::Null => Mapping::new(),
+        _ => return Err("the top level must be a mapping".to_owned()),
+    };
+    let folder = std::path::absolute(path)
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_owned))
+        .unwrap_or_default();
+    absolutize_file_sources(&mut config, &folder);
+    for value in config.values_mut() {
+        apply_unset_env_defaults(value);
+    }
+    Ok(config)
+}
+
+fn section<'a>(root: &'a Mapping, key: &str) -> Option<&'a Mapping> {
+    root.get(key).and_then(Value::as_mapping)
+}
+
+/// Reads `root[key]` as hive-router's type `T` (its default when absent), lets `edit` change
+/// it, and writes it back: the operator's other settings in that section are kept.
+fn edit_section<T: DeserializeOwned + Serialize + Default>(
+    root: &mut Mapping,
+    key: &str,
+    edit: impl FnOnce(&mut T),
+) -> Result<(), String> {
+    let mut typed: T = match root.get(key) {
+        None | Some(Value::Null) => T::default(),
+        Some(value) => serde_yaml::from_value(value.clone())
+            .map_err(|err| format!("`{key}` is not a valid section: {err}"))?,
+    };
+    edit(&mut typed);
+    set_section(root, key, &typed)
+}
+
+fn set_section(root: &mut Mapping, key: &str, value: &impl Serialize) -> Result<(), String> {
+    root.insert(key.into(), to_value(value)?);
+    Ok(())
+}
+
+fn to_value(value: &impl Serialize) -> Result<Value, String> {
+    serde_yaml::to_value(value).map_err(|err| err.to_string())
+}
+
+/// An OTLP/HTTP trace exporter to `endpoint`, otherwise hive-router's defaults.
+fn otlp_exporter(endpoint: &str) -> hive_router::config::telemetry::tracing::TracingExporterConfig {
+    let yaml = format!("kind: otlp\nendpoint: {endpoint:?}\nprotocol: http\n");
+    serde_yaml::from_str(&yaml).expect("a complete OTLP exporter config")
+}
+
+/// A `{ from_env: VAR, default: X }` placeholder whose variable is not set becomes `X` here,
+/// so Hive Router (which would warn about every such variable at start-up) sees a plain value;
+/// placeholders whose variable is set are left for it to resolve.
+fn apply_unset_env_defaults(value: &mut Value) {
+    let replacement = match value {
+        Value::Mapping(mapping) => {
+            let variable = mapping.get("from_env").and_then(Value::as_str);
+            match (variable, mapping.get("default")) {
+                (Some(variable), Some(default)) if std::env::var_os(variable).is_none() => {
+                    Some(default.clone())
+                }
+                _ => {
+                    mapping.values_mut().for_each(apply_unset_env_defaults);
+                    None
+                }
+            }
+        }
+        Value::Sequence(items) => {
+            items.iter_mut().for_each(apply_unset_env_defaults);
+            None
+        }
+        _ => None,
+    };
+    if let Some(replacement) = replacement {
+        *value = replacement;
+    }
+}
+
+/// Hive Router resolves a `source: file` entry's relative `path` against its config file's
+/// folder; the config it reads is written elsewhere, so those paths are made absolute against
+/// the operator's file first.
+fn absolutize_file_sources(mapping: &mut Mapping, folder: &Path) {
+    let is_file_source = mapping.get("source").and_then(Value::as_str) == Some("file");
+    for (key, value) in mapping.iter_mut() {
+        match value {
+            Value::String(path)
+                if is_file_source
+                    && key.as_str() == Some("path")
+                    && Path::new(path).is_relative() =>
+            {
+                *path = folder.join(&*path).display().to_string();
+            }
+            Value::Mapping(inner) => absolutize_file_sources(inner, folder),
+            Value::Sequence(items) => {
+                for item in items {
+                    if let Value::Mapping(inner) = item {
+                        absolutize_file_sources(inner, folder);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+    use super::*;
+    use crate::serve::Source;
+
+    fn options(router_config: Option<PathBuf>) -> ServeOptions {
+        ServeOptions {
+            source: Source::Supergraph(PathBuf::from("unused.graphql")),
+            listen: SocketAddr::from(([0, 0, 0, 0], 4100)),
+            router_config,
+            introspection: Some(false),
+            otlp_endpoint: Some("http://127.0.0.1:4318/v1/traces".to_owned()),
+            poll_interval: Duration::from_millis(500),
+        }
+    }
+
+    fn layered_with(operator_yaml: &str) -> hive_router::config::HiveRouterConfig {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("keys.json"), r#"{"keys":[]}"#).unwrap();
+        std::fs::write(dir.path().join("supergraph.graphql"), "").unwrap();
+        let file = dir.path().join("router.yaml");
+        std::fs::write(&file, operator_yaml).unwrap();
+        let yaml = layered(&options(Some(file)), &dir.path().join("supergraph.graphql"))
+            .unwrap_or_else(|err| panic!("{err}"));
+        hive_router::config::parse_yaml_config(yaml).unwrap()
+    }
+
+    #[test]
+    fn our_flags_layer_over_the_operators_file_and_keep_the_rest() {
+        let config = layered_with(
+            "http:\n  graphql_endpoint: /api\n  port: 9999\n\
+             log:\n  level: warn\n\
+             introspection: true\n\
+             limits:\n  max_depth:\n    n: 7\n\
+             jwt:\n  enabled: true\n  require_authentication: false\n  jwks_providers:\n    - source: file\n      path: keys.json\n",
+        );
+        // Ours: the listen address, introspection, the OTLP exporter, the plugins.
+        assert_eq!(
+            (config.http.host.as_str(), config.http.port),
+            ("0.0.0.0", 4100)
+        );
+        assert!(matches!(
+            config.introspection,
+            Some(IntrospectionPermissionConfig::Boolean(false))
+        ));
+        assert_eq!(config.telemetry.tracing.exporters.len(), 1);
+        assert!(!config.laboratory.enabled);
+        let playground = &config.plugins[playground::PLUGIN_NAME];
+        assert!(playground.enabled);
+        assert_eq!(playground.config["graphql_path"], "/api");
+        assert!(config.plugins[error_paths::PLUGIN_NAME].enabled);
+        // The operator's: the endpoint path, a log level, limits, and a relative key file
+        // found beside their file.
+        assert_eq!(config.http.graphql_endpoint, "/api");
+        assert!(matches!(config.log.level, LogLevel::Warn));
+        assert_eq!(
+            config.limits.max_depth.as_ref().map(|limit| limit.n),
+            Some(7)
+        );
+        assert!(config.jwt.enabled);
+    }
+
+    #[test]
+    fn unset_env_placeholders_take_their_defaults_and_set_ones_their_values() {
+        // Variable names of this test's own; temp_env sets one for the closure only.
+        let set = "STOREFRONT_TEST_LAYERING_DEPTH_SET";
+        let unset = "STOREFRONT_TEST_LAYERING_ALIASES_UNSET";
+        let yaml = format!(
+            "limits:\n  max_depth:\n    n: {{ from_env: {set}, default: 3 }}\n  max_aliases:\n    n: {{ from_env: {unset}, default: 4 }}\n"
+        );
+        let config = temp_env::with_vars([(set, Some("9")), (unset, None)], || layered_with(&yaml));
+        assert_eq!(config.limits.max_depth.as_ref().map(|l| l.n), Some(9));
+        assert_eq!(config.limits.max_aliases.as_ref().map(|l| l.n), Some(4));
+    }
+
+    #[test]
+    fn a_mistake_in_the_operators_file_names_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("router.yaml");
+        std::fs::write(&file, "limitz:\n  max_depth:\n    n: 3\n").unwrap();
+        let supergraph = dir.path().join("supergraph.graphql");
+        std::fs::write(&supergraph, "").unwrap();
+        let error = layered(&options(Some(file.clone())), &supergraph)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains(&file.display().to_string()), "{error}");
+        assert!(error.contains("limitz"), "{error}");
+    }
+}

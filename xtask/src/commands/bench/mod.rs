@@ -1,0 +1,249 @@
+//! `cargo xtask bench`: the storefront's operations under load, through the router and
+//! straight at a subgraph, on release builds against a seeded local MongoDB. The load
+//! generator is `oha` (crates.io), installed into `.dev/tools` on first use. Writes
+//! `bench/results.md`: requests per second, latency percentiles, the router's overhead over a
+//! direct subgraph call, MongoDB commands per request and peak memory, with the machine noted.
+
+mod load;
+mod report;
+mod sampling;
+mod scenarios;
+
+use std::{path::PathBuf, time::Duration};
+
+use anyhow::{Context, bail};
+use clap::Args;
+use serde_json::{Value, json};
+use xtask::{
+    mongo::{self, LocalMongo},
+    paths,
+    process::{Output, free_port},
+    roster::SUBGRAPHS,
+    stack::{Stack, StackOptions, default_router_args, supergraph_yaml},
+};
+
+use self::{
+    sampling::CpuTimes,
+    scenarios::{Gateway, Scenario, Target},
+};
+use super::{build_release_binaries, step};
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Demo products to seed
+    #[arg(long, default_value_t = 100_000)]
+    products: usize,
+
+    /// How long each scenario runs
+    #[arg(long, default_value = "15s", value_parser = humantime::parse_duration)]
+    duration: Duration,
+
+    /// Concurrent connections for the throughput scenarios
+    #[arg(long, default_value_t = 32)]
+    connections: u32,
+
+    /// Request rate of the fixed-rate ProductPage scenario (the p99 target is stated at 500)
+    #[arg(long, default_value_t = 500)]
+    rate: u32,
+
+    /// Where to write the results table
+    #[arg(long, default_value = "bench/results.md")]
+    output: PathBuf,
+}
+
+/// What one scenario measured.
+pub struct Measured {
+    pub scenario: Scenario,
+    pub rps: f64,
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub p99_ms: f64,
+    /// Non-2xx responses and requests that got none.
+    pub failed: u64,
+    pub mongodb_commands: f64,
+    /// Share of the machine's CPU time that was busy, in percent.
+    pub machine_busy: f64,
+    /// CPU used by each process of the system, in percent of one core.
+    pub process_cpu: Vec<(String, f64)>,
+}
+
+pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    let bin_dir = build_release_binaries().await?;
+    let oha = load::ensure_oha().await?;
+
+    let scratch = paths::dev_dir().join("bench");
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir_all(&scratch)?;
+    let binary = mongo::ensure_binary(&paths::dev_dir()).await?;
+    let mongo_port = free_port()?;
+    step(&format!(
+        "Starting a throwaway MongoDB on 127.0.0.1:{mongo_port}"
+    ));
+    let log = Output::File(scratch.join("mongod.log"));
+    let mongo = LocalMongo::start(&binary, &scratch.join("mongodb"), mongo_port, &log).await?;
+
+    step(&format!(
+        "Seeding {} products and starting the system (release builds)",
+        args.products
+    ));
+    let options = StackOptions {
+        bin_dir,
+        mongodb_uri: mongo.uri(),
+        database_prefix: "bench_".to_owned(),
+        seed_products: Some(args.products),
+        subgraph_ports: SUBGRAPHS
+            .iter()
+            .map(|_| free_port())
+            .collect::<anyhow::Result<_>>()?,
+        router_port: free_port()?,
+        supergraph_config: scratch.join("supergraph.yaml"),
+        router_args: default_router_args(),
+        router_env: vec![("LOG_LEVEL".into(), "warn".into())],
+        subgraph_env: Vec::new(),
+        output: Output::File(scratch.join("services.log")),
+    };
+    std::fs::write(
+        &options.supergraph_config,
+        supergraph_yaml(&options.subgraph_ports),
+    )?;
+    let stack = Stack::start(options).await?;
+    let mut processes = stack.processes();
+    processes.extend(mongo.service.pid().map(|pid| ("mongod".to_owned(), pid)));
+    let outcome = measure_all(&args, &oha, &stack, &processes, &scratch).await;
+    let rss = sampling::peak_rss(&processes);
+    stack.stop().await;
+    mongo.service.stop(Duration::from_secs(10)).await;
+    let results = outcome?;
+
+    let report = report::render(&args, &results, &rss)?;
+    if let Some(folder) = args.output.parent() {
+        std::fs::create_dir_all(paths::workspace_root().join(folder))?;
+    }
+    let output = paths::workspace_root().join(&args.output);
+    std::fs::write(&output, &report).with_context(|| format!("writing {}", output.display()))?;
+    println!("{report}");
+    step(&format!("Wrote {}", output.display()));
+    Ok(())
+}
+
+async fn measure_all(
+    args: &BenchArgs,
+    oha: &std::path::Path,
+    stack: &Stack,
+    processes: &[(String, u32)],
+    scratch: &std::path::Path,
+) -> anyhow::Result<Vec<Measured>> {
+    let client = reqwest::Client::new();
+    let categories: Value = client
+        .post(stack.router_url())
+        .json(&json!({ "query": "{ categories { slug } }" }))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let category_slugs: Vec<String> = categories["data"]["categories"]
+        .as_array()
+        .context("the router lists no categories")?
+        .iter()
+        .filter_map(|category| category["slug"].as_str().map(str::to_owned))
+        .collect();
+    let run = Run {
+        args,
+        oha,
+        stack,
+        processes,
+        scratch,
+        client,
+    };
+    let mut results = Vec::new();
+    for scenario in scenarios::scenarios(
+        Gateway::Storefront,
+        args.rate,
+        args.products,
+        &category_slugs,
+    )? {
+        results.push(run.measure(scenario).await?);
+    }
+    Ok(results)
+}
+
+/// What measuring any scenario needs.
+struct Run<'a> {
+    args: &'a BenchArgs,
+    oha: &'a std::path::Path,
+    stack: &'a Stack,
+    processes: &'a [(String, u32)],
+    scratch: &'a std::path::Path,
+    client: reqwest::Client,
+}
+
+impl Run<'_> {
+    /// Checks that every request body of `scenario` answers cleanly, then runs it under load.
+    async fn measure(&self, scenario: Scenario) -> anyhow::Result<Measured> {
+        let Run {
+            args,
+            oha,
+            stack,
+            processes,
+            scratch,
+            client,
+        } = self;
+        let url = match scenario.target {
+            Target::Gateway(Gateway::Storefront) => stack.router_url(),
+            Target::Subgraph(name) => format!("{}/graphql", stack.subgraph_url(name)),
+        };
+        let url = url.as_str();
+        // Benchmark answers, not errors: every request body must succeed before it is measured.
+        for body in &scenario.bodies {
+            let probe: Value = client.post(url).json(body).send().await?.json().await?;
+            if probe.get("errors").is_some() || probe["data"].is_null() {
+                bail!("{} does not answer cleanly: {probe}", scenario.title());
+            }
+        }
+        step(&format!(
+            "Measuring {} for {:?}",
+            scenario.title(),
+            args.duration
+        ));
+        let before = mongodb_commands(client, stack).await?;
+        let cpu_before = CpuTimes::read(processes)?;
+        let stats = load::run_oha(
+            oha,
+            url,
+            &scenario.bodies,
+            &scratch.join("bodies.jsonl"),
+            args.duration,
+            args.connections,
+            scenario.drive,
+        )
+        .await?;
+        let after = mongodb_commands(client, stack).await?;
+        let (machine_busy, process_cpu) = CpuTimes::read(processes)?.since(&cpu_before);
+        let responses = stats.responses();
+        anyhow::ensure!(
+            responses > 0,
+            "{}: no request got a response",
+            scenario.title()
+        );
+        Ok(Measured {
+            rps: stats.summary.requests_per_sec,
+            p50_ms: stats.latency_percentiles.p50 * 1000.0,
+            p95_ms: stats.latency_percentiles.p95 * 1000.0,
+            p99_ms: stats.latency_percentiles.p99 * 1000.0,
+            failed: stats.failures(),
+            mongodb_commands: (after - before) / responses as f64,
+            machine_busy,
+            process_cpu,
+            scenario,
+        })
+    }
+}
+
+/// Sum of `mongodb_commands_total` over every subgraph.
+async fn mongodb_commands(client: &reqwest::Client, stack: &Stack) -> anyhow::Result<f64> {
+    let mut total = 0.0;
+    for spec in SUBGRAPHS.iter() {
+        total += stack.mongodb_commands(client, spec.name).await?;
+    }
+    Ok(total)
+}

@@ -1,0 +1,203 @@
+//! What the bench measures: each scenario is an identifier, a target (a gateway or a subgraph
+//! straight), the request bodies it cycles through, and how it is driven.
+
+use anyhow::Context;
+use serde_json::{Value, json};
+use xtask::paths;
+
+/// Search words that match some demo products and not others.
+pub const SEARCH_WORDS: &[&str] = &[
+    "lamp", "book", "phone", "chair", "coffee", "garden", "cable", "shirt", "wooden", "portable",
+];
+
+/// Every scenario, by identifier; the report finds rows by these, never by display name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScenarioId {
+    Home,
+    ProductPage,
+    CategoryListing,
+    Search,
+    ProductByIdViaGateway,
+    ProductByIdDirect,
+    ProductPageFixedRate,
+    ProductPageSerial,
+    ProductByIdViaGatewaySerial,
+    ProductByIdDirectSerial,
+}
+
+impl ScenarioId {
+    pub fn title(self) -> &'static str {
+        match self {
+            ScenarioId::Home => "Home",
+            ScenarioId::ProductPage => "ProductPage",
+            ScenarioId::CategoryListing => "CategoryListing",
+            ScenarioId::Search => "Search",
+            ScenarioId::ProductByIdViaGateway => "ProductById via router",
+            ScenarioId::ProductByIdDirect => "ProductById direct to catalog",
+            ScenarioId::ProductPageFixedRate => "ProductPage at fixed rate",
+            ScenarioId::ProductPageSerial => "ProductPage, one request at a time",
+            ScenarioId::ProductByIdViaGatewaySerial => "ProductById via router, one at a time",
+            ScenarioId::ProductByIdDirectSerial => "ProductById direct to catalog, one at a time",
+        }
+    }
+}
+
+/// A federation gateway the bench drives. Ours today; peers (stock Hive Router, Apollo Router,
+/// the JavaScript gateways) are further variants, each serving the same supergraph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gateway {
+    Storefront,
+}
+
+impl Gateway {
+    pub fn name(self) -> &'static str {
+        match self {
+            Gateway::Storefront => "router",
+        }
+    }
+}
+
+/// Where a scenario's requests go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Gateway(Gateway),
+    /// Straight at one subgraph, for the gateway's overhead.
+    Subgraph(&'static str),
+}
+
+/// How a scenario is driven: as fast as `connections` allow, or at a fixed rate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Drive {
+    /// `--connections` closed-loop connections.
+    Saturate,
+    /// One connection: the latency of the call itself, without queueing.
+    Serial,
+    /// A fixed request rate (with latency correction).
+    Rate(u32),
+}
+
+/// One load scenario. Requests cycle through `bodies` (different products, categories,
+/// searches), so neither the router's de-duplication of identical in-flight requests nor
+/// batching flatters the figures.
+pub struct Scenario {
+    pub id: ScenarioId,
+    pub target: Target,
+    pub bodies: Vec<Value>,
+    pub drive: Drive,
+}
+
+impl Scenario {
+    pub fn title(&self) -> String {
+        match self.drive {
+            Drive::Rate(rate) => format!("{} ({rate} rps)", self.id.title()),
+            Drive::Saturate | Drive::Serial => self.id.title().to_owned(),
+        }
+    }
+}
+
+/// A registered client operation's text (`contract/operations/<name>.graphql`).
+fn operation(name: &str) -> anyhow::Result<String> {
+    let path = paths::contract_dir()
+        .join("operations")
+        .join(format!("{name}.graphql"));
+    std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))
+}
+
+/// Every scenario against `gateway`, over `products` seeded products and `category_slugs`.
+pub fn scenarios(
+    gateway: Gateway,
+    rate: u32,
+    products: usize,
+    category_slugs: &[String],
+) -> anyhow::Result<Vec<Scenario>> {
+    // A thousand products spread over the whole catalog.
+    let product_ids: Vec<String> = (0..1000)
+        .map(|i| format!("prod-{:06}", (i * 7919) % products.max(1) + 1))
+        .collect();
+    let for_products = |query: &str| -> Vec<Value> {
+        product_ids
+            .iter()
+            .map(|id| json!({ "query": query, "variables": { "id": id } }))
+            .collect()
+    };
+    let product_page = operation("ProductPage")?;
+    let product_by_id = "query ProductById($id: ID!) { product(id: $id) { id sku name description imageUrl tags } }";
+    let category_listing = operation("CategoryListing")?;
+    let search = operation("Search")?;
+    let via = Target::Gateway(gateway);
+    let direct = Target::Subgraph("catalog");
+    let scenario = |id, target, bodies, drive| Scenario {
+        id,
+        target,
+        bodies,
+        drive,
+    };
+    Ok(vec![
+        scenario(
+            ScenarioId::Home,
+            via,
+            vec![json!({ "query": operation("Home")? })],
+            Drive::Saturate,
+        ),
+        scenario(
+            ScenarioId::ProductPage,
+            via,
+            for_products(&product_page),
+            Drive::Saturate,
+        ),
+        scenario(
+            ScenarioId::CategoryListing,
+            via,
+            category_slugs
+                .iter()
+                .map(|slug| json!({ "query": category_listing, "variables": { "slug": slug } }))
+                .collect(),
+            Drive::Saturate,
+        ),
+        scenario(
+            ScenarioId::Search,
+            via,
+            SEARCH_WORDS
+                .iter()
+                .map(|text| json!({ "query": search, "variables": { "text": text } }))
+                .collect(),
+            Drive::Saturate,
+        ),
+        scenario(
+            ScenarioId::ProductByIdViaGateway,
+            via,
+            for_products(product_by_id),
+            Drive::Saturate,
+        ),
+        scenario(
+            ScenarioId::ProductByIdDirect,
+            direct,
+            for_products(product_by_id),
+            Drive::Saturate,
+        ),
+        scenario(
+            ScenarioId::ProductPageFixedRate,
+            via,
+            for_products(&product_page),
+            Drive::Rate(rate),
+        ),
+        scenario(
+            ScenarioId::ProductPageSerial,
+            via,
+            for_products(&product_page),
+            Drive::Serial,
+        ),
+        scenario(
+            ScenarioId::ProductByIdViaGatewaySerial,
+            via,
+            for_products(product_by_id),
+            Drive::Serial,
+        ),
+        scenario(
+            ScenarioId::ProductByIdDirectSerial,
+            direct,
+            for_products(product_by_id),
+            Drive::Serial,
+        ),
+    ])
+}
