@@ -44,9 +44,11 @@ struct ServeArgs {
     #[arg(long, env = "ROUTER_LISTEN", default_value = "127.0.0.1:4000")]
     listen: SocketAddr,
 
-    /// Hive Router configuration file (limits, JWT, CORS, telemetry, …) to serve with
-    #[arg(long, env = "ROUTER_CONFIG")]
-    router_config: Option<PathBuf>,
+    /// Hive Router configuration files (limits, JWT, CORS, telemetry, …) to serve with; with
+    /// several (repeated, or comma-separated in the variable), each later file's settings
+    /// override the earlier ones' (a profile over a base)
+    #[arg(long, env = "ROUTER_CONFIG", value_delimiter = ',')]
+    router_config: Vec<PathBuf>,
 
     /// Answer introspection queries (overrides the router config's `introspection`)
     #[arg(long, env = "ROUTER_INTROSPECTION", value_name = "true|false")]
@@ -59,6 +61,11 @@ struct ServeArgs {
     /// How often to recompose from --config and check the supergraph file for changes
     #[arg(long, env = "ROUTER_POLL_INTERVAL", default_value = "2s", value_parser = parse_duration)]
     poll_interval: Duration,
+
+    /// After SIGTERM, how long in-flight requests may take before the process exits anyway
+    /// (new connections are refused at once)
+    #[arg(long, env = "ROUTER_SHUTDOWN_GRACE", default_value = "25s", value_parser = parse_duration)]
+    shutdown_grace: Duration,
 }
 
 #[derive(Debug, Subcommand)]
@@ -74,6 +81,8 @@ enum Command {
         after_help = "Exit status: 0 passed, 1 a check failed, 2 the check could not run.\n\nExamples:\n  router check --config supergraph.yaml --supergraph supergraph.graphql --operations contract/operations/\n  router check --subgraph catalog --schema proposed.graphql --operations contract/operations/\n  router check --subgraph catalog --schema proposed.graphql --format json"
     )]
     Check(CheckArgs),
+    /// Exit 0 when the router at --listen is ready (a container health check; needs no curl)
+    Probe,
 }
 
 #[derive(Debug, Args)]
@@ -132,6 +141,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Check(args)) => return check(args),
         Some(Command::Compose { config }) => compose(&config),
+        Some(Command::Probe) => probe(cli.serve.listen),
         None => run_server(cli.serve),
     };
     match result {
@@ -229,6 +239,7 @@ fn run_server(args: ServeArgs) -> anyhow::Result<()> {
         introspection: args.introspection,
         otlp_endpoint: args.otlp_endpoint,
         poll_interval: args.poll_interval,
+        shutdown_grace: args.shutdown_grace,
     };
     serve_on_hive_runtime(options, files)?;
     Ok(())
@@ -249,6 +260,25 @@ async fn serve_on_hive_runtime(
 ) -> Result<(), serve::ServeError> {
     // `files` lives (and its folder with it) until the router has stopped.
     serve::serve(options, &files).await
+}
+
+/// GETs the router's readiness endpoint at `listen` (loopback when it listens everywhere).
+fn probe(mut listen: SocketAddr) -> anyhow::Result<()> {
+    if listen.ip().is_unspecified() {
+        listen.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let url = format!("http://{listen}/readiness");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let status = runtime.block_on(async {
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(3))
+            .build()?;
+        anyhow::Ok(client.get(&url).send().await?.status())
+    })?;
+    anyhow::ensure!(status.is_success(), "not ready: {url} answered {status}");
+    Ok(())
 }
 
 fn parse_duration(text: &str) -> Result<Duration, String> {

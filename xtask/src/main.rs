@@ -25,6 +25,8 @@ enum Command {
     Bench(commands::bench::BenchArgs),
     /// Schema checks: drift, composition, a proposed subgraph schema, client operations
     Check(commands::check::CheckArgs),
+    /// Build every service's container image with Podman (storefront/<service>:latest)
+    Images(commands::images::ImagesArgs),
 }
 
 #[tokio::main]
@@ -42,6 +44,7 @@ async fn main() -> std::process::ExitCode {
         Command::Token(args) => commands::token::run(args),
         Command::Compose => commands::compose::run().await,
         Command::Bench(args) => commands::bench::run(args).await,
+        Command::Images(args) => commands::images::run(args).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

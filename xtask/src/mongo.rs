@@ -8,8 +8,8 @@ use std::{
 };
 
 use anyhow::{Context, bail};
-use mongodb::{Client, bson::doc, options::ClientOptions};
-use tokio::{process::Command, time::Instant};
+use mongodb::{Client, options::ClientOptions};
+use tokio::process::Command;
 
 use crate::process::{Output, Service, run_to_completion};
 
@@ -113,47 +113,18 @@ impl LocalMongo {
         .await?;
         options.server_selection_timeout = Some(Duration::from_millis(500));
         let client = Client::with_options(options)?;
-        let admin = client.database("admin");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let config = doc! {
-            "_id": REPLICA_SET,
-            "members": [{ "_id": 0, "host": format!("127.0.0.1:{}", self.port) }],
-        };
-        loop {
-            match admin
-                .run_command(doc! { "replSetInitiate": config.clone() })
-                .await
-            {
-                Ok(_) => break,
-                // 23: AlreadyInitialized, when the data folder holds the replica set already.
-                Err(err) if error_code(&err) == Some(23) => break,
-                Err(err) if Instant::now() >= deadline => {
-                    return Err(err).context("mongod did not accept replSetInitiate within 30 s");
-                }
-                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-            }
-        }
-        loop {
-            let hello = admin.run_command(doc! { "hello": 1 }).await;
-            if matches!(&hello, Ok(reply) if reply.get_bool("isWritablePrimary").unwrap_or(false)) {
-                return Ok(());
-            }
-            if Instant::now() >= deadline {
-                bail!("mongod did not become a writable primary within 30 s");
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        storefront_ops::replica_set::initiate(
+            &client.database("admin"),
+            REPLICA_SET,
+            &[format!("127.0.0.1:{}", self.port)],
+            Duration::from_secs(30),
+        )
+        .await?;
+        Ok(())
     }
 }
 
 /// The replica-set connection string for a local `mongod` on `port`.
 pub fn uri_for(port: u16) -> String {
     format!("mongodb://127.0.0.1:{port}/?replicaSet={REPLICA_SET}")
-}
-
-fn error_code(err: &mongodb::error::Error) -> Option<i32> {
-    match err.kind.as_ref() {
-        mongodb::error::ErrorKind::Command(command) => Some(command.code),
-        _ => None,
-    }
 }

@@ -5,10 +5,12 @@
 mod cart;
 mod catalog_and_pricing;
 mod committed_schemas;
+mod containers;
 mod contract;
 mod endpoints;
 mod fault_isolation;
 mod graphql_over_http;
+mod kubernetes;
 mod limits;
 mod live_schema;
 mod mongodb_batching;

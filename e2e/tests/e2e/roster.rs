@@ -132,3 +132,72 @@ fn router_yaml_configures_exactly_the_roster() {
         shaped.difference(&roster).collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn the_compose_stack_runs_exactly_the_roster() {
+    let text =
+        std::fs::read_to_string(paths::workspace_root().join("docker/compose.yaml")).unwrap();
+    let mut compose: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    compose.apply_merge().unwrap();
+    let services = &compose["services"];
+    let place = "docker/compose.yaml";
+    let databases = services["mongo-init"]["environment"]["MONGODB_DATABASES"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let mut built: BTreeSet<String> = services
+        .as_mapping()
+        .unwrap()
+        .values()
+        .filter_map(|service| service["build"]["args"]["SERVICE"].as_str())
+        .map(str::to_owned)
+        .collect();
+    for spec in SUBGRAPHS.iter() {
+        let name = spec.name;
+        let service = &services[name];
+        let env = &service["environment"];
+        assert_eq!(
+            service["build"]["args"]["SERVICE"].as_str(),
+            Some(name),
+            "{place}: service {name} must build the {name} image"
+        );
+        assert_eq!(
+            env["LISTEN_ADDR"].as_str(),
+            Some(format!("0.0.0.0:{}", spec.default_port).as_str()),
+            "{place}: {name} must listen on its roster port, which the router's override keeps"
+        );
+        assert_eq!(
+            env["DATABASE_NAME"].as_str(),
+            Some(name),
+            "{place}: {name}'s database"
+        );
+        assert!(
+            env["MONGODB_URI"]
+                .as_str()
+                .is_some_and(|uri| uri.starts_with(&format!("mongodb://{name}:"))
+                    && uri.contains(&format!("authSource={name}"))),
+            "{place}: {name} must sign in to MongoDB as its own user"
+        );
+        assert!(
+            services[format!("{name}-seed").as_str()].is_mapping(),
+            "{place}: {name} needs its one-shot {name}-seed"
+        );
+        assert!(
+            databases
+                .split(',')
+                .any(|entry| entry.starts_with(&format!("{name}="))),
+            "{place}: mongo-init's MONGODB_DATABASES must create {name}'s user"
+        );
+        assert!(
+            services["router"]["depends_on"][name].is_mapping(),
+            "{place}: the router starts after {name}"
+        );
+        built.remove(name);
+    }
+    built.remove("router");
+    built.remove("storefront-ops");
+    assert!(
+        built.is_empty(),
+        "{place} builds {built:?}, which supergraph.yaml does not list"
+    );
+}

@@ -22,14 +22,23 @@ use crate::{error_paths, playground};
 
 /// The operator's configuration with our flags layered over it, as YAML for Hive Router.
 pub fn layered(options: &ServeOptions, supergraph: &Path) -> Result<String, ServeError> {
-    let operator_file = options.router_config.clone().unwrap_or_default();
+    let mut root = Mapping::new();
+    for path in &options.router_config {
+        let file = operator_config(path).map_err(|reason| ServeError::RouterConfig {
+            path: path.clone(),
+            reason,
+        })?;
+        merge(&mut root, file);
+    }
+    let operator_files = options
+        .router_config
+        .iter()
+        .map(|path| path.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
     let error = |reason: String| ServeError::RouterConfig {
-        path: operator_file.clone(),
+        path: operator_files.clone().into(),
         reason,
-    };
-    let mut root = match &options.router_config {
-        None => Mapping::new(),
-        Some(path) => operator_config(path).map_err(error)?,
     };
 
     let mut graphql_path = String::new();
@@ -60,8 +69,9 @@ pub fn layered(options: &ServeOptions, supergraph: &Path) -> Result<String, Serv
     }
 
     if let Some(endpoint) = &options.otlp_endpoint {
+        let exporter = otlp_exporter(endpoint).map_err(error)?;
         edit_section(&mut root, "telemetry", |telemetry: &mut TelemetryConfig| {
-            telemetry.tracing.exporters.push(otlp_exporter(endpoint));
+            telemetry.tracing.exporters.push(exporter);
         })
         .map_err(error)?;
     }
@@ -126,6 +136,18 @@ fn operator_config(path: &Path) -> Result<Mapping, String> {
     Ok(config)
 }
 
+/// Deep-merges `overlay` into `base`: mappings merge key by key, anything else is replaced.
+fn merge(base: &mut Mapping, overlay: Mapping) {
+    for (key, value) in overlay {
+        match (base.get_mut(&key), value) {
+            (Some(Value::Mapping(inner)), Value::Mapping(overlay)) => merge(inner, overlay),
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
+}
+
 fn section<'a>(root: &'a Mapping, key: &str) -> Option<&'a Mapping> {
     root.get(key).and_then(Value::as_mapping)
 }
@@ -156,9 +178,15 @@ fn to_value(value: &impl Serialize) -> Result<Value, String> {
 }
 
 /// An OTLP/HTTP trace exporter to `endpoint`, otherwise hive-router's defaults.
-fn otlp_exporter(endpoint: &str) -> hive_router::config::telemetry::tracing::TracingExporterConfig {
-    let yaml = format!("kind: otlp\nendpoint: {endpoint:?}\nprotocol: http\n");
-    serde_yaml::from_str(&yaml).expect("a complete OTLP exporter config")
+fn otlp_exporter(
+    endpoint: &str,
+) -> Result<hive_router::config::telemetry::tracing::TracingExporterConfig, String> {
+    let mut exporter = Mapping::new();
+    exporter.insert("kind".into(), "otlp".into());
+    exporter.insert("endpoint".into(), endpoint.into());
+    exporter.insert("protocol".into(), "http".into());
+    serde_yaml::from_value(Value::Mapping(exporter))
+        .map_err(|err| format!("OTLP endpoint {endpoint:?}: {err}"))
 }
 
 /// A `{ from_env: VAR, default: X }` placeholder whose variable is not set becomes `X` here,
@@ -223,7 +251,7 @@ mod tests {
     use super::*;
     use crate::serve::Source;
 
-    fn options(router_config: Option<PathBuf>) -> ServeOptions {
+    fn options(router_config: Vec<PathBuf>) -> ServeOptions {
         ServeOptions {
             source: Source::Supergraph(PathBuf::from("unused.graphql")),
             listen: SocketAddr::from(([0, 0, 0, 0], 4100)),
@@ -231,6 +259,7 @@ mod tests {
             introspection: Some(false),
             otlp_endpoint: Some("http://127.0.0.1:4318/v1/traces".to_owned()),
             poll_interval: Duration::from_millis(500),
+            shutdown_grace: Duration::from_secs(1),
         }
     }
 
@@ -240,7 +269,7 @@ mod tests {
         std::fs::write(dir.path().join("supergraph.graphql"), "").unwrap();
         let file = dir.path().join("router.yaml");
         std::fs::write(&file, operator_yaml).unwrap();
-        let yaml = layered(&options(Some(file)), &dir.path().join("supergraph.graphql"))
+        let yaml = layered(&options(vec![file]), &dir.path().join("supergraph.graphql"))
             .unwrap_or_else(|err| panic!("{err}"));
         hive_router::config::parse_yaml_config(yaml).unwrap()
     }
@@ -294,13 +323,38 @@ mod tests {
     }
 
     #[test]
+    fn later_files_override_earlier_ones_key_by_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let supergraph = dir.path().join("supergraph.graphql");
+        std::fs::write(&supergraph, "").unwrap();
+        let base = dir.path().join("router.yaml");
+        std::fs::write(
+            &base,
+            "limits:\n  max_depth:\n    n: 12\n  max_aliases:\n    n: 30\nintrospection: true\n",
+        )
+        .unwrap();
+        let profile = dir.path().join("production.yaml");
+        std::fs::write(&profile, "limits:\n  max_depth:\n    n: 8\n").unwrap();
+        let mut options = options(vec![base, profile]);
+        options.introspection = None;
+        let yaml = layered(&options, &supergraph).unwrap();
+        let config = hive_router::config::parse_yaml_config(yaml).unwrap();
+        assert_eq!(config.limits.max_depth.as_ref().map(|l| l.n), Some(8));
+        assert_eq!(config.limits.max_aliases.as_ref().map(|l| l.n), Some(30));
+        assert!(matches!(
+            config.introspection,
+            Some(IntrospectionPermissionConfig::Boolean(true))
+        ));
+    }
+
+    #[test]
     fn a_mistake_in_the_operators_file_names_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("router.yaml");
         std::fs::write(&file, "limitz:\n  max_depth:\n    n: 3\n").unwrap();
         let supergraph = dir.path().join("supergraph.graphql");
         std::fs::write(&supergraph, "").unwrap();
-        let error = layered(&options(Some(file.clone())), &supergraph)
+        let error = layered(&options(vec![file.clone()]), &supergraph)
             .unwrap_err()
             .to_string();
         assert!(error.contains(&file.display().to_string()), "{error}");

@@ -32,14 +32,17 @@ pub enum Source {
 pub struct ServeOptions {
     pub source: Source,
     pub listen: SocketAddr,
-    /// The operator's Hive Router configuration (limits, JWT, CORS, telemetry, …).
-    pub router_config: Option<PathBuf>,
+    /// The operator's Hive Router configuration (limits, JWT, CORS, telemetry, …): files
+    /// layered in order, later ones overriding earlier ones.
+    pub router_config: Vec<PathBuf>,
     /// Whether introspection is answered, when the operator says so on the command line.
     pub introspection: Option<bool>,
     /// Where to export OpenTelemetry traces (OTLP over HTTP); no tracing when `None`.
     pub otlp_endpoint: Option<String>,
     /// How often the supergraph is recomposed (compose mode) and its file checked.
     pub poll_interval: Duration,
+    /// How long in-flight requests may take after SIGTERM before the process exits anyway.
+    pub shutdown_grace: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -113,6 +116,7 @@ pub async fn serve(options: ServeOptions, files: &RunFiles) -> Result<(), ServeE
     let hive_config = hive_config::layered(&options, &supergraph_path)?;
     write_atomically(&files.hive_config, &hive_config)?;
 
+    hive_router::ntex::rt::spawn(exit_after_grace(options.shutdown_grace));
     hive_router::init_rustls_crypto_provider();
     let plugins = PluginRegistry::new()
         .register::<Playground>()
@@ -120,6 +124,23 @@ pub async fn serve(options: ServeOptions, files: &RunFiles) -> Result<(), ServeE
     hive_router::router_entrypoint(plugins)
         .await
         .map_err(|err| ServeError::Router(err.to_string()))
+}
+
+/// Hive Router's server stops on SIGTERM: it refuses new connections and lets in-flight
+/// requests finish (for up to its own 30 s). This bounds that wait by our grace period.
+async fn exit_after_grace(grace: Duration) {
+    let Ok(mut terminate) =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+    else {
+        return;
+    };
+    terminate.recv().await;
+    tokio::time::sleep(grace).await;
+    tracing::warn!(
+        ?grace,
+        "grace period over; exiting with requests still in flight"
+    );
+    std::process::exit(0);
 }
 
 async fn compose_once(

@@ -46,6 +46,11 @@ pub struct ServiceConfig {
     #[arg(long, env = "BATCH_WINDOW", default_value = "0ms", value_parser = humantime::parse_duration)]
     pub batch_window: Duration,
 
+    /// After SIGTERM or Ctrl-C, how long in-flight requests may take to finish before the
+    /// process exits anyway (new connections are refused at once)
+    #[arg(long, env = "SHUTDOWN_GRACE", default_value = "20s", value_parser = humantime::parse_duration)]
+    pub shutdown_grace: Duration,
+
     /// Export OpenTelemetry traces (request and MongoDB spans) to this OTLP/HTTP endpoint
     #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT", value_name = "URL")]
     pub otlp_endpoint: Option<String>,
@@ -61,6 +66,16 @@ impl ServiceConfig {
     pub fn listen_addr(&self, default_port: u16) -> SocketAddr {
         self.listen
             .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], default_port)))
+    }
+
+    /// Where this process itself reaches its server: the listen address, or loopback when it
+    /// listens on every interface.
+    pub fn local_addr(&self, default_port: u16) -> SocketAddr {
+        let mut addr = self.listen_addr(default_port);
+        if addr.ip().is_unspecified() {
+            addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+        }
+        addr
     }
 
     pub fn database_name<'a>(&'a self, default: &'a str) -> &'a str {

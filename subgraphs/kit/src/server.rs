@@ -1,8 +1,13 @@
 //! The HTTP face of a subgraph: `/graphql` (GET and POST), `/health` (the process is up),
 //! `/ready` (its MongoDB answers), `/metrics` (Prometheus), with graceful shutdown on
-//! Ctrl-C or SIGTERM.
+//! Ctrl-C or SIGTERM, bounded by a grace period; and the probe a container's health check runs.
 
-use std::{net::SocketAddr, sync::Arc, time::Instant};
+use std::{
+    future::IntoFuture,
+    net::SocketAddr,
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use async_graphql::{ObjectType, Schema, SubscriptionType};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
@@ -17,6 +22,7 @@ use axum::{
 use metrics_exporter_prometheus::PrometheusHandle;
 use mongodb::Database;
 use serde_json::json;
+use tokio::sync::Notify;
 use tower_http::{
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     trace::{DefaultOnResponse, TraceLayer},
@@ -68,8 +74,9 @@ where
         .with_state(state)
 }
 
-/// Binds `addr` and serves until Ctrl-C or SIGTERM, finishing in-flight requests first.
-pub async fn serve(addr: SocketAddr, app: Router) -> std::io::Result<()> {
+/// Binds `addr` and serves until Ctrl-C or SIGTERM; then refuses new connections and lets
+/// in-flight requests finish for up to `grace` (what a rolling deploy relies on).
+pub async fn serve(addr: SocketAddr, app: Router, grace: Duration) -> std::io::Result<()> {
     // Small GraphQL responses go out at once rather than wait on Nagle's algorithm.
     let listener = tokio::net::TcpListener::bind(addr)
         .await?
@@ -79,9 +86,42 @@ pub async fn serve(addr: SocketAddr, app: Router) -> std::io::Result<()> {
             }
         });
     tracing::info!(%addr, "listening");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+    let signalled = Arc::new(Notify::new());
+    let on_signal = signalled.clone();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        on_signal.notify_one();
+    });
+    tokio::select! {
+        served = server.into_future() => served,
+        () = async {
+            signalled.notified().await;
+            tokio::time::sleep(grace).await;
+        } => {
+            tracing::warn!(?grace, "grace period over; exiting with requests still in flight");
+            Ok(())
+        }
+    }
+}
+
+/// Asks this subgraph's own `/ready` (for a container's HEALTHCHECK, which has no curl):
+/// whether it serves and its MongoDB answers.
+pub async fn probe(addr: SocketAddr) -> Result<(), String> {
+    let url = format!("http://{addr}/ready");
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(3))
+        .build()
+        .map_err(|err| err.to_string())?;
+    let response = client
+        .get(&url)
+        .send()
         .await
+        .map_err(|err| format!("{url}: {err}"))?;
+    if response.status().is_success() {
+        Ok(())
+    } else {
+        Err(format!("{url} answered {}", response.status()))
+    }
 }
 
 async fn graphql<Q, M, S>(

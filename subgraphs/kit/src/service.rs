@@ -169,6 +169,8 @@ enum Command {
     Serve,
     /// Write this subgraph's demo data into its database, idempotently, and exit
     Seed(SeedOptions),
+    /// Exit 0 when this subgraph, at its listen address, is ready (a container health check)
+    Probe,
 }
 
 /// How much demo data to write.
@@ -195,32 +197,38 @@ pub async fn run<S: Subgraph>() -> anyhow::Result<()> {
         print!("{}", sdl::<S>());
         return Ok(());
     }
-
-    telemetry::init_logging(
-        cli.service.log_format,
-        S::NAME,
-        cli.service.otlp_endpoint.as_deref(),
-    );
-    let database_name = cli.service.database_name(S::NAME);
-    let database = mongo::connect(&cli.service.mongodb_uri, database_name).await?;
-
+    let service = &cli.service;
+    let open_database = || async {
+        telemetry::init_logging(
+            service.log_format,
+            S::NAME,
+            service.otlp_endpoint.as_deref(),
+        );
+        let name = service.database_name(S::NAME);
+        anyhow::Ok((mongo::connect(&service.mongodb_uri, name).await?, name))
+    };
     match cli.command.unwrap_or(Command::Serve) {
+        Command::Probe => server::probe(service.local_addr(S::DEFAULT_PORT))
+            .await
+            .map_err(|reason| anyhow::anyhow!("not ready: {reason}"))?,
         Command::Seed(options) => {
+            let (database, name) = open_database().await?;
             let summary = S::seed(&database, &options).await?;
-            tracing::info!(subgraph = S::NAME, database = database_name, "{summary}");
+            tracing::info!(subgraph = S::NAME, database = name, "{summary}");
         }
         Command::Serve => {
+            let (database, _) = open_database().await?;
             let metrics = telemetry::metrics_handle();
-            let verifier = match &cli.service.jwks_file {
+            let verifier = match &service.jwks_file {
                 Some(path) => Some(Arc::new(Verifier::from_jwks_file(
                     path,
-                    &cli.service.jwt_issuer,
-                    &cli.service.jwt_audience,
+                    &service.jwt_issuer,
+                    &service.jwt_audience,
                 )?)),
                 None => None,
             };
             let batching = Batching {
-                window: cli.service.batch_window,
+                window: service.batch_window,
             };
             let schema = schema::<S>(database.clone(), &cli.options, batching).await?;
             let app = server::app(server::AppState {
@@ -229,7 +237,12 @@ pub async fn run<S: Subgraph>() -> anyhow::Result<()> {
                 metrics,
                 verifier,
             });
-            server::serve(cli.service.listen_addr(S::DEFAULT_PORT), app).await?;
+            server::serve(
+                service.listen_addr(S::DEFAULT_PORT),
+                app,
+                service.shutdown_grace,
+            )
+            .await?;
         }
     }
     Ok(())

@@ -4,14 +4,16 @@ pub mod bench;
 pub mod check;
 pub mod compose;
 pub mod dev;
+pub mod images;
 pub mod test;
 pub mod token;
 
-use std::{io::IsTerminal, path::PathBuf, process::Stdio};
+use std::{path::PathBuf, process::Stdio};
 
 use anyhow::{Context, bail};
 use tokio::process::Command;
 use xtask::paths;
+pub use xtask::step;
 
 /// `cargo` as invoked us (the same toolchain), run in the workspace root.
 pub fn cargo() -> Command {
@@ -64,14 +66,4 @@ pub async fn run_cargo(args: &[&str]) -> anyhow::Result<()> {
         bail!("cargo {} failed ({status})", args.join(" "));
     }
     Ok(())
-}
-
-/// One line of progress on stderr, set apart from the output of the tools it runs (stdout
-/// stays free for what a command produces: a token, a JSON report).
-pub fn step(message: &str) {
-    if std::io::stderr().is_terminal() {
-        eprintln!("\x1b[1m▸ {message}\x1b[0m");
-    } else {
-        eprintln!("▸ {message}");
-    }
 }

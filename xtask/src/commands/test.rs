@@ -1,17 +1,18 @@
 //! `cargo xtask test`: every test, against a real MongoDB. Builds the binaries the end-to-end
 //! tests start, provides a throwaway local MongoDB unless `MONGODB_URI` is given, installs the
-//! Node test tools (the reference composer), runs the schema checks, then `cargo test` over
-//! the workspace.
+//! Node test tools (the reference composer) and Podman, builds the container images, runs the
+//! schema checks, then `cargo test` over the workspace.
 
 use std::{process::Stdio, time::Duration};
 
 use anyhow::{Context, bail};
 use clap::Args;
 use xtask::{
+    containers,
     mongo::{self, LocalMongo},
     paths,
     process::{Output, free_port, run_to_completion},
-    schema_check,
+    python_tools, schema_check,
 };
 
 use super::{build_binaries, cargo, step};
@@ -38,6 +39,11 @@ pub async fn run(args: TestArgs) -> anyhow::Result<()> {
     .status()
     .context("cannot run router check")?;
     let node_tools = install_node_tools().await?;
+    step("Container images (Podman; the first run installs it and makes the base images)");
+    let python_tools = python_tools::ensure().await?;
+    containers::ensure_podman().await?;
+    containers::ensure_base_images(&paths::debug_bin_dir().join("router")).await?;
+    containers::build_prebuilt(&paths::debug_bin_dir()).await?;
 
     let scratch = paths::dev_dir().join("test-run");
     let _ = std::fs::remove_dir_all(&scratch);
@@ -62,6 +68,7 @@ pub async fn run(args: TestArgs) -> anyhow::Result<()> {
         .env("MONGODB_URI", &mongodb_uri)
         .env("STOREFRONT_BIN_DIR", paths::debug_bin_dir())
         .env("STOREFRONT_NODE_TOOLS", &node_tools)
+        .env("STOREFRONT_PYTHON_TOOLS", &python_tools)
         .env("STOREFRONT_SCRATCH_DIR", &scratch)
         .stdin(Stdio::null())
         .status()

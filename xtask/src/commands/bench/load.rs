@@ -51,7 +51,8 @@ impl OhaReport {
         self.status_code_distribution.values().sum()
     }
 
-    /// Responses other than 2xx, plus requests that got none.
+    /// Responses other than 2xx, plus requests that got none — except those oha itself cut
+    /// off when the run's time was up (one per connection, in flight at the end).
     pub fn failures(&self) -> u64 {
         let non_2xx: u64 = self
             .status_code_distribution
@@ -59,7 +60,13 @@ impl OhaReport {
             .filter(|(code, _)| !code.starts_with('2'))
             .map(|(_, count)| count)
             .sum();
-        non_2xx + self.error_distribution.values().sum::<u64>()
+        let unanswered: u64 = self
+            .error_distribution
+            .iter()
+            .filter(|(reason, _)| !reason.contains("aborted due to deadline"))
+            .map(|(_, count)| count)
+            .sum();
+        non_2xx + unanswered
     }
 }
 
@@ -130,7 +137,7 @@ mod tests {
             r#"{"summary":{"requestsPerSec":812.5,"successRate":1.0},
                 "latencyPercentiles":{"p50":0.004,"p95":0.008,"p99":0.012},
                 "statusCodeDistribution":{"200":900,"502":3},
-                "errorDistribution":{"connection reset":2}}"#,
+                "errorDistribution":{"connection reset":2,"aborted due to deadline":32}}"#,
         )
         .unwrap();
         assert_eq!(report.summary.requests_per_sec, 812.5);

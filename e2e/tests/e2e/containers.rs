@@ -1,0 +1,654 @@
+//! The Compose stack (`docker/compose.yaml`) on the images `cargo xtask test` built, run with
+//! Podman: the contract through the router container, MongoDB's least privilege per subgraph,
+//! a subgraph redeployed while the rest keeps serving, a killed one restarted by its policy,
+//! SIGTERM draining in-flight requests, and data kept across `down` and `up`.
+
+use std::{
+    path::PathBuf,
+    process::{Command, Output},
+    sync::{
+        Arc,
+        atomic::{AtomicBool, AtomicU64, Ordering},
+    },
+    time::Duration,
+};
+
+use e2e::{contract_operation, data, error_codes, eventually, required_env, scratch_dir, token};
+use mongodb::bson::doc;
+use serde_json::{Value, json};
+use xtask::{containers, paths, process::free_port};
+
+/// A Compose project of its own (own name, ports, volumes), taken down with its volumes when
+/// dropped.
+struct ComposeStack {
+    project: String,
+    env: Vec<(String, String)>,
+    router_port: u16,
+    mongo_port: u16,
+    client: reqwest::Client,
+    log: PathBuf,
+}
+
+impl ComposeStack {
+    async fn up() -> Self {
+        let project = format!("sf{}", std::process::id());
+        let (router_port, mongo_port) = (free_port().unwrap(), free_port().unwrap());
+        let env = vec![
+            (
+                "MONGO_IMAGE".to_owned(),
+                containers::MONGO_STANDIN.to_owned(),
+            ),
+            ("ROUTER_PORT".to_owned(), router_port.to_string()),
+            ("MONGO_PORT".to_owned(), mongo_port.to_string()),
+            ("SEED_PRODUCTS".to_owned(), "200".to_owned()),
+        ];
+        let log = scratch_dir().join(format!("compose-{project}.log"));
+        std::fs::create_dir_all(scratch_dir()).unwrap();
+        let stack = Self {
+            project,
+            env,
+            router_port,
+            mongo_port,
+            client: reqwest::Client::new(),
+            log,
+        };
+        stack.start_in_order();
+        stack.wait_until_whole().await;
+        stack
+    }
+
+    /// Starts every service in the order the Compose file's `depends_on` gives, one at a time,
+    /// waiting for each one-shot step a later service needs completed to exit 0. (podman-compose
+    /// would do this itself, but Podman 4.3's `--requires` cannot start a container whose
+    /// completed dependency depends on a running one; Docker Compose has no such trouble.)
+    fn start_in_order(&self) {
+        let text =
+            std::fs::read_to_string(paths::workspace_root().join("docker/compose.yaml")).unwrap();
+        let mut compose: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+        compose.apply_merge().unwrap();
+        let services = compose["services"].as_mapping().unwrap();
+        let mut started: Vec<String> = Vec::new();
+        while started.len() < services.len() {
+            let ready = services.iter().find_map(|(name, service)| {
+                let name = name.as_str().unwrap();
+                let depends: Vec<&str> = service["depends_on"]
+                    .as_mapping()
+                    .map(|deps| deps.keys().filter_map(|k| k.as_str()).collect())
+                    .unwrap_or_default();
+                (!started.iter().any(|s| s == name)
+                    && depends.iter().all(|d| started.iter().any(|s| s == d)))
+                .then_some(name)
+            });
+            let name = ready.expect("docker/compose.yaml's depends_on has no cycle");
+            self.compose(&["up", "-d", "--no-deps", "--no-build", name]);
+            let awaited = services.values().any(|service| {
+                service["depends_on"][name]["condition"] == "service_completed_successfully"
+            });
+            if awaited {
+                let exit = stdout(&podman(&["wait", &self.container(name)]));
+                assert_eq!(
+                    exit,
+                    "0",
+                    "one-shot step {name} failed (log: {})",
+                    self.log.display()
+                );
+            }
+            started.push(name.to_owned());
+        }
+    }
+
+    /// Runs `podman-compose <args>` for this project; panics with its output when it fails.
+    fn compose(&self, args: &[&str]) -> Output {
+        let compose_file = paths::workspace_root().join("docker/compose.yaml");
+        let output = Command::new(podman_compose())
+            .args(["--in-pod", "false", "-p"])
+            .arg(&self.project)
+            .arg("-f")
+            .arg(&compose_file)
+            .args(args)
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .output()
+            .expect("podman-compose runs");
+        let mut log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log)
+            .unwrap();
+        use std::io::Write;
+        let _ = writeln!(log, "$ podman-compose {}", args.join(" "));
+        let _ = log.write_all(&output.stdout);
+        let _ = log.write_all(&output.stderr);
+        assert!(
+            output.status.success(),
+            "podman-compose {} failed (log: {}):\n{}",
+            args.join(" "),
+            self.log.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        output
+    }
+
+    /// The container podman-compose runs a service in.
+    fn container(&self, service: &str) -> String {
+        format!("{}_{service}_1", self.project)
+    }
+
+    fn router_url(&self) -> String {
+        format!("http://127.0.0.1:{}/graphql", self.router_port)
+    }
+
+    async fn query_as(&self, token: Option<&str>, query: &str, variables: Value) -> (u16, Value) {
+        let mut request = self
+            .client
+            .post(self.router_url())
+            .timeout(Duration::from_secs(10))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        match request.send().await {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                (status, response.json().await.unwrap_or(Value::Null))
+            }
+            Err(err) => (0, json!({ "transport_error": err.to_string() })),
+        }
+    }
+
+    /// Waits (up to 4 minutes: first start pulls nothing but seeds and starts eleven
+    /// containers) until a query touching every subgraph answers without errors.
+    async fn wait_until_whole(&self) {
+        let shopper = token("compose-probe");
+        let whole = eventually(Duration::from_secs(240), async || {
+            let (status, body) = self
+                .query_as(
+                    Some(&shopper),
+                    "{ products(first: 2) { edges { node { name price { amount } recommendations(first: 1) { id } } } } cart { id } }",
+                    json!({}),
+                )
+                .await;
+            status == 200 && body.get("errors").is_none() && body["data"]["products"].is_object()
+        })
+        .await;
+        assert!(
+            whole,
+            "the Compose stack did not come up whole; `podman-compose -p {} logs` (log: {})",
+            self.project,
+            self.log.display()
+        );
+    }
+}
+
+impl Drop for ComposeStack {
+    fn drop(&mut self) {
+        let compose_file = paths::workspace_root().join("docker/compose.yaml");
+        let _ = Command::new(podman_compose())
+            .args(["--in-pod", "false", "-p"])
+            .arg(&self.project)
+            .arg("-f")
+            .arg(&compose_file)
+            .args(["down", "-v", "-t", "5"])
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .output();
+    }
+}
+
+/// podman-compose from the Python test tools `cargo xtask test` installs.
+fn podman_compose() -> PathBuf {
+    PathBuf::from(required_env("STOREFRONT_PYTHON_TOOLS")).join("podman-compose")
+}
+
+fn podman(args: &[&str]) -> Output {
+    let output = Command::new("podman")
+        .args(args)
+        .output()
+        .expect("podman runs");
+    assert!(
+        output.status.success(),
+        "podman {} failed: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_compose_stack_serves_isolates_redeploys_and_keeps_data() {
+    let stack = ComposeStack::up().await;
+    contract_operations_answer_through_the_router_container(&stack).await;
+    every_image_is_non_root_without_a_shell_and_healthy(&stack);
+    each_subgraph_user_reaches_only_its_own_database(&stack).await;
+    the_cart_is_redeployed_while_catalog_traffic_keeps_succeeding(&stack).await;
+    a_killed_subgraph_costs_only_its_fields_and_is_restarted(&stack).await;
+    sigterm_lets_in_flight_requests_finish(&stack).await;
+    carts_survive_down_and_up(&stack).await;
+}
+
+async fn contract_operations_answer_through_the_router_container(stack: &ComposeStack) {
+    let (_, home) = stack
+        .query_as(None, &contract_operation("Home"), json!({}))
+        .await;
+    let categories = data(&home)["categories"].as_array().unwrap();
+    assert!(categories.len() >= 10, "{home}");
+    let (_, page) = stack
+        .query_as(
+            None,
+            &contract_operation("ProductPage"),
+            json!({ "id": "prod-000007" }),
+        )
+        .await;
+    let product = &data(&page)["product"];
+    assert_eq!(product["id"], "prod-000007");
+    assert!(
+        product["price"]["amount"]
+            .as_str()
+            .is_some_and(|a| a.parse::<f64>().unwrap() > 0.0)
+    );
+    assert!(!product["recommendations"].as_array().unwrap().is_empty());
+    let (_, listing) = stack
+        .query_as(None, "{ products(first: 1) { totalCount } }", json!({}))
+        .await;
+    assert_eq!(
+        data(&listing)["products"]["totalCount"],
+        200,
+        "seeded 200 products"
+    );
+
+    let shopper = token("compose-shopper");
+    let (_, added) = stack
+        .query_as(
+            Some(&shopper),
+            &contract_operation("AddToCart"),
+            json!({ "productId": "prod-000007", "quantity": 3 }),
+        )
+        .await;
+    let cart = &data(&added)["addToCart"];
+    assert_eq!(cart["totalQuantity"], 3, "{added}");
+    let unit: f64 = product["price"]["amount"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let subtotal: f64 = cart["subtotal"]["amount"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (subtotal - 3.0 * unit).abs() < 0.005,
+        "{subtotal} = 3 × {unit}"
+    );
+}
+
+fn every_image_is_non_root_without_a_shell_and_healthy(stack: &ComposeStack) {
+    for service in containers::services() {
+        let image = containers::image(service);
+        let user = stdout(&podman(&[
+            "image",
+            "inspect",
+            "--format",
+            "{{.Config.User}}",
+            &image,
+        ]));
+        assert_eq!(user, "65532:65532", "{image} runs as distroless's nonroot");
+        let shell = Command::new("podman")
+            .args([
+                "run",
+                "--rm",
+                "--entrypoint",
+                "/bin/sh",
+                &image,
+                "-c",
+                "true",
+            ])
+            .output()
+            .unwrap();
+        assert!(!shell.status.success(), "{image} has no shell");
+    }
+    for service in ["router", "catalog", "cart", "pricing", "recommendation"] {
+        let check = Command::new("podman")
+            .args(["healthcheck", "run", &stack.container(service)])
+            .output()
+            .unwrap();
+        assert!(
+            check.status.success(),
+            "{service}'s HEALTHCHECK passes: {}",
+            String::from_utf8_lossy(&check.stderr)
+        );
+    }
+    let identity = paths::workspace_root().join("dev-identity");
+    // No dev key material is baked into an image: its private key's body is nowhere in them.
+    let private_key = std::fs::read_dir(&identity)
+        .unwrap()
+        .filter_map(|entry| std::fs::read_to_string(entry.unwrap().path()).ok())
+        .find(|text| text.contains("PRIVATE KEY"));
+    if let Some(key) = private_key {
+        let body: String = key.lines().nth(1).unwrap_or_default().to_owned();
+        for service in containers::services() {
+            let saved = scratch_dir().join(format!("{service}-image.tar"));
+            podman(&[
+                "save",
+                "-o",
+                saved.to_str().unwrap(),
+                &containers::image(service),
+            ]);
+            let bytes = std::fs::read(&saved).unwrap();
+            std::fs::remove_file(&saved).unwrap();
+            assert!(
+                !bytes
+                    .windows(body.len())
+                    .any(|window| window == body.as_bytes()),
+                "{service}'s image holds the dev private key"
+            );
+        }
+    }
+}
+
+async fn each_subgraph_user_reaches_only_its_own_database(stack: &ComposeStack) {
+    let uri = format!(
+        "mongodb://pricing:pricing-dev-password@127.0.0.1:{}/?directConnection=true&authSource=pricing",
+        stack.mongo_port
+    );
+    let client = mongodb::Client::with_uri_str(&uri).await.unwrap();
+    let own = client
+        .database("pricing")
+        .collection::<mongodb::bson::Document>("prices")
+        .find_one(doc! {})
+        .await;
+    assert!(
+        matches!(own, Ok(Some(_))),
+        "pricing reads its own prices: {own:?}"
+    );
+    let foreign = client
+        .database("cart")
+        .collection::<mongodb::bson::Document>("carts")
+        .find_one(doc! {})
+        .await;
+    let refused = foreign.expect_err("pricing's user must not read the cart database");
+    assert_eq!(
+        storefront_ops::error_code(&refused),
+        Some(13),
+        "Unauthorized: {refused}"
+    );
+}
+
+async fn the_cart_is_redeployed_while_catalog_traffic_keeps_succeeding(stack: &ComposeStack) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let (served, failed) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+    let traffic = {
+        let (stop, served, failed) = (stop.clone(), served.clone(), failed.clone());
+        let (client, url) = (stack.client.clone(), stack.router_url());
+        tokio::spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                let answer = client
+                    .post(&url)
+                    .json(&json!({ "query": "{ products(first: 3) { edges { node { name price { amount } } } } }" }))
+                    .send()
+                    .await;
+                let whole = match answer {
+                    Ok(response) if response.status().is_success() => response
+                        .json::<Value>()
+                        .await
+                        .is_ok_and(|body| body.get("errors").is_none()),
+                    _ => false,
+                };
+                let counter = if whole { &served } else { &failed };
+                counter.fetch_add(1, Ordering::Relaxed);
+            }
+        })
+    };
+    let shopper = token("compose-redeploy");
+    let cart_query = "{ cart { id totalQuantity } }";
+
+    let before = stdout(&podman(&[
+        "inspect",
+        "--format",
+        "{{.Image}}",
+        &stack.container("cart"),
+    ]));
+    podman(&["stop", "-t", "10", &stack.container("cart")]);
+    let (status, gone) = stack.query_as(Some(&shopper), cart_query, json!({})).await;
+    assert_eq!(
+        status, 200,
+        "a subgraph outage is not a router error: {gone}"
+    );
+    assert!(
+        !error_codes(&gone).is_empty(),
+        "the cart is unavailable: {gone}"
+    );
+
+    // A new version of the cart: the same binary under a new image id, tagged as the release.
+    let build_dir = scratch_dir().join("cart-v2");
+    std::fs::create_dir_all(&build_dir).unwrap();
+    std::fs::write(
+        build_dir.join("Containerfile"),
+        format!(
+            "FROM {}\nLABEL storefront.release=v2\n",
+            containers::image("cart")
+        ),
+    )
+    .unwrap();
+    let image = containers::image("cart");
+    podman(&[
+        "build",
+        "--quiet",
+        "--format",
+        "docker",
+        "-t",
+        &image,
+        build_dir.to_str().unwrap(),
+    ]);
+    podman(&["rm", &stack.container("cart")]);
+    stack.compose(&["up", "-d", "--no-deps", "--no-build", "cart"]);
+    let after = stdout(&podman(&[
+        "inspect",
+        "--format",
+        "{{.Image}}",
+        &stack.container("cart"),
+    ]));
+    assert_ne!(before, after, "the cart runs the new image");
+    let back = eventually(Duration::from_secs(60), async || {
+        // This shopper has no cart yet: `null`, without errors, is the cart subgraph's answer.
+        let (_, body) = stack.query_as(Some(&shopper), cart_query, json!({})).await;
+        body.get("errors").is_none() && body["data"].get("cart").is_some()
+    })
+    .await;
+    assert!(back, "the new cart serves");
+
+    stop.store(true, Ordering::Relaxed);
+    traffic.await.unwrap();
+    let (served, failed) = (
+        served.load(Ordering::Relaxed),
+        failed.load(Ordering::Relaxed),
+    );
+    println!("catalog traffic during the cart's redeploy: {served} whole, {failed} failed");
+    assert!(served > 20, "traffic kept flowing ({served})");
+    assert_eq!(failed, 0, "no request that does not need the cart failed");
+}
+
+async fn a_killed_subgraph_costs_only_its_fields_and_is_restarted(stack: &ComposeStack) {
+    let container = stack.container("pricing");
+    // `compareAtPrice` is nullable, so pricing's failure nulls it alone (the non-null `price`
+    // would null the whole product).
+    let query =
+        "{ product(id: \"prod-000003\") { name compareAtPrice { amount } price { amount } } }";
+    let partial_query = "{ product(id: \"prod-000003\") { name compareAtPrice { amount } } }";
+    // Requests in flight all along, so some are on their way to pricing when it dies.
+    let stop = Arc::new(AtomicBool::new(false));
+    let (partial, server_errors) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+    let loops: Vec<_> = (0..8)
+        .map(|_| {
+            let (stop, partial, server_errors) =
+                (stop.clone(), partial.clone(), server_errors.clone());
+            let (client, url) = (stack.client.clone(), stack.router_url());
+            tokio::spawn(async move {
+                while !stop.load(Ordering::Relaxed) {
+                    let Ok(response) = client
+                        .post(&url)
+                        .json(&json!({ "query": partial_query }))
+                        .send()
+                        .await
+                    else {
+                        continue;
+                    };
+                    if response.status().is_server_error() {
+                        server_errors.fetch_add(1, Ordering::Relaxed);
+                    }
+                    let body: Value = response.json().await.unwrap_or(Value::Null);
+                    if body["data"]["product"]["name"].is_string()
+                        && body["errors"][0]["path"].is_array()
+                    {
+                        partial.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let pid = stdout(&podman(&[
+        "inspect",
+        "--format",
+        "{{.State.Pid}}",
+        &container,
+    ]));
+    // A crash, not a stop: the process dies under the container runtime's feet.
+    let killed = Command::new("kill").args(["-KILL", &pid]).status().unwrap();
+    assert!(killed.success());
+    let seen = eventually(Duration::from_secs(10), async || {
+        partial.load(Ordering::Relaxed) > 0
+    })
+    .await;
+    stop.store(true, Ordering::Relaxed);
+    for task in loops {
+        task.await.unwrap();
+    }
+    println!(
+        "pricing killed: {} partial answers (name, and a pathed error for the price)",
+        partial.load(Ordering::Relaxed)
+    );
+    assert!(
+        seen,
+        "with pricing dead, the product's name still comes, with a pathed error"
+    );
+    assert_eq!(
+        server_errors.load(Ordering::Relaxed),
+        0,
+        "the router never answers 5xx"
+    );
+    let restarted = eventually(Duration::from_secs(90), async || {
+        let (_, body) = stack.query_as(None, query, json!({})).await;
+        body.get("errors").is_none() && body["data"]["product"]["price"]["amount"].is_string()
+    })
+    .await;
+    assert!(restarted, "pricing answers again");
+    let restarts = stdout(&podman(&[
+        "inspect",
+        "--format",
+        "{{.RestartCount}}",
+        &container,
+    ]));
+    assert!(
+        restarts.parse::<u32>().unwrap() >= 1,
+        "the restart policy, not the test, brought pricing back (restarts: {restarts})"
+    );
+}
+
+async fn sigterm_lets_in_flight_requests_finish(stack: &ComposeStack) {
+    // A catalog replica whose every request waits 2 s for its batch: requests are surely in
+    // flight when SIGTERM arrives.
+    let port = free_port().unwrap();
+    let name = format!("{}_catalog_drain", stack.project);
+    let network = format!("{}_default", stack.project);
+    podman(&[
+        "run",
+        "-d",
+        "--name",
+        &name,
+        "--network",
+        &network,
+        "-p",
+        &format!("127.0.0.1:{port}:4001"),
+        "-e",
+        "LISTEN_ADDR=0.0.0.0:4001",
+        "-e",
+        "BATCH_WINDOW=2s",
+        "-e",
+        "SHUTDOWN_GRACE=20s",
+        "-e",
+        "MONGODB_URI=mongodb://catalog:catalog-dev-password@mongo:27017/?replicaSet=rs0&authSource=catalog",
+        "-e",
+        "DATABASE_NAME=catalog",
+        &containers::image("catalog"),
+    ]);
+    let url = format!("http://127.0.0.1:{port}/graphql");
+    let client = reqwest::Client::new();
+    let ready = eventually(Duration::from_secs(30), async || {
+        client
+            .get(format!("http://127.0.0.1:{port}/ready"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+    })
+    .await;
+    assert!(ready, "the extra catalog replica is ready");
+    let requests: Vec<_> = (0..12)
+        .map(|i| {
+            let (client, url) = (client.clone(), url.clone());
+            tokio::spawn(async move {
+                let response = client
+                    .post(&url)
+                    .json(&json!({ "query": format!("{{ product(id: \"prod-{:06}\") {{ name }} }}", i + 1) }))
+                    .send()
+                    .await?;
+                let status = response.status();
+                let body: Value = response.json().await?;
+                anyhow::Ok((status, body))
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    podman(&["kill", "--signal", "TERM", &name]);
+    for request in requests {
+        let (status, body) = request
+            .await
+            .unwrap()
+            .expect("an in-flight request is answered, not reset");
+        assert!(status.is_success(), "{status}: {body}");
+        assert!(data(&body)["product"]["name"].is_string(), "{body}");
+    }
+    let exit = stdout(&podman(&["wait", &name]));
+    assert_eq!(exit, "0", "the replica exits 0 after draining");
+    podman(&["rm", &name]);
+}
+
+async fn carts_survive_down_and_up(stack: &ComposeStack) {
+    let shopper = token("compose-durable");
+    let (_, added) = stack
+        .query_as(
+            Some(&shopper),
+            &contract_operation("AddToCart"),
+            json!({ "productId": "prod-000011", "quantity": 2 }),
+        )
+        .await;
+    assert_eq!(data(&added)["addToCart"]["totalQuantity"], 2);
+    stack.compose(&["down", "-t", "10"]);
+    stack.start_in_order();
+    stack.wait_until_whole().await;
+    let (_, cart) = stack
+        .query_as(
+            Some(&shopper),
+            "{ cart { totalQuantity lines { product { id } } } }",
+            json!({}),
+        )
+        .await;
+    let cart = &data(&cart)["cart"];
+    assert_eq!(
+        cart["totalQuantity"], 2,
+        "the cart written before `down` is there after `up`"
+    );
+    assert_eq!(cart["lines"][0]["product"]["id"], "prod-000011");
+}

@@ -1,0 +1,288 @@
+//! Containers on this machine: Podman and podman-compose (installed on Debian when missing),
+//! local stand-ins for the public base images no registry can give us here, and the
+//! storefront's images built from `docker/Dockerfile`. `cargo xtask images` and `cargo xtask
+//! test` use it; the container suite then runs `docker/compose.yaml` against these images.
+//!
+//! The stand-ins keep the Dockerfile and the Compose file exactly what users run: the runtime
+//! base is tagged with distroless's public name (glibc, CA certificates, no shell), and MongoDB
+//! is the dev stack's pinned `mongod` in an image the Compose file takes as `MONGO_IMAGE`.
+
+use std::{
+    path::{Path, PathBuf},
+    process::Stdio,
+};
+
+use anyhow::{Context, bail};
+use tokio::process::Command;
+
+use crate::{paths, process::run_to_completion, roster::SUBGRAPHS};
+
+/// Where images are tagged: `storefront/<service>:latest`, as the Compose file names them.
+pub const REGISTRY: &str = "storefront";
+pub const TAG: &str = "latest";
+/// The runtime base `docker/Dockerfile` names.
+pub const RUNTIME_BASE: &str = "gcr.io/distroless/cc-debian12:nonroot";
+/// The stand-in for the official `mongo` image: the dev stack's mongod 6.0.5.
+pub const MONGO_STANDIN: &str = "localhost/storefront-standin/mongo:6.0.5";
+/// Debian packages Podman needs here (crun refuses this VM's cgroup layout: runc instead).
+const PODMAN_PACKAGES: &[&str] = &[
+    "podman",
+    "runc",
+    "debootstrap",
+    "uidmap",
+    "slirp4netns",
+    "netavark",
+    "aardvark-dns",
+    // netavark sets up container networks with it.
+    "iptables",
+];
+/// What this VM needs in containers.conf: runc, and ulimits it can grant.
+const CONTAINERS_CONF: &str = "# Written by the storefront's `cargo xtask` (xtask/src/containers.rs).\n\
+[engine]\nruntime = \"runc\"\n\n[containers]\n\
+default_ulimits = [\"nofile=20000:20000\", \"nproc=32768:32768\"]\n";
+
+/// Every image the system runs as: the router, each subgraph, and the one-shot MongoDB setup.
+pub fn services() -> Vec<&'static str> {
+    let mut services = vec!["router", "storefront-ops"];
+    services.extend(SUBGRAPHS.iter().map(|spec| spec.name));
+    services
+}
+
+/// `storefront/<service>:latest`.
+pub fn image(service: &str) -> String {
+    format!("{REGISTRY}/{service}:{TAG}")
+}
+
+/// Podman, installed when missing (as root on Debian; otherwise says how), and configured for
+/// this VM. podman-compose comes with the Python test tools (`python_tools`).
+pub async fn ensure_podman() -> anyhow::Result<()> {
+    let is_root = nix::unistd::geteuid().is_root();
+    if !has("podman").await || !has("iptables").await {
+        if !is_root || !has("apt-get").await {
+            bail!(
+                "the container suite needs Podman: on Debian, as root, `apt-get install {}` \
+                 (or run `cargo xtask test` as root, which installs it)",
+                PODMAN_PACKAGES.join(" ")
+            );
+        }
+        crate::step("Installing Podman (apt-get, first run only)");
+        run(
+            "apt-get update",
+            Command::new("apt-get").args(["update", "-qq"]),
+        )
+        .await?;
+        let mut install = Command::new("apt-get");
+        install
+            .args(["install", "-y", "-qq", "--no-install-recommends"])
+            .args(PODMAN_PACKAGES)
+            .env("DEBIAN_FRONTEND", "noninteractive");
+        run("apt-get install podman", &mut install).await?;
+    }
+    if is_root {
+        let conf = Path::new("/etc/containers/containers.conf");
+        let current = std::fs::read_to_string(conf).unwrap_or_default();
+        if !current.contains("runtime = \"runc\"") || !current.contains("default_ulimits") {
+            std::fs::create_dir_all("/etc/containers")?;
+            std::fs::write(conf, CONTAINERS_CONF).context("writing containers.conf")?;
+        }
+    }
+    Ok(())
+}
+
+/// The stand-in base images, made once from a Debian bookworm tree (cached in `.dev`).
+pub async fn ensure_base_images(probe_binary: &Path) -> anyhow::Result<()> {
+    if image_exists(RUNTIME_BASE).await && image_exists(MONGO_STANDIN).await {
+        return Ok(());
+    }
+    let work = paths::dev_dir().join("containers");
+    let rootfs = work.join("bookworm");
+    if !rootfs.join(".complete").is_file() {
+        crate::step(
+            "Making a Debian bookworm tree for the base images (debootstrap, first run only)",
+        );
+        let _ = std::fs::remove_dir_all(&rootfs);
+        std::fs::create_dir_all(&work)?;
+        run(
+            "debootstrap",
+            Command::new("debootstrap")
+                .args([
+                    "--variant=minbase",
+                    "--include=ca-certificates,libcurl4",
+                    "bookworm",
+                ])
+                .arg(&rootfs),
+        )
+        .await?;
+        std::fs::write(rootfs.join(".complete"), "")?;
+    }
+    if !image_exists(RUNTIME_BASE).await {
+        crate::step(&format!("Importing the stand-in for {RUNTIME_BASE}"));
+        let tree = work.join("distroless");
+        let _ = std::fs::remove_dir_all(&tree);
+        distroless_tree(&rootfs, &tree, probe_binary).await?;
+        import(&tree, RUNTIME_BASE, &["USER 65532:65532"]).await?;
+    }
+    if !image_exists(MONGO_STANDIN).await {
+        crate::step(&format!(
+            "Importing the stand-in for the official mongo image ({MONGO_STANDIN})"
+        ));
+        let mongod = crate::mongo::ensure_binary(&paths::dev_dir()).await?;
+        let bin = rootfs.join("usr/bin/mongod");
+        std::fs::copy(&mongod, &bin).context("copying mongod into the tree")?;
+        std::fs::create_dir_all(rootfs.join("data/db"))?;
+        std::os::unix::fs::chown(rootfs.join("data/db"), Some(999), Some(999))?;
+        let passwd = rootfs.join("etc/passwd");
+        let users = std::fs::read_to_string(&passwd)?;
+        if !users.contains("mongodb:") {
+            std::fs::write(
+                &passwd,
+                users + "mongodb:x:999:999::/data/db:/usr/sbin/nologin\n",
+            )?;
+        }
+        import(
+            &rootfs,
+            MONGO_STANDIN,
+            &[
+                "USER 999:999",
+                "ENTRYPOINT [\"/usr/bin/mongod\"]",
+                "EXPOSE 27017",
+            ],
+        )
+        .await?;
+        std::fs::remove_file(&bin)?;
+    }
+    Ok(())
+}
+
+/// A distroless-like tree: the shared libraries `probe_binary` links (read by `ldd`), the
+/// dynamic loader, CA certificates, `nonroot` (65532) and a writable /tmp; no shell.
+async fn distroless_tree(rootfs: &Path, tree: &Path, probe_binary: &Path) -> anyhow::Result<()> {
+    let ldd = run_to_completion("ldd", {
+        let mut command = Command::new("ldd");
+        command.arg(probe_binary);
+        command
+    })
+    .await?;
+    let mut files: Vec<PathBuf> = ldd
+        .split_whitespace()
+        .filter(|word| word.starts_with('/'))
+        .map(PathBuf::from)
+        .collect();
+    files.push("/etc/ssl/certs/ca-certificates.crt".into());
+    for file in files {
+        let relative = file.strip_prefix("/")?;
+        let source = rootfs.join(relative);
+        let source = std::fs::canonicalize(&source)
+            .with_context(|| format!("{} is not in the Debian tree", file.display()))?;
+        let target = tree.join(relative);
+        std::fs::create_dir_all(target.parent().expect("a file has a folder"))?;
+        std::fs::copy(&source, &target)?;
+    }
+    std::fs::create_dir_all(tree.join("etc"))?;
+    std::fs::write(
+        tree.join("etc/passwd"),
+        "root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n",
+    )?;
+    std::fs::write(tree.join("etc/group"), "root:x:0:\nnonroot:x:65532:\n")?;
+    for folder in ["tmp", "home/nonroot"] {
+        std::fs::create_dir_all(tree.join(folder))?;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(tree.join("tmp"), std::fs::Permissions::from_mode(0o1777))?;
+    std::os::unix::fs::chown(tree.join("home/nonroot"), Some(65532), Some(65532))?;
+    Ok(())
+}
+
+/// Imports `tree` as image `name`, with Dockerfile-style `changes` (USER, ENTRYPOINT, …).
+async fn import(tree: &Path, name: &str, changes: &[&str]) -> anyhow::Result<()> {
+    let archive = tree.with_extension("tar");
+    run(
+        "tar",
+        Command::new("tar")
+            .arg("-C")
+            .arg(tree)
+            .arg("-cf")
+            .arg(&archive)
+            .arg("."),
+    )
+    .await?;
+    let mut command = Command::new("podman");
+    command.arg("import");
+    for change in changes {
+        command.args(["--change", change]);
+    }
+    command.arg(&archive).arg(name);
+    run("podman import", &mut command).await?;
+    std::fs::remove_file(&archive)?;
+    Ok(())
+}
+
+/// Builds every service's image with `docker/Dockerfile`'s runtime stage from binaries
+/// already built in `bin_dir` (the Dockerfile's `BINARIES=prebuilt`), tagged as the Compose
+/// file expects.
+pub async fn build_prebuilt(bin_dir: &Path) -> anyhow::Result<()> {
+    let context = paths::dev_dir().join("containers/context");
+    let _ = std::fs::remove_dir_all(&context);
+    std::fs::create_dir_all(context.join("bin"))?;
+    for service in services() {
+        std::fs::copy(bin_dir.join(service), context.join("bin").join(service))
+            .with_context(|| format!("no {service} binary in {}", bin_dir.display()))?;
+    }
+    let dockerfile = paths::workspace_root().join("docker/Dockerfile");
+    for service in services() {
+        crate::step(&format!("Building image {}", image(service)));
+        let mut build = Command::new("podman");
+        build
+            // Docker's image format keeps the HEALTHCHECK (OCI's has no field for it).
+            .args([
+                "build", "--quiet", "--format", "docker", "--target", "runtime",
+            ])
+            .args(["--build-arg", "BINARIES=prebuilt"])
+            .args(["--build-arg", &format!("SERVICE={service}")])
+            .arg("-f")
+            .arg(&dockerfile)
+            .args(["-t", &image(service)])
+            .arg(&context);
+        run(&format!("podman build {service}"), &mut build).await?;
+    }
+    Ok(())
+}
+
+/// An image's size in bytes, as `podman images` reports it.
+pub async fn image_size(name: &str) -> anyhow::Result<u64> {
+    let mut command = Command::new("podman");
+    command.args(["image", "inspect", "--format", "{{.Size}}", name]);
+    let size = run_to_completion("podman image inspect", command).await?;
+    Ok(size.trim().parse()?)
+}
+
+async fn image_exists(name: &str) -> bool {
+    Command::new("podman")
+        .args(["image", "exists", name])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .await
+        .is_ok_and(|status| status.success())
+}
+
+async fn has(program: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {program}")])
+        .stdout(Stdio::null())
+        .status()
+        .await
+        .is_ok_and(|status| status.success())
+}
+
+async fn run(name: &str, command: &mut Command) -> anyhow::Result<()> {
+    let status = command
+        .stdin(Stdio::null())
+        .status()
+        .await
+        .with_context(|| format!("cannot run {name}"))?;
+    if !status.success() {
+        bail!("{name} failed ({status})");
+    }
+    Ok(())
+}
