@@ -117,7 +117,8 @@ fn the_copies_kustomize_reads_are_the_repositorys_files() {
         assert_eq!(
             std::fs::read_to_string(kubernetes_dir().join(copy)).unwrap(),
             std::fs::read_to_string(root.join(original)).unwrap(),
-            "deploy/kubernetes/{copy} differs from {original}: copy it again"
+            "deploy/kubernetes/{copy} differs from {original}: copy it again (`cargo xtask \
+             compose` rewrites the supergraph's copy)"
         );
     }
 }

@@ -1,5 +1,6 @@
 //! `cargo xtask compose`: regenerates the committed schemas from the code, so the drift
-//! tests pass again: each subgraph's `schema.graphql`, then `supergraph.graphql`.
+//! tests pass again: each subgraph's `schema.graphql`, then `supergraph.graphql` (and the
+//! Kubernetes base's copy of it).
 
 use anyhow::Context;
 use xtask::{paths, process::run_to_completion, roster::SUBGRAPHS, schema_check};
@@ -24,8 +25,14 @@ pub async fn run() -> anyhow::Result<()> {
         .args(["compose", "--config"])
         .arg(root.join("supergraph.yaml"));
     let supergraph = run_to_completion("router compose", command).await?;
-    let path = root.join("supergraph.graphql");
-    std::fs::write(&path, supergraph).with_context(|| format!("writing {}", path.display()))?;
-    step(&format!("Wrote {}", path.display()));
+    // The Kubernetes base serves a copy (kustomize reads nothing outside its folder).
+    for path in [
+        root.join("supergraph.graphql"),
+        root.join("deploy/kubernetes/base/config/supergraph.graphql"),
+    ] {
+        std::fs::write(&path, &supergraph)
+            .with_context(|| format!("writing {}", path.display()))?;
+        step(&format!("Wrote {}", path.display()));
+    }
     Ok(())
 }
