@@ -15,6 +15,14 @@ use xtask::{
     stack::{Stack, StackOptions, default_router_args, supergraph_yaml},
 };
 
+/// Held for their whole run by the test that loads the machine most (the Compose stack: a dozen
+/// containers) and by tests whose assertions need the machine quiet (how DataLoader batches
+/// form under scheduling): the two never overlap. A panic in one does not block the other.
+pub async fn exclusive_machine() -> tokio::sync::MutexGuard<'static, ()> {
+    static MACHINE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    MACHINE.lock().await
+}
+
 /// Demo products seeded per test stack: several pages, every category.
 pub const SEEDED_PRODUCTS: usize = 360;
 

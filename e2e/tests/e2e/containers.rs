@@ -13,7 +13,10 @@ use std::{
     time::Duration,
 };
 
-use e2e::{contract_operation, data, error_codes, eventually, required_env, scratch_dir, token};
+use e2e::{
+    contract_operation, data, error_codes, eventually, exclusive_machine, required_env,
+    scratch_dir, token,
+};
 use mongodb::bson::doc;
 use serde_json::{Value, json};
 use xtask::{containers, paths, process::free_port};
@@ -97,16 +100,22 @@ impl ComposeStack {
         }
     }
 
+    /// `podman-compose` for this project's Compose file, environment and name (no pod: the
+    /// containers join the project's network as Docker Compose would put them).
+    fn command(&self) -> Command {
+        let mut command = Command::new(podman_compose());
+        command
+            .args(["--in-pod", "false", "-p", &self.project, "-f"])
+            .arg(paths::workspace_root().join("docker/compose.yaml"))
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        command
+    }
+
     /// Runs `podman-compose <args>` for this project; panics with its output when it fails.
     fn compose(&self, args: &[&str]) -> Output {
-        let compose_file = paths::workspace_root().join("docker/compose.yaml");
-        let output = Command::new(podman_compose())
-            .args(["--in-pod", "false", "-p"])
-            .arg(&self.project)
-            .arg("-f")
-            .arg(&compose_file)
+        let output = self
+            .command()
             .args(args)
-            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .output()
             .expect("podman-compose runs");
         let mut log = std::fs::OpenOptions::new()
@@ -181,15 +190,7 @@ impl ComposeStack {
 
 impl Drop for ComposeStack {
     fn drop(&mut self) {
-        let compose_file = paths::workspace_root().join("docker/compose.yaml");
-        let _ = Command::new(podman_compose())
-            .args(["--in-pod", "false", "-p"])
-            .arg(&self.project)
-            .arg("-f")
-            .arg(&compose_file)
-            .args(["down", "-v", "-t", "5"])
-            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .output();
+        let _ = self.command().args(["down", "-v", "-t", "5"]).output();
     }
 }
 
@@ -218,6 +219,7 @@ fn stdout(output: &Output) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_compose_stack_serves_isolates_redeploys_and_keeps_data() {
+    let _machine = exclusive_machine().await;
     let stack = ComposeStack::up().await;
     contract_operations_answer_through_the_router_container(&stack).await;
     every_image_is_non_root_without_a_shell_and_healthy(&stack);
