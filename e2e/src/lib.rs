@@ -23,6 +23,22 @@ pub async fn exclusive_machine() -> tokio::sync::MutexGuard<'static, ()> {
     MACHINE.lock().await
 }
 
+/// `docker/compose.yaml`, the Compose stack users run.
+pub fn compose_file_path() -> PathBuf {
+    paths::workspace_root().join("docker/compose.yaml")
+}
+
+/// The Compose file as YAML, with its `<<:` merge keys applied (as Compose reads it).
+pub fn compose_file() -> serde_yaml::Value {
+    let text = std::fs::read_to_string(compose_file_path()).expect("docker/compose.yaml");
+    let mut compose: serde_yaml::Value =
+        serde_yaml::from_str(&text).expect("docker/compose.yaml is YAML");
+    compose
+        .apply_merge()
+        .expect("docker/compose.yaml's merge keys apply");
+    compose
+}
+
 /// Demo products seeded per test stack: several pages, every category.
 pub const SEEDED_PRODUCTS: usize = 360;
 

@@ -137,7 +137,7 @@ async fn mongo_init(init: MongoInit) -> anyhow::Result<()> {
     // A fresh deployment has no users: the localhost exception lets this first step in.
     // Later runs find the administrator and sign in as it.
     let anonymous = client(None).await?;
-    let signed_in = client(Some(admin_credential.clone())).await?;
+    let signed_in = client(Some(admin_credential)).await?;
     let admin_exists = wait_for_mongod(&anonymous, &signed_in, init.wait).await?;
     let session = if admin_exists { &signed_in } else { &anonymous };
     replica_set::initiate(

@@ -14,8 +14,8 @@ use std::{
 };
 
 use e2e::{
-    contract_operation, data, error_codes, eventually, exclusive_machine, required_env,
-    scratch_dir, token,
+    compose_file, compose_file_path, contract_operation, data, error_codes, eventually,
+    exclusive_machine, required_env, scratch_dir, token,
 };
 use mongodb::bson::doc;
 use serde_json::{Value, json};
@@ -65,10 +65,7 @@ impl ComposeStack {
     /// would do this itself, but Podman 4.3's `--requires` cannot start a container whose
     /// completed dependency depends on a running one; Docker Compose has no such trouble.)
     fn start_in_order(&self) {
-        let text =
-            std::fs::read_to_string(paths::workspace_root().join("docker/compose.yaml")).unwrap();
-        let mut compose: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
-        compose.apply_merge().unwrap();
+        let compose = compose_file();
         let services = compose["services"].as_mapping().unwrap();
         let mut started: Vec<String> = Vec::new();
         while started.len() < services.len() {
@@ -106,7 +103,7 @@ impl ComposeStack {
         let mut command = Command::new(podman_compose());
         command
             .args(["--in-pod", "false", "-p", &self.project, "-f"])
-            .arg(paths::workspace_root().join("docker/compose.yaml"))
+            .arg(compose_file_path())
             .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         command
     }

@@ -5,7 +5,7 @@
 
 use std::{collections::BTreeSet, path::PathBuf, process::Command};
 
-use e2e::required_env;
+use e2e::{compose_file, required_env};
 use xtask::{
     paths,
     roster::{SUBGRAPHS, SubgraphSpec},
@@ -135,10 +135,7 @@ fn router_yaml_configures_exactly_the_roster() {
 
 #[test]
 fn the_compose_stack_runs_exactly_the_roster() {
-    let text =
-        std::fs::read_to_string(paths::workspace_root().join("docker/compose.yaml")).unwrap();
-    let mut compose: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
-    compose.apply_merge().unwrap();
+    let compose = compose_file();
     let services = &compose["services"];
     let place = "docker/compose.yaml";
     let databases = services["mongo-init"]["environment"]["MONGODB_DATABASES"]
