@@ -235,14 +235,10 @@ pub fn error_codes(response: &Value) -> Vec<String> {
 
 /// A valid dev token for `user`.
 pub fn token(user: &str) -> String {
-    xtask::identity::dev_token(user, std::time::Duration::from_secs(600)).expect("a dev token")
+    dev_identity::dev_token(user, std::time::Duration::from_secs(600)).expect("a dev token")
 }
 
 /// Reads one of the storefront's contract operations.
 pub fn contract_operation(name: &str) -> String {
-    let path = paths::contract_dir()
-        .join("operations")
-        .join(format!("{name}.graphql"));
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|err| panic!("cannot read {}: {err}", path.display()))
+    paths::registered_operation(name).unwrap_or_else(|err| panic!("{err:#}"))
 }

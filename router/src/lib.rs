@@ -6,6 +6,7 @@
 pub mod check;
 pub mod composition;
 pub mod error_paths;
+pub mod persisted_documents;
 pub mod playground;
 pub mod serve;
 pub mod supergraph_config;

@@ -81,6 +81,16 @@ enum Command {
         after_help = "Exit status: 0 passed, 1 a check failed, 2 the check could not run.\n\nExamples:\n  router check --config supergraph.yaml --supergraph supergraph.graphql --operations contract/operations/\n  router check --subgraph catalog --schema proposed.graphql --operations contract/operations/\n  router check --subgraph catalog --schema proposed.graphql --format json"
     )]
     Check(CheckArgs),
+    /// Print the registered client operations as a persisted-document manifest (Apollo's
+    /// format: id = SHA-256 of the full text, shared fragments included)
+    #[command(
+        after_help = "Example:\n  router persisted-documents --operations contract/operations > contract/persisted-documents.json"
+    )]
+    PersistedDocuments {
+        /// A file or folder of client operations (.graphql); repeatable
+        #[arg(long = "operations", value_name = "PATH", required = true)]
+        operations: Vec<PathBuf>,
+    },
     /// Exit 0 when the router at --listen is ready (a container health check; needs no curl)
     Probe,
 }
@@ -141,6 +151,11 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Check(args)) => return check(args),
         Some(Command::Compose { config }) => compose(&config),
+        Some(Command::PersistedDocuments { operations }) => {
+            router::persisted_documents::Manifest::build(&operations)
+                .map(|manifest| print!("{}", manifest.to_json()))
+                .map_err(anyhow::Error::from)
+        }
         Some(Command::Probe) => probe(cli.serve.listen),
         None => run_server(cli.serve),
     };

@@ -3,7 +3,6 @@
 //! and the end-to-end tests start the system through this same code.
 
 pub mod containers;
-pub mod identity;
 pub mod mongo;
 pub mod paths;
 pub mod process;

@@ -3,11 +3,19 @@
 
 use std::path::PathBuf;
 
-/// The workspace root (the folder holding `Cargo.toml` and `supergraph.yaml`).
+use anyhow::Context;
+
+/// The workspace root (the folder holding `Cargo.toml` and `supergraph.yaml`): the nearest
+/// folder with a `Cargo.lock` above the package cargo is running. Read at run time, because
+/// two clones sharing one target directory share this crate's build, and with it any
+/// compile-time path (CI's clone would otherwise run against the developer's, or back).
 pub fn workspace_root() -> PathBuf {
-    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
     manifest_dir
-        .parent()
+        .ancestors()
+        .find(|folder| folder.join("Cargo.lock").is_file())
         .map(PathBuf::from)
         .unwrap_or(manifest_dir)
 }
@@ -45,6 +53,35 @@ pub fn contract_dir() -> PathBuf {
 
 /// The registered client operations the schema checks protect, relative to the workspace root.
 pub const REGISTERED_OPERATIONS: &str = "contract/operations";
+
+/// The registered operations as a persisted-document manifest (what clients send, by name and
+/// id), relative to the workspace root; `cargo xtask compose` regenerates it.
+pub const PERSISTED_DOCUMENTS: &str = "contract/persisted-documents.json";
+
+/// The text a client sends for the registered operation `name` (shared fragments included),
+/// from the committed persisted-document manifest.
+pub fn registered_operation(name: &str) -> anyhow::Result<String> {
+    #[derive(serde::Deserialize)]
+    struct Manifest {
+        operations: Vec<Entry>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        name: String,
+        body: String,
+    }
+    let path = workspace_root().join(PERSISTED_DOCUMENTS);
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let manifest: Manifest = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a persisted-document manifest", path.display()))?;
+    manifest
+        .operations
+        .into_iter()
+        .find(|entry| entry.name == name)
+        .map(|entry| entry.body)
+        .with_context(|| format!("{name} is not in {}", path.display()))
+}
 
 #[cfg(test)]
 mod tests {

@@ -50,6 +50,28 @@ pub fn print_subgraph_schemas(bin_dir: &Path, out_dir: &Path) -> anyhow::Result<
     Ok(pairs)
 }
 
+/// The persisted-document manifest of the registered operations, as the router in `bin_dir`
+/// builds it.
+pub fn persisted_documents(bin_dir: &Path) -> anyhow::Result<Vec<u8>> {
+    let output = std::process::Command::new(bin_dir.join("router"))
+        .current_dir(paths::workspace_root())
+        .args([
+            "persisted-documents",
+            "--operations",
+            paths::REGISTERED_OPERATIONS,
+        ])
+        .output()
+        .context("running router persisted-documents")?;
+    if !output.status.success() {
+        bail!(
+            "router persisted-documents failed ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(output.stdout)
+}
+
 /// `router check` for this repository, run from the workspace root, checking `operations`
 /// (the registered clients when empty); callers add `--subgraph`, `--schema`, `--strict`,
 /// `--format`.
@@ -58,7 +80,19 @@ pub fn router_check(
     scratch: &Path,
     operations: &[PathBuf],
 ) -> anyhow::Result<std::process::Command> {
-    let drift = print_subgraph_schemas(bin_dir, scratch)?;
+    let mut drift = print_subgraph_schemas(bin_dir, scratch)?;
+    let manifest = scratch.join("persisted-documents.json");
+    std::fs::write(&manifest, persisted_documents(bin_dir)?)
+        .with_context(|| format!("writing {}", manifest.display()))?;
+    let manifest = manifest
+        .strip_prefix(paths::workspace_root())
+        .unwrap_or(&manifest)
+        .to_owned();
+    drift.push(format!(
+        "{}={}",
+        paths::PERSISTED_DOCUMENTS,
+        manifest.display()
+    ));
     let mut command = std::process::Command::new(bin_dir.join("router"));
     command
         .current_dir(paths::workspace_root())

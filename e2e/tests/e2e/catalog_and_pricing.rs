@@ -177,7 +177,7 @@ async fn category_listing_pages_are_disjoint_and_complete() {
                 seen.insert(edge["node"]["id"].as_str().unwrap().to_owned()),
                 "a product appeared twice"
             );
-            assert!(edge["node"]["price"]["amount"].is_string());
+            assert!(edge["node"]["pricing"]["price"]["amount"].is_string());
         }
         if !products["pageInfo"]["hasNextPage"].as_bool().unwrap() {
             break;
@@ -232,7 +232,7 @@ async fn search_ranks_matching_products() {
         let name = edge["node"]["name"].as_str().unwrap().to_lowercase();
         assert!(name.contains("kettle"), "{name} does not match");
         assert_eq!(edge["node"]["category"]["name"], "Home & Kitchen");
-        assert!(edge["node"]["price"]["amount"].is_string());
+        assert!(edge["node"]["pricing"]["price"]["amount"].is_string());
     }
 
     // The next page continues the ranking without repeating anything.

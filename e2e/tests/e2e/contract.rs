@@ -164,30 +164,44 @@ async fn every_contract_operation_answers_without_errors() {
         .await;
     assert_eq!(data(&add)["addToCart"]["totalQuantity"], 2);
 
-    let operations = std::fs::read_dir(paths::contract_dir().join("operations")).unwrap();
-    let mut names: Vec<String> = operations
-        .map(|entry| {
-            entry
-                .unwrap()
-                .path()
-                .file_stem()
-                .unwrap()
-                .to_string_lossy()
-                .into_owned()
-        })
+    // Every registered operation, in an order where each has something to act on.
+    let runs = [
+        ("AddToCart", json!({ "productId": "prod-000012" })),
+        (
+            "UpdateCartLine",
+            json!({ "productId": "prod-000012", "quantity": 3 }),
+        ),
+        ("Home", json!({ "signedIn": true })),
+        ("CategoryListing", json!({ "slug": "garden" })),
+        (
+            "ProductPage",
+            json!({ "id": "prod-000003", "currency": "EUR" }),
+        ),
+        ("Search", json!({ "text": "tent" })),
+        ("CartView", json!({ "currency": "GBP" })),
+        ("RemoveFromCart", json!({ "productId": "prod-000012" })),
+        ("ClearCart", json!({})),
+    ];
+    let manifest: Value = serde_json::from_str(
+        &std::fs::read_to_string(paths::workspace_root().join(paths::PERSISTED_DOCUMENTS)).unwrap(),
+    )
+    .unwrap();
+    let mut registered: Vec<&str> = manifest["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|operation| operation["name"].as_str().unwrap())
         .collect();
-    names.sort();
-    assert!(names.len() >= 6, "found {names:?}");
-    for name in names {
-        let variables = match name.as_str() {
-            "AddToCart" => json!({ "productId": "prod-000012" }),
-            "CategoryListing" => json!({ "slug": "garden" }),
-            "ProductPage" => json!({ "id": "prod-000003", "currency": "EUR" }),
-            "Search" => json!({ "text": "tent" }),
-            _ => json!({}),
-        };
+    registered.sort_unstable();
+    let mut covered: Vec<&str> = runs.iter().map(|(name, _)| *name).collect();
+    covered.sort_unstable();
+    assert_eq!(
+        covered, registered,
+        "every registered operation is run here"
+    );
+    for (name, variables) in runs {
         let response = stack
-            .query_as(Some(&shopper), &contract_operation(&name), variables)
+            .query_as(Some(&shopper), &contract_operation(name), variables)
             .await;
         let data = data(&response);
         assert!(

@@ -119,14 +119,18 @@ fn operation_name(operation: &OperationDefinition) -> Option<&str> {
     }
 }
 
-/// Every `.graphql` file under `roots` (files or folders), parsed, in path order.
+/// Every `.graphql` file under `roots` (files or folders) that holds an operation, parsed, in
+/// path order. Fragments are shared across files, as codegen tools and persisted-document
+/// manifests share them: each file gets the fragments it spreads (transitively) from the
+/// others appended, so it validates and is sent whole; files of fragments alone are not
+/// operations and are checked through the operations that use them.
 pub fn load(roots: &[PathBuf]) -> Result<Vec<OperationFile>, CheckError> {
     let mut paths = Vec::new();
     for root in roots {
         collect_graphql_files(root, &mut paths)?;
     }
     paths.sort();
-    paths
+    let files = paths
         .into_iter()
         .map(|path| {
             let text = std::fs::read_to_string(&path).map_err(|source| CheckError::Read {
@@ -141,7 +145,87 @@ pub fn load(roots: &[PathBuf]) -> Result<Vec<OperationFile>, CheckError> {
                 .into_static();
             Ok(OperationFile { path, document })
         })
-        .collect()
+        .collect::<Result<Vec<_>, CheckError>>()?;
+
+    let shared: Vec<query::FragmentDefinition> = files
+        .iter()
+        .flat_map(|file| &file.document.definitions)
+        .filter_map(|definition| match definition {
+            Definition::Fragment(fragment) => Some(fragment.clone()),
+            Definition::Operation(_) => None,
+        })
+        .collect();
+    Ok(files
+        .into_iter()
+        .filter(|file| !file.operation_names().is_empty())
+        .map(|mut file| {
+            file.append_spread_fragments(&shared);
+            file
+        })
+        .collect())
+}
+
+impl OperationFile {
+    /// The document as text, fragments from other files included: what a client sends.
+    pub fn text(&self) -> String {
+        self.document.to_string()
+    }
+
+    /// Appends, from `shared`, each fragment this document spreads but does not define,
+    /// and the fragments those spread in turn.
+    fn append_spread_fragments(&mut self, shared: &[query::FragmentDefinition]) {
+        loop {
+            let defined: HashSet<String> = self
+                .document
+                .definitions
+                .iter()
+                .filter_map(|definition| match definition {
+                    Definition::Fragment(fragment) => Some(fragment.name.clone()),
+                    Definition::Operation(_) => None,
+                })
+                .collect();
+            let mut spread = Vec::new();
+            for definition in &self.document.definitions {
+                let selections = match definition {
+                    Definition::Fragment(fragment) => &fragment.selection_set,
+                    Definition::Operation(operation) => operation_selection_set(operation),
+                };
+                spread_names(selections, &mut spread);
+            }
+            let missing: Vec<query::FragmentDefinition> = shared
+                .iter()
+                .filter(|fragment| {
+                    spread.contains(&fragment.name) && !defined.contains(&fragment.name)
+                })
+                .cloned()
+                .collect();
+            if missing.is_empty() {
+                return;
+            }
+            self.document
+                .definitions
+                .extend(missing.into_iter().map(Definition::Fragment));
+        }
+    }
+}
+
+fn operation_selection_set(operation: &OperationDefinition) -> &SelectionSet {
+    match operation {
+        OperationDefinition::Query(q) => &q.selection_set,
+        OperationDefinition::Mutation(m) => &m.selection_set,
+        OperationDefinition::Subscription(s) => &s.selection_set,
+        OperationDefinition::SelectionSet(set) => set,
+    }
+}
+
+fn spread_names(selections: &SelectionSet, found: &mut Vec<String>) {
+    for selection in &selections.items {
+        match selection {
+            Selection::Field(field) => spread_names(&field.selection_set, found),
+            Selection::InlineFragment(fragment) => spread_names(&fragment.selection_set, found),
+            Selection::FragmentSpread(spread) => found.push(spread.fragment_name.clone()),
+        }
+    }
 }
 
 fn collect_graphql_files(path: &Path, found: &mut Vec<PathBuf>) -> Result<(), CheckError> {

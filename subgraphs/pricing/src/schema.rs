@@ -1,5 +1,6 @@
-//! Pricing's part of the storefront graph: `Product.price` and `Product.compareAtPrice` on the
-//! catalog's `Product` entity, plus `Money`, `CurrencyCode` and running `promotions`.
+//! Pricing's part of the storefront graph: `Product.price`, `Product.compareAtPrice` and the
+//! nullable `Product.pricing` on the catalog's `Product` entity, plus `Money`, `CurrencyCode`
+//! and running `promotions`.
 
 use async_graphql::{
     ComplexObject, Context, ID, Object, Result, SimpleObject, dataloader::DataLoader,
@@ -112,6 +113,33 @@ impl Product {
         let usd = money::discounted_usd(quote.list_price_cents, 0);
         in_currency(ctx, usd, currency).await.map(Some)
     }
+
+    /// Price, pre-promotion price and discount together. Null (with an error at this path) only
+    /// when pricing cannot answer: a page that reads prices here keeps the product when pricing
+    /// is down, where the non-null `price` takes the whole product with it.
+    async fn pricing(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "Some(CurrencyCode::Usd)")] currency: Option<CurrencyCode>,
+    ) -> Result<Option<ProductPricing>> {
+        let quote = self.quote(ctx).await?;
+        Ok(Some(ProductPricing {
+            price: self.price(ctx, currency).await?,
+            compare_at_price: self.compare_at_price(ctx, currency).await?,
+            percent_off: i32::try_from(quote.percent_off).unwrap_or(100),
+        }))
+    }
+}
+
+/// What a product costs now, in one currency.
+#[derive(SimpleObject)]
+pub struct ProductPricing {
+    /// The price after running promotions.
+    price: Money,
+    /// The price before promotions, when a promotion lowers it; otherwise null.
+    compare_at_price: Option<Money>,
+    /// The running promotion's discount in percent (0 when none applies).
+    percent_off: i32,
 }
 
 impl Product {

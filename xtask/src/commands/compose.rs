@@ -1,6 +1,6 @@
 //! `cargo xtask compose`: regenerates the committed schemas from the code, so the drift
 //! tests pass again: each subgraph's `schema.graphql`, then `supergraph.graphql` (and the
-//! Kubernetes base's copy of it).
+//! Kubernetes base's copy of it), and the registered operations' persisted-document manifest.
 
 use anyhow::Context;
 use xtask::{paths, process::run_to_completion, roster::SUBGRAPHS, schema_check};
@@ -34,5 +34,9 @@ pub async fn run() -> anyhow::Result<()> {
             .with_context(|| format!("writing {}", path.display()))?;
         step(&format!("Wrote {}", path.display()));
     }
+    let manifest = root.join(paths::PERSISTED_DOCUMENTS);
+    std::fs::write(&manifest, schema_check::persisted_documents(&bin)?)
+        .with_context(|| format!("writing {}", manifest.display()))?;
+    step(&format!("Wrote {}", manifest.display()));
     Ok(())
 }

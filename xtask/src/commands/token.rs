@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use clap::Args;
-use xtask::identity::dev_token;
+use dev_identity::dev_token;
 
 #[derive(Debug, Args)]
 pub struct TokenArgs {

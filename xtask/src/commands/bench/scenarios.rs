@@ -1,7 +1,6 @@
 //! What the bench measures: each scenario is an identifier, a target (a gateway or a subgraph
 //! straight), the request bodies it cycles through, and how it is driven.
 
-use anyhow::Context;
 use serde_json::{Value, json};
 use xtask::paths;
 
@@ -95,14 +94,6 @@ impl Scenario {
     }
 }
 
-/// A registered client operation's text (`contract/operations/<name>.graphql`).
-fn operation(name: &str) -> anyhow::Result<String> {
-    let path = paths::contract_dir()
-        .join("operations")
-        .join(format!("{name}.graphql"));
-    std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))
-}
-
 /// Every scenario against `gateway`, over `products` seeded products and `category_slugs`.
 pub fn scenarios(
     gateway: Gateway,
@@ -120,10 +111,10 @@ pub fn scenarios(
             .map(|id| json!({ "query": query, "variables": { "id": id } }))
             .collect()
     };
-    let product_page = operation("ProductPage")?;
+    let product_page = paths::registered_operation("ProductPage")?;
     let product_by_id = "query ProductById($id: ID!) { product(id: $id) { id sku name description imageUrl tags } }";
-    let category_listing = operation("CategoryListing")?;
-    let search = operation("Search")?;
+    let category_listing = paths::registered_operation("CategoryListing")?;
+    let search = paths::registered_operation("Search")?;
     let via = Target::Gateway(gateway);
     let direct = Target::Subgraph("catalog");
     let scenario = |id, target, bodies, drive| Scenario {
@@ -136,7 +127,7 @@ pub fn scenarios(
         scenario(
             ScenarioId::Home,
             via,
-            vec![json!({ "query": operation("Home")? })],
+            vec![json!({ "query": paths::registered_operation("Home")? })],
             Drive::Saturate,
         ),
         scenario(

@@ -1,0 +1,56 @@
+// Home: running promotions, the categories, and a first shelf of products.
+import { Layout } from '../components/Layout';
+import { Loading, Notice } from '../components/Notice';
+import { ProductGrid, ProductTile } from '../components/ProductTile';
+import { errorsAt } from '../graphql/client';
+import { Home as HomeQuery } from '../graphql/operations';
+import { firstProblem } from '../errors';
+import { useQuery, useShop } from '../shop';
+
+export function Home() {
+  const { currency, session } = useShop();
+  const { result, failure } = useQuery(HomeQuery, { currency, signedIn: !!session });
+  const data = result?.data;
+  return (
+    <Layout categories={data?.categories} cartCount={data?.cart?.totalQuantity}>
+      {failure && <Notice>{failure}</Notice>}
+      {!result && !failure && <Loading />}
+      {result && !data && <Notice>{firstProblem(result.errors)}</Notice>}
+      {data && (
+        <>
+          {data.promotions && data.promotions.length > 0 && (
+            <section class="promotions" aria-label="Promotions">
+              {data.promotions.map((promotion) => (
+                <div class="promotion" key={promotion.id} data-testid="promotion">
+                  <strong>{promotion.title}</strong>
+                  <span>
+                    {promotion.percentOff}% off{' '}
+                    {promotion.categorySlugs.length > 0 ? promotion.categorySlugs.join(', ') : 'everything'} until{' '}
+                    {new Date(promotion.endsAt).toLocaleDateString('en', { month: 'short', day: 'numeric' })}
+                  </span>
+                </div>
+              ))}
+            </section>
+          )}
+          {errorsAt(result.errors, 'promotions').length > 0 && (
+            <Notice kind="info">Promotions are unavailable right now.</Notice>
+          )}
+          <h1>Shop by category</h1>
+          <ul class="category-cards">
+            {data.categories.map((category) => (
+              <li key={category.slug}>
+                <a href={`/c/${category.slug}`}>{category.name}</a>
+              </li>
+            ))}
+          </ul>
+          <h2>New in</h2>
+          <ProductGrid label="New in">
+            {data.products.edges.map(({ node }) => (
+              <ProductTile key={node.id} product={node} />
+            ))}
+          </ProductGrid>
+        </>
+      )}
+    </Layout>
+  );
+}
