@@ -102,6 +102,7 @@ impl TestStack {
             .concat(),
             router_env: Vec::new(),
             subgraph_env: Vec::new(),
+            web: None,
             output: Output::File(scratch.join("services.log")),
         };
         adjust(&mut options);

@@ -12,10 +12,15 @@ use std::{
     process::Stdio,
 };
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use tokio::process::Command;
 
-use crate::{paths, process::run_to_completion, roster::SUBGRAPHS};
+use crate::{
+    paths,
+    process::run_to_completion,
+    roster::SUBGRAPHS,
+    system::{self, run},
+};
 
 /// Where images are tagged: `storefront/<service>:latest`, as the Compose file names them.
 pub const REGISTRY: &str = "storefront";
@@ -57,27 +62,12 @@ pub fn image(service: &str) -> String {
 /// this VM. podman-compose comes with the Python test tools (`python_tools`).
 pub async fn ensure_podman() -> anyhow::Result<()> {
     let is_root = nix::unistd::geteuid().is_root();
-    if !has("podman").await || !has("iptables").await {
-        if !is_root || !has("apt-get").await {
-            bail!(
-                "the container suite needs Podman: on Debian, as root, `apt-get install {}` \
-                 (or run `cargo xtask test` as root, which installs it)",
-                PODMAN_PACKAGES.join(" ")
-            );
-        }
-        crate::step("Installing Podman (apt-get, first run only)");
-        run(
-            "apt-get update",
-            Command::new("apt-get").args(["update", "-qq"]),
-        )
-        .await?;
-        let mut install = Command::new("apt-get");
-        install
-            .args(["install", "-y", "-qq", "--no-install-recommends"])
-            .args(PODMAN_PACKAGES)
-            .env("DEBIAN_FRONTEND", "noninteractive");
-        run("apt-get install podman", &mut install).await?;
-    }
+    system::ensure_programs(
+        &["podman", "iptables"],
+        PODMAN_PACKAGES,
+        "the container suite",
+    )
+    .await?;
     if is_root {
         let conf = Path::new("/etc/containers/containers.conf");
         let current = std::fs::read_to_string(conf).unwrap_or_default();
@@ -264,25 +254,4 @@ async fn image_exists(name: &str) -> bool {
         .status()
         .await
         .is_ok_and(|status| status.success())
-}
-
-async fn has(program: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {program}")])
-        .stdout(Stdio::null())
-        .status()
-        .await
-        .is_ok_and(|status| status.success())
-}
-
-async fn run(name: &str, command: &mut Command) -> anyhow::Result<()> {
-    let status = command
-        .stdin(Stdio::null())
-        .status()
-        .await
-        .with_context(|| format!("cannot run {name}"))?;
-    if !status.success() {
-        bail!("{name} failed ({status})");
-    }
-    Ok(())
 }

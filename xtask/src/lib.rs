@@ -10,6 +10,8 @@ pub mod python_tools;
 pub mod roster;
 pub mod schema_check;
 pub mod stack;
+pub mod system;
+pub mod web;
 
 /// One line of progress on stderr, set apart from the output of the tools it runs (stdout
 /// stays free for what a command produces: a token, a JSON report).

@@ -30,6 +30,9 @@ pub static SUBGRAPHS: LazyLock<Vec<SubgraphSpec>> = LazyLock::new(|| {
 /// The router's default port.
 pub const ROUTER_PORT: u16 = 4000;
 
+/// The web storefront's default port (`storefront-web`'s `--listen` default).
+pub const WEB_PORT: u16 = 3000;
+
 /// The index of `name` in [`SUBGRAPHS`].
 pub fn index_of(name: &str) -> usize {
     SUBGRAPHS

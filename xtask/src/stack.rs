@@ -1,5 +1,5 @@
 //! The whole storefront as child processes: each subgraph seeded and served on its own
-//! database, and the router composing them from a `supergraph.yaml`.
+//! database, the router composing them from a `supergraph.yaml`, and the web storefront.
 
 use std::{path::PathBuf, time::Duration};
 
@@ -36,7 +36,16 @@ pub struct StackOptions {
     pub router_env: Vec<(String, String)>,
     /// Extra environment for every subgraph (e.g. `OTEL_EXPORTER_OTLP_ENDPOINT`).
     pub subgraph_env: Vec<(String, String)>,
+    /// The web storefront, when it is wanted.
+    pub web: Option<WebOptions>,
     pub output: Output,
+}
+
+/// Where the web storefront listens and which built bundle it serves.
+#[derive(Debug, Clone)]
+pub struct WebOptions {
+    pub port: u16,
+    pub dist: PathBuf,
 }
 
 impl StackOptions {
@@ -53,6 +62,7 @@ impl StackOptions {
             router_args: default_router_args(),
             router_env: Vec::new(),
             subgraph_env: Vec::new(),
+            web: None,
             output: Output::Console,
         }
     }
@@ -64,6 +74,7 @@ pub struct Stack {
     /// Subgraphs, in [`SUBGRAPHS`] order; `None` while one is stopped.
     subgraphs: Vec<Option<Service>>,
     router: Option<Service>,
+    web: Option<Service>,
 }
 
 impl Stack {
@@ -75,17 +86,27 @@ impl Stack {
             options,
             subgraphs: Vec::new(),
             router: None,
+            web: None,
         };
         for index in 0..SUBGRAPHS.len() {
             let service = stack.start_subgraph(index).await?;
             stack.subgraphs.push(Some(service));
         }
         stack.router = Some(stack.start_router().await?);
+        if let Some(web) = &stack.options.web {
+            stack.web = Some(stack.start_web(web).await?);
+        }
         Ok(stack)
     }
 
     pub fn router_url(&self) -> String {
         format!("http://127.0.0.1:{}/graphql", self.options.router_port)
+    }
+
+    /// The web storefront's address, when the stack serves it.
+    pub fn web_url(&self) -> Option<String> {
+        let web = self.options.web.as_ref()?;
+        Some(format!("http://127.0.0.1:{}", web.port))
     }
 
     /// The subgraph's base URL (`/graphql`, `/health`, `/ready`, `/metrics` below it).
@@ -121,6 +142,7 @@ impl Stack {
             .iter_mut()
             .flatten()
             .chain(self.router.as_mut())
+            .chain(self.web.as_mut())
             .map(|service| {
                 Box::pin(async move {
                     let status = service.exited().await;
@@ -140,12 +162,17 @@ impl Stack {
             .iter()
             .flatten()
             .chain(self.router.as_ref())
+            .chain(self.web.as_ref())
             .filter_map(|service| Some((service.name.clone(), service.pid()?)))
             .collect()
     }
 
-    /// Stops the router first, then the subgraphs, each with a grace period.
+    /// Stops the web storefront and the router first, then the subgraphs, each with a grace
+    /// period.
     pub async fn stop(mut self) {
+        if let Some(web) = self.web.take() {
+            web.stop(Duration::from_secs(10)).await;
+        }
         if let Some(router) = self.router.take() {
             router.stop(Duration::from_secs(10)).await;
         }
@@ -216,6 +243,26 @@ impl Stack {
         )
         .await?;
         Ok(router)
+    }
+
+    async fn start_web(&self, web: &WebOptions) -> anyhow::Result<Service> {
+        let mut command = Command::new(self.options.bin_dir.join("storefront-web"));
+        command
+            .args(["--listen", &format!("127.0.0.1:{}", web.port)])
+            .arg("--dist")
+            .arg(&web.dist)
+            .args(["--graphql-url", &self.router_url()])
+            // DEV ONLY: sign-in as anyone (see dev-identity/README.md).
+            .arg("--dev-signing-key")
+            .arg(dev_identity::committed_key_path());
+        let mut service = Service::spawn("web", command, &self.options.output).await?;
+        wait_ready(
+            &mut service,
+            &format!("http://127.0.0.1:{}/ready", web.port),
+            READY_LIMIT,
+        )
+        .await?;
+        Ok(service)
     }
 }
 

@@ -2,6 +2,7 @@
 //! processes against the MongoDB that `cargo xtask test` provides. Run it with `cargo xtask test`;
 //! `cargo xtask test -- <filter>` runs part of it.
 
+mod browser;
 mod cart;
 mod catalog_and_pricing;
 mod committed_schemas;

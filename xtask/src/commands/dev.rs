@@ -1,5 +1,5 @@
-//! `cargo xtask dev`: MongoDB, seed data, every subgraph and the router, in the foreground
-//! until Ctrl-C or SIGTERM, which stop every child this started.
+//! `cargo xtask dev`: MongoDB, seed data, every subgraph, the router and the web storefront, in
+//! the foreground until Ctrl-C or SIGTERM, which stop every child this started.
 
 use clap::Args;
 use tokio::signal::unix::{SignalKind, signal};
@@ -7,8 +7,9 @@ use xtask::{
     mongo::{self, LocalMongo},
     paths,
     process::Output,
-    roster::ROUTER_PORT,
-    stack::{Stack, StackOptions},
+    roster::{ROUTER_PORT, WEB_PORT},
+    stack::{Stack, StackOptions, WebOptions},
+    web,
 };
 
 use super::{build_binaries, build_release_binaries, step};
@@ -40,6 +41,7 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
         build_binaries().await?;
         paths::debug_bin_dir()
     };
+    let dist = web::ensure_bundle().await?;
 
     let (local_mongo, mongodb_uri) = match args.mongodb_uri {
         Some(uri) => {
@@ -64,11 +66,15 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     };
 
     step(&format!(
-        "Seeding {} demo products and starting the subgraphs and the router",
+        "Seeding {} demo products and starting the subgraphs, the router and the web storefront",
         args.products
     ));
     let mut options = StackOptions::dev(bin_dir, mongodb_uri);
     options.seed_products = Some(args.products);
+    options.web = Some(WebOptions {
+        port: WEB_PORT,
+        dist,
+    });
     let started = Stack::start(options).await;
     let mut stack = match started {
         Ok(stack) => stack,
@@ -100,6 +106,9 @@ fn print_banner(stack: &Stack) {
     let router = stack.router_url();
     println!();
     println!("  Storefront is up.");
+    if let Some(web) = stack.web_url() {
+        println!("  Web storefront     {web}   (sign in as any user: dev only)");
+    }
     println!("  GraphQL endpoint   {router}");
     println!("  Playground         {router}   (open it in a browser)");
     println!("  Router health      http://127.0.0.1:{ROUTER_PORT}/health");

@@ -1,7 +1,7 @@
 //! `cargo xtask test`: every test, against a real MongoDB. Builds the binaries the end-to-end
 //! tests start, provides a throwaway local MongoDB unless `MONGODB_URI` is given, installs the
-//! Node test tools (the reference composer) and Podman, builds the container images, runs the
-//! schema checks, then `cargo test` over the workspace.
+//! Node test tools (the reference composer), Podman and Chromium, builds the web storefront and
+//! the container images, runs the schema checks, then `cargo test` over the workspace.
 
 use std::{process::Stdio, time::Duration};
 
@@ -12,7 +12,7 @@ use xtask::{
     mongo::{self, LocalMongo},
     paths,
     process::{Output, free_port, run_to_completion},
-    python_tools, schema_check,
+    python_tools, schema_check, web,
 };
 
 use super::{build_binaries, cargo, step};
@@ -39,6 +39,9 @@ pub async fn run(args: TestArgs) -> anyhow::Result<()> {
     .status()
     .context("cannot run router check")?;
     let node_tools = install_node_tools().await?;
+    step("Web storefront and Chromium for the browser tests");
+    let web_dist = web::ensure_bundle().await?;
+    web::ensure_chromium().await?;
     step("Container images (Podman; the first run installs it and makes the base images)");
     let python_tools = python_tools::ensure().await?;
     containers::ensure_podman().await?;
@@ -69,6 +72,7 @@ pub async fn run(args: TestArgs) -> anyhow::Result<()> {
         .env("STOREFRONT_BIN_DIR", paths::debug_bin_dir())
         .env("STOREFRONT_NODE_TOOLS", &node_tools)
         .env("STOREFRONT_PYTHON_TOOLS", &python_tools)
+        .env("STOREFRONT_WEB_DIST", &web_dist)
         .env("STOREFRONT_SCRATCH_DIR", &scratch)
         .stdin(Stdio::null())
         .status()

@@ -100,6 +100,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         router_args: default_router_args(),
         router_env: vec![("LOG_LEVEL".into(), "warn".into())],
         subgraph_env: Vec::new(),
+        web: None,
         output: Output::File(scratch.join("services.log")),
     };
     std::fs::write(
