@@ -102,6 +102,8 @@ export interface QueryState<Data> {
   failure: string | null;
   /** Replace the result (a mutation's answer, the next page). */
   setResult(result: Result<Data>): void;
+  /** Ask again (after a change elsewhere on the page that this answer depends on). */
+  refetch(): void;
 }
 
 /**
@@ -111,7 +113,8 @@ export interface QueryState<Data> {
 export function useQuery<Data, Variables>(op: Operation<Data, Variables>, variables: Variables): QueryState<Data> {
   const { session } = useShop();
   const token = session?.token ?? null;
-  const key = JSON.stringify(variables) + (token ?? '');
+  const [generation, setGeneration] = useState(0);
+  const key = JSON.stringify(variables) + (token ?? '') + generation;
   const [state, setState] = useState<{ key: string; result: Result<Data> | null; failure: string | null }>({
     key: '',
     result: null,
@@ -135,11 +138,13 @@ export function useQuery<Data, Variables>(op: Operation<Data, Variables>, variab
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [op, key]);
   const setResult = useCallback((result: Result<Data>) => setState({ key, result, failure: null }), [key]);
+  const refetch = useCallback(() => setGeneration((n) => n + 1), []);
   const fresh = state.key === key;
   return {
     result: fresh || state.result ? state.result : null,
     loading: !fresh,
     failure: fresh ? state.failure : null,
     setResult,
+    refetch,
   };
 }

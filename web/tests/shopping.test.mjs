@@ -84,9 +84,15 @@ test('home → category → product → cart: one request per page, subtotal = s
     assert.equal(await page.getByTestId('cart-count').textContent(), '4', 'the cart survives a reload');
     await assertSubtotalIsSumOfLines(page);
 
+    // Adding a recommendation on the cart page shows its line at once.
+    await page.getByTestId('cart-recommendations').getByTestId('add-to-cart').first().click();
+    await page.getByTestId('cart-line').nth(2).waitFor();
+    assert.equal(await page.getByTestId('cart-count').textContent(), '5');
+    await assertSubtotalIsSumOfLines(page);
+
     await page.getByTestId('cart-line').nth(1).getByTestId('remove').click();
-    await page.getByTestId('cart-count').filter({ hasText: /^3$/ }).waitFor();
-    assert.equal(await page.getByTestId('cart-line').count(), 1);
+    await page.getByTestId('cart-count').filter({ hasText: /^4$/ }).waitFor();
+    assert.equal(await page.getByTestId('cart-line').count(), 2);
     await page.getByTestId('clear-cart').click();
     await page.getByText('Your cart is empty').waitFor();
 

@@ -46,11 +46,20 @@ const CONTAINERS_CONF: &str = "# Written by the storefront's `cargo xtask` (xtas
 [engine]\nruntime = \"runc\"\n\n[containers]\n\
 default_ulimits = [\"nofile=20000:20000\", \"nproc=32768:32768\"]\n";
 
-/// Every image the system runs as: the router, each subgraph, and the one-shot MongoDB setup.
+/// The web storefront's image (and binary): the Dockerfile's `web` target.
+pub const WEB: &str = "storefront-web";
+
+/// Every image the system runs as: the router, each subgraph, the web storefront and the
+/// one-shot MongoDB setup.
 pub fn services() -> Vec<&'static str> {
-    let mut services = vec!["router", "storefront-ops"];
+    let mut services = vec!["router", "storefront-ops", WEB];
     services.extend(SUBGRAPHS.iter().map(|spec| spec.name));
     services
+}
+
+/// The Dockerfile target that builds `service`'s image.
+fn target(service: &str) -> &'static str {
+    if service == WEB { "web" } else { "runtime" }
 }
 
 /// `storefront/<service>:latest`.
@@ -207,13 +216,14 @@ async fn import(tree: &Path, name: &str, changes: &[&str]) -> anyhow::Result<()>
     Ok(())
 }
 
-/// Builds every service's image with `docker/Dockerfile`'s runtime stage from binaries
-/// already built in `bin_dir` (the Dockerfile's `BINARIES=prebuilt`), tagged as the Compose
-/// file expects.
-pub async fn build_prebuilt(bin_dir: &Path) -> anyhow::Result<()> {
+/// Builds every service's image with `docker/Dockerfile` from binaries already built in
+/// `bin_dir` and the web bundle already built in `web_dist` (the Dockerfile's
+/// `BINARIES=prebuilt`), tagged as the Compose file expects.
+pub async fn build_prebuilt(bin_dir: &Path, web_dist: &Path) -> anyhow::Result<()> {
     let context = paths::dev_dir().join("containers/context");
     let _ = std::fs::remove_dir_all(&context);
     std::fs::create_dir_all(context.join("bin"))?;
+    copy_folder(web_dist, &context.join("web-dist"))?;
     for service in services() {
         std::fs::copy(bin_dir.join(service), context.join("bin").join(service))
             .with_context(|| format!("no {service} binary in {}", bin_dir.display()))?;
@@ -224,9 +234,8 @@ pub async fn build_prebuilt(bin_dir: &Path) -> anyhow::Result<()> {
         let mut build = Command::new("podman");
         build
             // Docker's image format keeps the HEALTHCHECK (OCI's has no field for it).
-            .args([
-                "build", "--quiet", "--format", "docker", "--target", "runtime",
-            ])
+            .args(["build", "--quiet", "--format", "docker"])
+            .args(["--target", target(service)])
             .args(["--build-arg", "BINARIES=prebuilt"])
             .args(["--build-arg", &format!("SERVICE={service}")])
             .arg("-f")
@@ -234,6 +243,20 @@ pub async fn build_prebuilt(bin_dir: &Path) -> anyhow::Result<()> {
             .args(["-t", &image(service)])
             .arg(&context);
         run(&format!("podman build {service}"), &mut build).await?;
+    }
+    Ok(())
+}
+
+fn copy_folder(from: &Path, to: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
+        let path = entry?.path();
+        let target = to.join(path.file_name().expect("a named entry"));
+        if path.is_dir() {
+            copy_folder(&path, &target)?;
+        } else {
+            std::fs::copy(&path, &target)?;
+        }
     }
     Ok(())
 }

@@ -28,6 +28,7 @@ struct ComposeStack {
     env: Vec<(String, String)>,
     router_port: u16,
     mongo_port: u16,
+    web_port: u16,
     client: reqwest::Client,
     log: PathBuf,
 }
@@ -35,7 +36,11 @@ struct ComposeStack {
 impl ComposeStack {
     async fn up() -> Self {
         let project = format!("sf{}", std::process::id());
-        let (router_port, mongo_port) = (free_port().unwrap(), free_port().unwrap());
+        let (router_port, mongo_port, web_port) = (
+            free_port().unwrap(),
+            free_port().unwrap(),
+            free_port().unwrap(),
+        );
         let env = vec![
             (
                 "MONGO_IMAGE".to_owned(),
@@ -43,6 +48,11 @@ impl ComposeStack {
             ),
             ("ROUTER_PORT".to_owned(), router_port.to_string()),
             ("MONGO_PORT".to_owned(), mongo_port.to_string()),
+            ("WEB_PORT".to_owned(), web_port.to_string()),
+            (
+                "STOREFRONT_GRAPHQL_URL".to_owned(),
+                format!("http://127.0.0.1:{router_port}/graphql"),
+            ),
             ("SEED_PRODUCTS".to_owned(), "200".to_owned()),
         ];
         let log = scratch_dir().join(format!("compose-{project}.log"));
@@ -52,6 +62,7 @@ impl ComposeStack {
             env,
             router_port,
             mongo_port,
+            web_port,
             client: reqwest::Client::new(),
             log,
         };
@@ -219,6 +230,7 @@ async fn the_compose_stack_serves_isolates_redeploys_and_keeps_data() {
     let _machine = exclusive_machine().await;
     let stack = ComposeStack::up().await;
     contract_operations_answer_through_the_router_container(&stack).await;
+    the_web_container_serves_the_page_and_dev_sign_in(&stack).await;
     every_image_is_non_root_without_a_shell_and_healthy(&stack);
     each_subgraph_user_reaches_only_its_own_database(&stack).await;
     the_cart_is_redeployed_while_catalog_traffic_keeps_succeeding(&stack).await;
@@ -288,6 +300,45 @@ async fn contract_operations_answer_through_the_router_container(stack: &Compose
     );
 }
 
+/// The web container serves the page pointed at this stack's router, and its dev sign-in hands
+/// out tokens the router container accepts for a cart.
+async fn the_web_container_serves_the_page_and_dev_sign_in(stack: &ComposeStack) {
+    let web = format!("http://127.0.0.1:{}", stack.web_port);
+    let mut html = String::new();
+    let served = eventually(Duration::from_secs(60), async || {
+        match stack.client.get(format!("{web}/c/garden")).send().await {
+            Ok(page) if page.status() == 200 => {
+                html = page.text().await.unwrap_or_default();
+                true
+            }
+            _ => false,
+        }
+    })
+    .await;
+    assert!(served, "the web container serves {web}");
+    assert!(
+        html.contains(&format!("content=\"{}\"", stack.router_url())),
+        "the page calls this stack's router: {html}"
+    );
+    let signed = stack
+        .client
+        .post(format!("{web}/dev/token"))
+        .json(&json!({ "user": "compose-web-shopper" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), 200);
+    let token: Value = signed.json().await.unwrap();
+    let (_, added) = stack
+        .query_as(
+            token["token"].as_str(),
+            &contract_operation("AddToCart"),
+            json!({ "productId": "prod-000003" }),
+        )
+        .await;
+    assert_eq!(data(&added)["addToCart"]["totalQuantity"], 1, "{added}");
+}
+
 fn every_image_is_non_root_without_a_shell_and_healthy(stack: &ComposeStack) {
     for service in containers::services() {
         let image = containers::image(service);
@@ -313,7 +364,14 @@ fn every_image_is_non_root_without_a_shell_and_healthy(stack: &ComposeStack) {
             .unwrap();
         assert!(!shell.status.success(), "{image} has no shell");
     }
-    for service in ["router", "catalog", "cart", "pricing", "recommendation"] {
+    for service in [
+        "router",
+        "catalog",
+        "cart",
+        "pricing",
+        "recommendation",
+        "web",
+    ] {
         let check = Command::new("podman")
             .args(["healthcheck", "run", &stack.container(service)])
             .output()

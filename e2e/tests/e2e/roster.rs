@@ -8,28 +8,27 @@ use std::{collections::BTreeSet, path::PathBuf, process::Command};
 use e2e::{compose_file, required_env};
 use xtask::{
     paths,
-    roster::{SUBGRAPHS, SubgraphSpec},
+    roster::{SUBGRAPHS, WEB_PORT},
 };
 
 fn roster_names() -> BTreeSet<&'static str> {
     SUBGRAPHS.iter().map(|spec| spec.name).collect()
 }
 
-/// What `<subgraph> --help` prints (clap shows each flag's environment variable and default).
-fn help(spec: &SubgraphSpec) -> String {
-    let binary = PathBuf::from(required_env("STOREFRONT_BIN_DIR")).join(spec.name);
+/// What `<binary> --help` prints (clap shows each flag's environment variable and default).
+fn help(name: &str) -> String {
+    let binary = PathBuf::from(required_env("STOREFRONT_BIN_DIR")).join(name);
     let output = Command::new(&binary)
         .arg("--help")
         .output()
         .unwrap_or_else(|err| {
             panic!(
-                "supergraph.yaml lists {name}, but there is no binary {binary}: add the crate \
-                 subgraphs/{name} ({err})",
-                name = spec.name,
+                "there is no binary {binary} (a subgraph supergraph.yaml lists needs the crate \
+                 subgraphs/{name}): {err}",
                 binary = binary.display()
             )
         });
-    assert!(output.status.success(), "{} --help failed", spec.name);
+    assert!(output.status.success(), "{name} --help failed");
     String::from_utf8(output.stdout).unwrap()
 }
 
@@ -76,9 +75,21 @@ fn every_subgraph_crate_is_in_the_roster_and_every_roster_entry_is_a_crate() {
 }
 
 #[test]
+fn the_web_storefront_listens_by_default_on_its_port_and_compose_publishes_it() {
+    let listen = default_of(&help("storefront-web"), "WEB_LISTEN")
+        .expect("storefront-web --help shows a default WEB_LISTEN");
+    assert_eq!(listen, format!("127.0.0.1:{WEB_PORT}"));
+    let ports = format!("{:?}", compose_file()["services"]["web"]["ports"]);
+    assert!(
+        ports.contains(&format!("${{WEB_PORT:-{WEB_PORT}}}:3000")),
+        "docker/compose.yaml publishes the web storefront on {WEB_PORT}: {ports}"
+    );
+}
+
+#[test]
 fn each_subgraph_listens_by_default_where_the_roster_routes_it() {
     for spec in SUBGRAPHS.iter() {
-        let listen = default_of(&help(spec), "LISTEN_ADDR")
+        let listen = default_of(&help(spec.name), "LISTEN_ADDR")
             .unwrap_or_else(|| panic!("{} --help shows no default LISTEN_ADDR", spec.name));
         assert_eq!(
             listen,
@@ -97,7 +108,7 @@ fn the_cart_asks_the_catalog_where_the_roster_routes_it() {
         .find(|spec| spec.name == "catalog")
         .unwrap();
     assert_eq!(
-        default_of(&help(cart), "CATALOG_URL").as_deref(),
+        default_of(&help(cart.name), "CATALOG_URL").as_deref(),
         Some(format!("http://127.0.0.1:{}/graphql", catalog.default_port).as_str()),
         "subgraphs/cart/src/main.rs: the default CATALOG_URL differs from catalog's routing_url in supergraph.yaml"
     );
@@ -193,6 +204,7 @@ fn the_compose_stack_runs_exactly_the_roster() {
     }
     built.remove("router");
     built.remove("storefront-ops");
+    built.remove("storefront-web");
     assert!(
         built.is_empty(),
         "{place} builds {built:?}, which supergraph.yaml does not list"

@@ -96,8 +96,7 @@ impl Product {
         #[graphql(default_with = "Some(CurrencyCode::Usd)")] currency: Option<CurrencyCode>,
     ) -> Result<Money> {
         let quote = self.quote(ctx).await?;
-        let usd = money::discounted_usd(quote.list_price_cents, quote.percent_off);
-        in_currency(ctx, usd, currency).await
+        promoted_price(ctx, &quote, currency).await
     }
 
     /// The price before promotions, when a promotion lowers it; otherwise null.
@@ -107,11 +106,7 @@ impl Product {
         #[graphql(default_with = "Some(CurrencyCode::Usd)")] currency: Option<CurrencyCode>,
     ) -> Result<Option<Money>> {
         let quote = self.quote(ctx).await?;
-        if quote.percent_off == 0 {
-            return Ok(None);
-        }
-        let usd = money::discounted_usd(quote.list_price_cents, 0);
-        in_currency(ctx, usd, currency).await.map(Some)
+        list_price_when_promoted(ctx, &quote, currency).await
     }
 
     /// Price, pre-promotion price and discount together. Null (with an error at this path) only
@@ -122,13 +117,37 @@ impl Product {
         ctx: &Context<'_>,
         #[graphql(default_with = "Some(CurrencyCode::Usd)")] currency: Option<CurrencyCode>,
     ) -> Result<Option<ProductPricing>> {
+        // One quote for all three, so a page of products costs one batch, not one per field.
         let quote = self.quote(ctx).await?;
         Ok(Some(ProductPricing {
-            price: self.price(ctx, currency).await?,
-            compare_at_price: self.compare_at_price(ctx, currency).await?,
+            price: promoted_price(ctx, &quote, currency).await?,
+            compare_at_price: list_price_when_promoted(ctx, &quote, currency).await?,
             percent_off: i32::try_from(quote.percent_off).unwrap_or(100),
         }))
     }
+}
+
+/// The price after the quote's promotion, in `currency`.
+async fn promoted_price(
+    ctx: &Context<'_>,
+    quote: &Quote,
+    currency: Option<CurrencyCode>,
+) -> Result<Money> {
+    let usd = money::discounted_usd(quote.list_price_cents, quote.percent_off);
+    in_currency(ctx, usd, currency).await
+}
+
+/// The list price in `currency` when a promotion lowers it; otherwise `None`.
+async fn list_price_when_promoted(
+    ctx: &Context<'_>,
+    quote: &Quote,
+    currency: Option<CurrencyCode>,
+) -> Result<Option<Money>> {
+    if quote.percent_off == 0 {
+        return Ok(None);
+    }
+    let usd = money::discounted_usd(quote.list_price_cents, 0);
+    in_currency(ctx, usd, currency).await.map(Some)
 }
 
 /// What a product costs now, in one currency.

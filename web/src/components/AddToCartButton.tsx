@@ -6,7 +6,15 @@ import { AddToCart } from '../graphql/operations';
 import { describe } from '../errors';
 import { useShop } from '../shop';
 
-export function AddToCartButton({ productId, quantity = 1, compact }: { productId: string; quantity?: number; compact?: boolean }) {
+interface Props {
+  productId: string;
+  quantity?: number;
+  compact?: boolean;
+  /** Called after the graph confirmed the add (the cart page shows the new line). */
+  onAdded?: () => void;
+}
+
+export function AddToCartButton({ productId, quantity = 1, compact, onAdded }: Props) {
   const { session, currency, setCartCount } = useShop();
   const [state, setState] = useState<{ busy: boolean; message: string | null; failed: boolean }>({
     busy: false,
@@ -25,6 +33,7 @@ export function AddToCartButton({ productId, quantity = 1, compact }: { productI
       if (data?.addToCart) {
         setCartCount(data.addToCart.totalQuantity);
         setState({ busy: false, message: 'Added to cart', failed: false });
+        onAdded?.();
       } else {
         setState({ busy: false, message: describe(errors[0] ?? { message: '' }), failed: true });
       }

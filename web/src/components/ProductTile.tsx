@@ -5,7 +5,13 @@ import { AddToCartButton } from './AddToCartButton';
 import { Picture } from './Picture';
 import { Price } from './Price';
 
-export function ProductTile({ product, caption }: { product: ProductCard; caption?: string }) {
+interface Props {
+  product: ProductCard;
+  caption?: string;
+  onAdded?: () => void;
+}
+
+export function ProductTile({ product, caption, onAdded }: Props) {
   return (
     <li class="tile" data-testid="product-tile" data-product-id={product.id}>
       <a class="tile__link" href={`/p/${product.id}`}>
@@ -15,7 +21,7 @@ export function ProductTile({ product, caption }: { product: ProductCard; captio
       {caption && <span class="tile__caption">{caption}</span>}
       <div class="tile__foot">
         <Price pricing={product.pricing} />
-        <AddToCartButton productId={product.id} compact />
+        <AddToCartButton productId={product.id} compact onAdded={onAdded} />
       </div>
     </li>
   );

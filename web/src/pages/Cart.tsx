@@ -27,7 +27,7 @@ export function Cart() {
 function SignedInCart() {
   const { currency, session } = useShop();
   const token = session?.token ?? null;
-  const { result, failure, setResult } = useQuery(CartView, { currency });
+  const { result, failure, setResult, refetch } = useQuery(CartView, { currency });
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const data = result?.data;
@@ -135,7 +135,7 @@ function SignedInCart() {
           <h2>Goes well with your cart</h2>
           <ProductGrid label="Recommendations">
             {recommendations.map((product) => (
-              <ProductTile key={product.id} product={product} />
+              <ProductTile key={product.id} product={product} onAdded={refetch} />
             ))}
           </ProductGrid>
         </section>

@@ -1,11 +1,11 @@
 //! `cargo xtask images`: every service's container image, with Podman, tagged as
 //! `docker/compose.yaml` expects (`storefront/<service>:latest`). The images are
-//! `docker/Dockerfile`'s runtime stage over binaries built here by cargo (release unless
-//! `--debug`), so a rebuild takes seconds; `docker compose -f docker/compose.yaml build` builds
+//! `docker/Dockerfile`'s stages over binaries built here by cargo (release unless `--debug`) and
+//! the web bundle built here by npm, so a rebuild takes seconds; `docker compose -f docker/compose.yaml build` builds
 //! the same images from source with Docker instead.
 
 use clap::Args;
-use xtask::{containers, paths};
+use xtask::{containers, paths, web};
 
 use super::{build_binaries, build_release_binaries, step};
 
@@ -25,7 +25,8 @@ pub async fn run(args: ImagesArgs) -> anyhow::Result<()> {
     };
     containers::ensure_podman().await?;
     containers::ensure_base_images(&bin_dir.join("router")).await?;
-    containers::build_prebuilt(&bin_dir).await?;
+    let web_dist = web::ensure_bundle().await?;
+    containers::build_prebuilt(&bin_dir, &web_dist).await?;
     println!("\n  {:<40} {:>10}", "image", "size");
     for service in containers::services() {
         let image = containers::image(service);

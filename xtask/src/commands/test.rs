@@ -46,7 +46,7 @@ pub async fn run(args: TestArgs) -> anyhow::Result<()> {
     let python_tools = python_tools::ensure().await?;
     containers::ensure_podman().await?;
     containers::ensure_base_images(&paths::debug_bin_dir().join("router")).await?;
-    containers::build_prebuilt(&paths::debug_bin_dir()).await?;
+    containers::build_prebuilt(&paths::debug_bin_dir(), &web_dist).await?;
 
     let scratch = paths::dev_dir().join("test-run");
     let _ = std::fs::remove_dir_all(&scratch);
