@@ -15,19 +15,9 @@ pub const REGENERATE: &str = "cargo xtask compose";
 /// A subgraph's SDL as its binary in `bin_dir` prints it (`<name> --print-schema`, which
 /// needs no database).
 pub fn printed_schema(bin_dir: &Path, name: &str) -> anyhow::Result<Vec<u8>> {
-    let output = std::process::Command::new(bin_dir.join(name))
-        .arg("--print-schema")
-        .env_remove("MONGODB_URI")
-        .output()
-        .with_context(|| format!("running {name} --print-schema"))?;
-    if !output.status.success() {
-        bail!(
-            "{name} --print-schema failed ({}): {}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    Ok(output.stdout)
+    let mut command = std::process::Command::new(bin_dir.join(name));
+    command.arg("--print-schema").env_remove("MONGODB_URI");
+    stdout_of(command, &format!("{name} --print-schema"))
 }
 
 /// Prints each subgraph's schema from its binary into `out_dir/<name>.graphql`; returns the
@@ -53,18 +43,23 @@ pub fn print_subgraph_schemas(bin_dir: &Path, out_dir: &Path) -> anyhow::Result<
 /// The persisted-document manifest of the registered operations, as the router in `bin_dir`
 /// builds it.
 pub fn persisted_documents(bin_dir: &Path) -> anyhow::Result<Vec<u8>> {
-    let output = std::process::Command::new(bin_dir.join("router"))
-        .current_dir(paths::workspace_root())
-        .args([
-            "persisted-documents",
-            "--operations",
-            paths::REGISTERED_OPERATIONS,
-        ])
+    let mut command = std::process::Command::new(bin_dir.join("router"));
+    command.current_dir(paths::workspace_root()).args([
+        "persisted-documents",
+        "--operations",
+        paths::REGISTERED_OPERATIONS,
+    ]);
+    stdout_of(command, "router persisted-documents")
+}
+
+/// What `command` prints on stdout; fails with its stderr unless it succeeds.
+fn stdout_of(mut command: std::process::Command, what: &str) -> anyhow::Result<Vec<u8>> {
+    let output = command
         .output()
-        .context("running router persisted-documents")?;
+        .with_context(|| format!("running {what}"))?;
     if !output.status.success() {
         bail!(
-            "router persisted-documents failed ({}): {}",
+            "{what} failed ({}): {}",
             output.status,
             String::from_utf8_lossy(&output.stderr)
         );

@@ -1,6 +1,6 @@
 //! DataLoader batching, proven by counting MongoDB commands (driver command monitoring, read
 //! from each subgraph's `/metrics`): a page of 50 costs no more commands than a page of 5,
-//! give or take one extra batch (N+1 would cost 50).
+//! give or take a couple of extra batches (N+1 would cost 50).
 
 use e2e::{TestStack, contract_operation, data, exclusive_machine};
 use serde_json::json;
@@ -42,10 +42,11 @@ async fn category_listing_costs_no_more_commands_at_50_than_at_5() {
     );
     // A DataLoader batch holds every key asked for before its load runs (after one yield to
     // the scheduler, see subgraph_kit::batching): on a busy multi-threaded runtime the 50
-    // lookups of one page can straddle two batches, so a page may cost one extra batch per
-    // loader — never one query per product.
+    // lookups of one page can straddle batches, as another worker starts the load while this
+    // one is still asking (seen: up to three for pricing's 50 while the rest of the suite
+    // runs) — a couple of extra batches, never one query per product (that would be 50).
     assert!(
-        large.0 <= 2 * small.0 && large.1 <= 2 * small.1,
+        large.0 <= small.0 + 2 && large.1 <= small.1 + 2,
         "MongoDB commands (catalog, pricing) grow with the page: {small:?} for 5, {large:?} for 50"
     );
     // Catalog: the category menu, the category by slug, the page, the count. Pricing: prices

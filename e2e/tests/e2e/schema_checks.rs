@@ -23,12 +23,18 @@ fn workdir(test: &str) -> PathBuf {
 
 /// The catalog's committed schema with `edit` applied, written where a proposal is read from.
 fn proposed_catalog(test: &str, edit: impl FnOnce(String) -> String) -> PathBuf {
-    let current =
-        std::fs::read_to_string(paths::workspace_root().join("subgraphs/catalog/schema.graphql"))
-            .unwrap();
+    proposed_schema("catalog", test, edit)
+}
+
+/// `subgraph`'s committed schema with `edit` applied, written where a proposal is read from.
+fn proposed_schema(subgraph: &str, test: &str, edit: impl FnOnce(String) -> String) -> PathBuf {
+    let current = std::fs::read_to_string(
+        paths::workspace_root().join(format!("subgraphs/{subgraph}/schema.graphql")),
+    )
+    .unwrap();
     let proposed = edit(current.clone());
     assert_ne!(proposed, current, "the fixture edit changed nothing");
-    let path = workdir(test).join("catalog.graphql");
+    let path = workdir(test).join(format!("{subgraph}.graphql"));
     std::fs::write(&path, proposed).unwrap();
     path
 }
@@ -43,12 +49,11 @@ fn check(test: &str, extra: &[&str]) -> Output {
 }
 
 fn propose(test: &str, schema: &Path, extra: &[&str]) -> Output {
-    let mut args = vec![
-        "--subgraph",
-        "catalog",
-        "--schema",
-        schema.to_str().unwrap(),
-    ];
+    propose_for("catalog", test, schema, extra)
+}
+
+fn propose_for(subgraph: &str, test: &str, schema: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["--subgraph", subgraph, "--schema", schema.to_str().unwrap()];
     args.extend_from_slice(extra);
     check(test, &args)
 }
@@ -88,6 +93,51 @@ fn the_committed_tree_passes() {
         registered.iter().any(|name| name == "ProductPage"),
         "{report}"
     );
+}
+
+/// The web storefront's operations share fragments across files: a field used only inside a
+/// fragment still fails the check, naming every page operation that spreads it.
+#[test]
+fn removing_a_field_a_shared_fragment_uses_fails_naming_each_page_operation() {
+    let schema = proposed_schema("pricing", "no-percent-off", |sdl| {
+        sdl.replace(
+            "\t\"\"\"\n\tThe running promotion's discount in percent (0 when none applies).\n\t\"\"\"\n\tpercentOff: Int!\n",
+            "",
+        )
+    });
+    let report = json(&propose_for(
+        "pricing",
+        "no-percent-off",
+        &schema,
+        &["--format", "json"],
+    ));
+    assert_eq!(report["passed"], false, "{report}");
+    let removal = report["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|change| change["coordinate"] == "ProductPricing.percentOff")
+        .unwrap_or_else(|| panic!("no change to ProductPricing.percentOff in {report}"));
+    assert_eq!(removal["criticality"], "breaking");
+    let used_by: Vec<&str> = removal["used_by"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|name| name.as_str().unwrap())
+        .collect();
+    for page in [
+        "Home",
+        "CategoryListing",
+        "Search",
+        "ProductPage",
+        "CartView",
+        "AddToCart",
+    ] {
+        assert!(
+            used_by.contains(&page),
+            "{page} uses it through ProductCard: {used_by:?}"
+        );
+    }
 }
 
 #[test]

@@ -67,12 +67,14 @@ impl Site {
         } else {
             "off"
         };
+        let missing = |name| SiteError::MissingMeta {
+            path: index_path.clone(),
+            name,
+        };
         let index_html = set_meta(&template, "storefront-graphql", &options.graphql_url)
-            .and_then(|html| set_meta(&html, "storefront-dev-identity", dev_identity))
-            .ok_or_else(|| SiteError::MissingMeta {
-                path: index_path,
-                name: "storefront-graphql or storefront-dev-identity",
-            })?;
+            .ok_or_else(|| missing("storefront-graphql"))?;
+        let index_html = set_meta(&index_html, "storefront-dev-identity", dev_identity)
+            .ok_or_else(|| missing("storefront-dev-identity"))?;
         Ok(Self {
             inner: Arc::new(Inner {
                 dist: options.dist,

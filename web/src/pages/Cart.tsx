@@ -2,7 +2,7 @@
 // clear, and recommendations for what is in it. Every change answers with the whole cart.
 import { useState } from 'preact/hooks';
 import { Layout } from '../components/Layout';
-import { Loading, Notice } from '../components/Notice';
+import { Notice, QueryStatus } from '../components/Notice';
 import { Picture } from '../components/Picture';
 import { ProductGrid, ProductTile } from '../components/ProductTile';
 import { execute, type Result } from '../graphql/client';
@@ -67,9 +67,7 @@ function SignedInCart() {
   return (
     <Layout categories={data?.categories} cartCount={data ? (cart?.totalQuantity ?? 0) : undefined}>
       <h1>Your cart</h1>
-      {failure && <Notice>{failure}</Notice>}
-      {!result && !failure && <Loading />}
-      {result && !data && <Notice>{firstProblem(result.errors)}</Notice>}
+      <QueryStatus result={result} failure={failure} />
       {data && !cart && result.errors.length > 0 && (
         <Notice>{describe(result.errors[0])} Your cart is safe; reload to try again.</Notice>
       )}

@@ -2,7 +2,7 @@
 // cursor and appends it.
 import { useState } from 'preact/hooks';
 import { Layout } from '../components/Layout';
-import { Loading, Notice } from '../components/Notice';
+import { Notice, QueryStatus } from '../components/Notice';
 import { ProductGrid, ProductTile } from '../components/ProductTile';
 import { execute } from '../graphql/client';
 import { CategoryListing } from '../graphql/operations';
@@ -47,9 +47,7 @@ export function Category({ slug }: { slug: string }) {
 
   return (
     <Layout categories={data?.categories} cartCount={data?.cart?.totalQuantity}>
-      {failure && <Notice>{failure}</Notice>}
-      {!result && !failure && <Loading />}
-      {result && !data && <Notice>{firstProblem(result.errors)}</Notice>}
+      <QueryStatus result={result} failure={failure} />
       {data && (
         <>
           <h1>{category?.name ?? slug}</h1>

@@ -1,10 +1,9 @@
 // Home: running promotions, the categories, and a first shelf of products.
 import { Layout } from '../components/Layout';
-import { Loading, Notice } from '../components/Notice';
+import { Notice, QueryStatus } from '../components/Notice';
 import { ProductGrid, ProductTile } from '../components/ProductTile';
 import { errorsAt } from '../graphql/client';
 import { Home as HomeQuery } from '../graphql/operations';
-import { firstProblem } from '../errors';
 import { useQuery, useShop } from '../shop';
 
 export function Home() {
@@ -13,9 +12,7 @@ export function Home() {
   const data = result?.data;
   return (
     <Layout categories={data?.categories} cartCount={data?.cart?.totalQuantity}>
-      {failure && <Notice>{failure}</Notice>}
-      {!result && !failure && <Loading />}
-      {result && !data && <Notice>{firstProblem(result.errors)}</Notice>}
+      <QueryStatus result={result} failure={failure} />
       {data && (
         <>
           {data.promotions && data.promotions.length > 0 && (

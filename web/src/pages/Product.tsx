@@ -1,13 +1,12 @@
 // One product: name, description, price in the chosen currency (or "Price unavailable" while
 // pricing is down), add to cart, and recommendations (hidden while they are unavailable).
 import { Layout } from '../components/Layout';
-import { Loading, Notice } from '../components/Notice';
+import { Notice, QueryStatus } from '../components/Notice';
 import { Picture } from '../components/Picture';
 import { Price } from '../components/Price';
 import { ProductGrid, ProductTile } from '../components/ProductTile';
 import { AddToCartButton } from '../components/AddToCartButton';
 import { ProductPage } from '../graphql/operations';
-import { firstProblem } from '../errors';
 import { useQuery, useShop } from '../shop';
 
 export function Product({ id }: { id: string }) {
@@ -18,9 +17,7 @@ export function Product({ id }: { id: string }) {
   const recommendations = data?.related?.recommendations ?? [];
   return (
     <Layout categories={data?.categories} cartCount={data?.cart?.totalQuantity}>
-      {failure && <Notice>{failure}</Notice>}
-      {!result && !failure && <Loading />}
-      {result && !data && <Notice>{firstProblem(result.errors)}</Notice>}
+      <QueryStatus result={result} failure={failure} />
       {data && !product && <Notice kind="info">This product does not exist (any more). <a href="/">Back to the shop</a></Notice>}
       {product && (
         <article class="product" data-testid="product">

@@ -1,10 +1,9 @@
 // Search results for the words in `?q=`, with how many products match in all.
 import { useLocation } from 'preact-iso';
 import { Layout } from '../components/Layout';
-import { Loading, Notice } from '../components/Notice';
+import { Notice, QueryStatus } from '../components/Notice';
 import { ProductGrid, ProductTile } from '../components/ProductTile';
 import { Search as SearchQuery } from '../graphql/operations';
-import { firstProblem } from '../errors';
 import { useQuery, useShop } from '../shop';
 
 export function Search() {
@@ -16,9 +15,7 @@ export function Search() {
   return (
     <Layout categories={data?.categories} cartCount={data?.cart?.totalQuantity}>
       <h1>Search: “{text}”</h1>
-      {failure && <Notice>{failure}</Notice>}
-      {!result && !failure && <Loading />}
-      {result && !data && <Notice>{firstProblem(result.errors)}</Notice>}
+      <QueryStatus result={result} failure={failure} />
       {data && (
         <>
           <p class="muted" data-testid="result-count">

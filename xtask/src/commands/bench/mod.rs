@@ -3,11 +3,13 @@
 //! generator is `oha` (crates.io), installed into `.dev/tools` on first use. Writes
 //! `bench/results.md`: requests per second, latency percentiles, the router's overhead over a
 //! direct subgraph call, MongoDB commands per request and peak memory, with the machine noted.
+//! Then the web storefront's budgets in Chromium, into `bench/web-budgets.md`.
 
 mod load;
 mod report;
 mod sampling;
 mod scenarios;
+mod web_budgets;
 
 use std::{path::PathBuf, time::Duration};
 
@@ -19,7 +21,8 @@ use xtask::{
     paths,
     process::{Output, free_port},
     roster::SUBGRAPHS,
-    stack::{Stack, StackOptions, default_router_args, supergraph_yaml},
+    stack::{Stack, StackOptions, WebOptions, default_router_args, supergraph_yaml},
+    web,
 };
 
 use self::{
@@ -49,6 +52,14 @@ pub struct BenchArgs {
     /// Where to write the results table
     #[arg(long, default_value = "bench/results.md")]
     output: PathBuf,
+
+    /// Only the web storefront's budgets (no load scenarios, results table untouched)
+    #[arg(long)]
+    web_only: bool,
+
+    /// Where to write the web storefront's budgets
+    #[arg(long, default_value = "bench/web-budgets.md")]
+    web_output: PathBuf,
 }
 
 /// What one scenario measured.
@@ -69,7 +80,12 @@ pub struct Measured {
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let bin_dir = build_release_binaries().await?;
-    let oha = load::ensure_oha().await?;
+    let oha = if args.web_only {
+        None
+    } else {
+        Some(load::ensure_oha().await?)
+    };
+    let web_dist = web::ensure_bundle().await?;
 
     let scratch = paths::dev_dir().join("bench");
     let _ = std::fs::remove_dir_all(&scratch);
@@ -100,7 +116,10 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         router_args: default_router_args(),
         router_env: vec![("LOG_LEVEL".into(), "warn".into())],
         subgraph_env: Vec::new(),
-        web: None,
+        web: Some(WebOptions {
+            port: free_port()?,
+            dist: web_dist,
+        }),
         output: Output::File(scratch.join("services.log")),
     };
     std::fs::write(
@@ -110,11 +129,25 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let stack = Stack::start(options).await?;
     let mut processes = stack.processes();
     processes.extend(mongo.service.pid().map(|pid| ("mongod".to_owned(), pid)));
-    let outcome = measure_all(&args, &oha, &stack, &processes, &scratch).await;
+    let outcome = match &oha {
+        Some(oha) => measure_all(&args, oha, &stack, &processes, &scratch).await,
+        None => Ok(Vec::new()),
+    };
     let rss = sampling::peak_rss(&processes);
+    step("Web storefront budgets (Chromium)");
+    let budgets = web_budgets::measure(&stack).await;
     stack.stop().await;
     mongo.service.stop(Duration::from_secs(10)).await;
     let results = outcome?;
+
+    let budgets = web_budgets::render(&budgets?, &sampling::machine());
+    let web_output = paths::workspace_root().join(&args.web_output);
+    web_budgets::write(&web_output, &budgets)?;
+    println!("{budgets}");
+    step(&format!("Wrote {}", web_output.display()));
+    if args.web_only {
+        return Ok(());
+    }
 
     let report = report::render(&args, &results, &rss)?;
     if let Some(folder) = args.output.parent() {
