@@ -54,6 +54,11 @@ struct ServeArgs {
     #[arg(long, env = "ROUTER_INTROSPECTION", value_name = "true|false")]
     introspection: Option<bool>,
 
+    /// Execute only the persisted documents of the router config's `persisted_documents`
+    /// storage, by id, refusing any other document (overrides its `require_id`; production)
+    #[arg(long, env = "ROUTER_TRUSTED_DOCUMENTS", value_name = "true|false")]
+    trusted_documents: Option<bool>,
+
     /// Export OpenTelemetry traces to this OTLP/HTTP endpoint (off when not given)
     #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT", value_name = "URL")]
     otlp_endpoint: Option<String>,
@@ -252,6 +257,7 @@ fn run_server(args: ServeArgs) -> anyhow::Result<()> {
         listen: args.listen,
         router_config: args.router_config,
         introspection: args.introspection,
+        trusted_documents: args.trusted_documents,
         otlp_endpoint: args.otlp_endpoint,
         poll_interval: args.poll_interval,
         shutdown_grace: args.shutdown_grace,

@@ -110,6 +110,10 @@ fn the_copies_kustomize_reads_are_the_repositorys_files() {
         ),
         ("base/config/supergraph.graphql", "supergraph.graphql"),
         (
+            "base/config/persisted-documents.json",
+            "contract/persisted-documents.json",
+        ),
+        (
             "overlays/dev/dev-identity/jwks.json",
             "dev-identity/jwks.json",
         ),
@@ -118,7 +122,7 @@ fn the_copies_kustomize_reads_are_the_repositorys_files() {
             std::fs::read_to_string(kubernetes_dir().join(copy)).unwrap(),
             std::fs::read_to_string(root.join(original)).unwrap(),
             "deploy/kubernetes/{copy} differs from {original}: copy it again (`cargo xtask \
-             compose` rewrites the supergraph's copy)"
+             compose` rewrites the supergraph's and the manifest's copies)"
         );
     }
 }

@@ -18,3 +18,4 @@ mod mongodb_batching;
 mod observability;
 mod roster;
 mod schema_checks;
+mod trusted_documents;

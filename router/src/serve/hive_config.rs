@@ -1,6 +1,6 @@
 //! The Hive Router configuration a run serves with: the operator's file (`--router-config`),
 //! with what our flags own layered over it — listen address, supergraph source, introspection,
-//! OTLP export, log level, the laboratory off and our plugins on. Each section we write is read
+//! trusted documents, OTLP export, log level, the laboratory off and our plugins on. Each section we write is read
 //! and written as hive-router's own config type, and the result is parsed by hive-router
 //! before the engine starts, so a mistake in either is reported here, naming the file.
 
@@ -66,6 +66,26 @@ pub fn layered(options: &ServeOptions, supergraph: &Path) -> Result<String, Serv
             &IntrospectionPermissionConfig::Boolean(introspection),
         )
         .map_err(error)?;
+    }
+
+    if let Some(trusted) = options.trusted_documents {
+        // Written as YAML, not through `PersistedDocumentsConfig`: its file path type does not
+        // serialize back (a flattened string); hive-router's parse below still checks it.
+        let mut documents = section(&root, "persisted_documents")
+            .cloned()
+            .unwrap_or_default();
+        if trusted && !documents.contains_key("storage") {
+            return Err(error(
+                "trusted documents need a `persisted_documents.storage` (the manifest of \
+                 registered operations) in the router config"
+                    .to_owned(),
+            ));
+        }
+        if trusted {
+            documents.insert("enabled".into(), true.into());
+        }
+        documents.insert("require_id".into(), trusted.into());
+        root.insert("persisted_documents".into(), Value::Mapping(documents));
     }
 
     if let Some(endpoint) = &options.otlp_endpoint {
@@ -217,11 +237,14 @@ fn apply_unset_env_defaults(value: &mut Value) {
     }
 }
 
-/// Hive Router resolves a `source: file` entry's relative `path` against its config file's
+/// Hive Router resolves a file entry's relative `path` (`source: file`, as JWKS providers
+/// say it, or `type: file`, as persisted-document storage does) against its config file's
 /// folder; the config it reads is written elsewhere, so those paths are made absolute against
 /// the operator's file first.
 fn absolutize_file_sources(mapping: &mut Mapping, folder: &Path) {
-    let is_file_source = mapping.get("source").and_then(Value::as_str) == Some("file");
+    let is_file_source = ["source", "type"]
+        .iter()
+        .any(|key| mapping.get(*key).and_then(Value::as_str) == Some("file"));
     for (key, value) in mapping.iter_mut() {
         match value {
             Value::String(path)
@@ -248,6 +271,8 @@ fn absolutize_file_sources(mapping: &mut Mapping, folder: &Path) {
 mod tests {
     use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
+    use hive_router::config::primitives::value_or_expression::ValueOrExpression;
+
     use super::*;
     use crate::serve::Source;
 
@@ -257,6 +282,7 @@ mod tests {
             listen: SocketAddr::from(([0, 0, 0, 0], 4100)),
             router_config,
             introspection: Some(false),
+            trusted_documents: None,
             otlp_endpoint: Some("http://127.0.0.1:4318/v1/traces".to_owned()),
             poll_interval: Duration::from_millis(500),
             shutdown_grace: Duration::from_secs(1),
@@ -345,6 +371,51 @@ mod tests {
             config.introspection,
             Some(IntrospectionPermissionConfig::Boolean(true))
         ));
+    }
+
+    #[test]
+    fn trusted_documents_require_ids_from_the_operators_manifest() {
+        let dir = tempfile::tempdir().unwrap();
+        let supergraph = dir.path().join("supergraph.graphql");
+        std::fs::write(&supergraph, "").unwrap();
+        std::fs::write(dir.path().join("documents.json"), "{}").unwrap();
+        let file = dir.path().join("router.yaml");
+        std::fs::write(
+            &file,
+            "persisted_documents:\n  enabled: true\n  storage:\n    type: file\n    path: documents.json\n",
+        )
+        .unwrap();
+        let mut trusted = options(vec![file.clone()]);
+        trusted.trusted_documents = Some(true);
+        let yaml = layered(&trusted, &supergraph).unwrap();
+        let config = hive_router::config::parse_yaml_config(yaml.clone()).unwrap();
+        let documents = &config.persisted_documents;
+        assert!(documents.enabled);
+        assert!(matches!(
+            documents.require_id,
+            ValueOrExpression::Value(true)
+        ));
+        // The manifest's relative path is found beside the operator's file.
+        assert!(
+            yaml.contains(&dir.path().join("documents.json").display().to_string()),
+            "{yaml}"
+        );
+
+        let default = layered(&options(vec![file]), &supergraph).unwrap();
+        let config = hive_router::config::parse_yaml_config(default).unwrap();
+        assert!(matches!(
+            config.persisted_documents.require_id,
+            ValueOrExpression::Value(false)
+        ));
+
+        let bare = dir.path().join("bare.yaml");
+        std::fs::write(&bare, "introspection: false\n").unwrap();
+        let mut without_storage = options(vec![bare]);
+        without_storage.trusted_documents = Some(true);
+        let error = layered(&without_storage, &supergraph)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("persisted_documents.storage"), "{error}");
     }
 
     #[test]

@@ -37,6 +37,9 @@ pub struct ServeOptions {
     pub router_config: Vec<PathBuf>,
     /// Whether introspection is answered, when the operator says so on the command line.
     pub introspection: Option<bool>,
+    /// Whether only persisted documents are executed, when the operator says so on the
+    /// command line.
+    pub trusted_documents: Option<bool>,
     /// Where to export OpenTelemetry traces (OTLP over HTTP); no tracing when `None`.
     pub otlp_endpoint: Option<String>,
     /// How often the supergraph is recomposed (compose mode) and its file checked.

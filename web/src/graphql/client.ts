@@ -1,6 +1,7 @@
-// The one way the page talks to the graph: a registered operation, by name, POSTed to the
-// router's /graphql. The text sent is the contract's persisted-document manifest entry, so the
-// page sends exactly what the schema checks protect.
+// The one way the page talks to the graph: a registered operation POSTed to the router's
+// /graphql by its id in the contract's persisted-document manifest (the router holds the text),
+// so the page runs exactly what the schema checks protect, also where the router runs nothing
+// else (trusted documents, in production).
 import manifest from '../../../contract/persisted-documents.json';
 
 /** A GraphQL error as the router returns it. */
@@ -19,7 +20,8 @@ export interface Result<Data> {
 /** A registered operation, typed by its result and variables. */
 export interface Operation<Data, Variables> {
   readonly name: string;
-  readonly body: string;
+  /** The SHA-256 of its text: its id in the manifest. */
+  readonly id: string;
   /** Phantom fields carrying the types. */
   readonly __types?: [Data, Variables];
 }
@@ -27,7 +29,7 @@ export interface Operation<Data, Variables> {
 export function operation<Data, Variables>(name: string): Operation<Data, Variables> {
   const entry = manifest.operations.find((candidate) => candidate.name === name);
   if (!entry) throw new Error(`${name} is not a registered operation`);
-  return { name, body: entry.body };
+  return { name, id: entry.id };
 }
 
 /** The request failed before the graph answered (network down, router unreachable). */
@@ -57,7 +59,7 @@ export async function execute<Data, Variables>(
     response = await fetch(endpoint(), {
       method: 'POST',
       headers,
-      body: JSON.stringify({ operationName: op.name, query: op.body, variables }),
+      body: JSON.stringify({ operationName: op.name, documentId: op.id, variables }),
     });
   } catch {
     throw new NetworkError('The shop cannot be reached right now. Check your connection and try again.');

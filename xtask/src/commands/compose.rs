@@ -1,6 +1,7 @@
 //! `cargo xtask compose`: regenerates the committed schemas from the code, so the drift
 //! tests pass again: each subgraph's `schema.graphql`, then `supergraph.graphql` (and the
-//! Kubernetes base's copy of it), and the registered operations' persisted-document manifest.
+//! Kubernetes base's copy of it), and the registered operations' persisted-document manifest
+//! (and its Kubernetes copy).
 
 use anyhow::Context;
 use xtask::{paths, process::run_to_completion, roster::SUBGRAPHS, schema_check};
@@ -34,9 +35,13 @@ pub async fn run() -> anyhow::Result<()> {
             .with_context(|| format!("writing {}", path.display()))?;
         step(&format!("Wrote {}", path.display()));
     }
-    let manifest = root.join(paths::PERSISTED_DOCUMENTS);
-    std::fs::write(&manifest, schema_check::persisted_documents(&bin)?)
-        .with_context(|| format!("writing {}", manifest.display()))?;
-    step(&format!("Wrote {}", manifest.display()));
+    let manifest = schema_check::persisted_documents(&bin)?;
+    for path in [
+        root.join(paths::PERSISTED_DOCUMENTS),
+        root.join("deploy/kubernetes/base/config/persisted-documents.json"),
+    ] {
+        std::fs::write(&path, &manifest).with_context(|| format!("writing {}", path.display()))?;
+        step(&format!("Wrote {}", path.display()));
+    }
     Ok(())
 }
