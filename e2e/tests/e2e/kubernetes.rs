@@ -393,3 +393,50 @@ fn network_policies_allow_exactly_the_calls_the_system_makes() {
         }
     }
 }
+
+/// The production overlay trusts no dev identity and runs only registered documents: the dev
+/// signing key is in no manifest of either overlay, the dev JWKS only in the dev overlay, and
+/// production's router has trusted documents and introspection off.
+#[test]
+fn production_carries_no_dev_identity_and_runs_only_trusted_documents() {
+    let identity = paths::workspace_root().join("dev-identity");
+    let private_key = std::fs::read_to_string(identity.join("signing-key.pem")).unwrap();
+    let private_body = private_key.lines().nth(1).expect("a PEM body line");
+    let jwks: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(identity.join("jwks.json")).unwrap())
+            .unwrap();
+    let public_modulus = jwks["keys"][0]["n"]
+        .as_str()
+        .expect("the dev key's modulus");
+    for overlay in OVERLAYS {
+        let (file, _) = render(overlay);
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            !text.contains(private_body),
+            "overlay {overlay} carries the dev private key"
+        );
+        assert_eq!(
+            text.contains(public_modulus),
+            overlay == "dev",
+            "the dev JWKS belongs to the dev overlay only ({overlay})"
+        );
+    }
+    let (_, objects) = render("production");
+    let router = of_kind(&objects, "Deployment")
+        .find(|object| name(object) == "router")
+        .expect("a router Deployment");
+    let env = &router["spec"]["template"]["spec"]["containers"][0]["env"];
+    let value_of = |variable: &str| {
+        env.as_sequence()
+            .unwrap()
+            .iter()
+            .find(|entry| entry["name"] == variable)
+            .and_then(|entry| entry["value"].as_str())
+            .map(str::to_owned)
+    };
+    assert_eq!(
+        value_of("ROUTER_TRUSTED_DOCUMENTS").as_deref(),
+        Some("true")
+    );
+    assert_eq!(value_of("ROUTER_INTROSPECTION").as_deref(), Some("false"));
+}
