@@ -239,7 +239,22 @@ pub fn token(user: &str) -> String {
     dev_identity::dev_token(user, std::time::Duration::from_secs(600)).expect("a dev token")
 }
 
-/// Reads one of the storefront's contract operations.
+/// The registered operation `name`'s id in the committed persisted-document manifest.
+pub fn registered_document_id(name: &str) -> String {
+    let text = std::fs::read_to_string(paths::workspace_root().join(paths::PERSISTED_DOCUMENTS))
+        .expect("the persisted-document manifest");
+    let manifest: Value = serde_json::from_str(&text).expect("the manifest is JSON");
+    manifest["operations"]
+        .as_array()
+        .expect("the manifest's operations")
+        .iter()
+        .find(|operation| operation["name"] == name)
+        .and_then(|operation| operation["id"].as_str())
+        .unwrap_or_else(|| panic!("{name} is not in the manifest"))
+        .to_owned()
+}
+
+/// The text a client sends for the registered operation `name` (shared fragments included).
 pub fn contract_operation(name: &str) -> String {
     paths::registered_operation(name).unwrap_or_else(|err| panic!("{err:#}"))
 }

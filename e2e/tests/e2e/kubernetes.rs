@@ -105,6 +105,10 @@ fn the_copies_kustomize_reads_are_the_repositorys_files() {
     for (copy, original) in [
         ("base/config/router.yaml", "router.yaml"),
         (
+            "base/config/router.production.yaml",
+            "router.production.yaml",
+        ),
+        (
             "base/config/router.containers.yaml",
             "docker/router.containers.yaml",
         ),
@@ -398,7 +402,7 @@ fn network_policies_allow_exactly_the_calls_the_system_makes() {
 /// signing key is in no manifest of either overlay, the dev JWKS only in the dev overlay, and
 /// production's router has trusted documents and introspection off.
 #[test]
-fn production_carries_no_dev_identity_and_runs_only_trusted_documents() {
+fn production_carries_no_dev_identity_and_serves_the_production_profile() {
     let identity = paths::workspace_root().join("dev-identity");
     let private_key = std::fs::read_to_string(identity.join("signing-key.pem")).unwrap();
     let private_body = private_key.lines().nth(1).expect("a PEM body line");
@@ -434,9 +438,9 @@ fn production_carries_no_dev_identity_and_runs_only_trusted_documents() {
             .and_then(|entry| entry["value"].as_str())
             .map(str::to_owned)
     };
-    assert_eq!(
-        value_of("ROUTER_TRUSTED_DOCUMENTS").as_deref(),
-        Some("true")
+    let config = value_of("ROUTER_CONFIG").expect("the router's ROUTER_CONFIG");
+    assert!(
+        config.ends_with("/router.production.yaml"),
+        "production layers the production profile last: {config}"
     );
-    assert_eq!(value_of("ROUTER_INTROSPECTION").as_deref(), Some("false"));
 }

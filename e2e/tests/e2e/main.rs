@@ -16,6 +16,7 @@ mod limits;
 mod live_schema;
 mod mongodb_batching;
 mod observability;
+mod production_profile;
 mod roster;
 mod schema_checks;
 mod trusted_documents;

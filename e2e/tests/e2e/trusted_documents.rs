@@ -2,25 +2,8 @@
 //! is served by id in every profile; with `--trusted-documents` (production) nothing else runs,
 //! and a refused document never reaches a subgraph.
 
-use e2e::{TestStack, data, error_codes};
+use e2e::{TestStack, data, error_codes, registered_document_id};
 use serde_json::{Value, json};
-use xtask::paths;
-
-/// The registered operation `name`'s id in the committed manifest.
-fn registered_id(name: &str) -> String {
-    let manifest: Value = serde_json::from_str(
-        &std::fs::read_to_string(paths::workspace_root().join(paths::PERSISTED_DOCUMENTS)).unwrap(),
-    )
-    .unwrap();
-    manifest["operations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|operation| operation["name"] == name)
-        .and_then(|operation| operation["id"].as_str())
-        .unwrap_or_else(|| panic!("{name} is not in the manifest"))
-        .to_owned()
-}
 
 const UNREGISTERED: &str = "query Unregistered { categories { slug } }";
 const UNKNOWN_ID: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -45,7 +28,7 @@ async fn development_serves_registered_ids_and_any_document() {
     let stack = TestStack::start("documents-dev").await;
     let (status, page) = by_id(
         &stack,
-        &registered_id("ProductPage"),
+        &registered_document_id("ProductPage"),
         json!({ "id": "prod-000003", "currency": "EUR" }),
     )
     .await;
@@ -81,7 +64,7 @@ async fn trusted_mode_runs_only_registered_ids_and_refuses_the_rest_before_any_s
             .push(("ROUTER_TRUSTED_DOCUMENTS".into(), "true".into()));
     })
     .await;
-    let (status, home) = by_id(&stack, &registered_id("Home"), json!({})).await;
+    let (status, home) = by_id(&stack, &registered_document_id("Home"), json!({})).await;
     assert_eq!(status, 200, "{home}");
     assert!(data(&home)["categories"].as_array().unwrap().len() >= 10);
 
