@@ -1,6 +1,8 @@
 //! Dev-only sign-in: JWTs for any user name, signed with the throwaway key in this folder
 //! (`signing-key.pem`), which the dev stack's router and cart subgraph trust (`jwks.json`).
-//! `cargo xtask token` and the storefront web server's dev sign-in both mint them here.
+//! `cargo xtask token` and the storefront web server's dev sign-in both mint them here. Callers
+//! name the key file (found at run time: a path compiled in would point into whichever clone
+//! built this crate).
 
 use std::{
     path::{Path, PathBuf},
@@ -13,11 +15,6 @@ use serde::Serialize;
 pub const KEY_ID: &str = "storefront-dev-1";
 pub const ISSUER: &str = "storefront-dev";
 pub const AUDIENCE: &str = "storefront";
-
-/// The committed dev signing key, in this crate's folder.
-pub fn committed_key_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("signing-key.pem")
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum DevIdentityError {
@@ -86,7 +83,7 @@ impl DevSigner {
     }
 }
 
-/// A token for `user` signed with the committed dev key.
-pub fn dev_token(user: &str, ttl: Duration) -> Result<String, DevIdentityError> {
-    DevSigner::from_pem_file(&committed_key_path())?.token(user, ttl)
+/// A token for `user` signed with the key in `key_file`.
+pub fn dev_token(key_file: &Path, user: &str, ttl: Duration) -> Result<String, DevIdentityError> {
+    DevSigner::from_pem_file(key_file)?.token(user, ttl)
 }

@@ -236,25 +236,24 @@ pub fn error_codes(response: &Value) -> Vec<String> {
 
 /// A valid dev token for `user`.
 pub fn token(user: &str) -> String {
-    dev_identity::dev_token(user, std::time::Duration::from_secs(600)).expect("a dev token")
+    dev_token(user, std::time::Duration::from_secs(600))
+}
+
+/// A dev token for `user`, valid for `ttl` (zero: one that expired an hour ago).
+pub fn dev_token(user: &str, ttl: std::time::Duration) -> String {
+    dev_identity::dev_token(&paths::dev_signing_key(), user, ttl).expect("a dev token")
 }
 
 /// The registered operation `name`'s id in the committed persisted-document manifest.
 pub fn registered_document_id(name: &str) -> String {
-    let text = std::fs::read_to_string(paths::workspace_root().join(paths::PERSISTED_DOCUMENTS))
-        .expect("the persisted-document manifest");
-    let manifest: Value = serde_json::from_str(&text).expect("the manifest is JSON");
-    manifest["operations"]
-        .as_array()
-        .expect("the manifest's operations")
-        .iter()
-        .find(|operation| operation["name"] == name)
-        .and_then(|operation| operation["id"].as_str())
-        .unwrap_or_else(|| panic!("{name} is not in the manifest"))
-        .to_owned()
+    registered(name).id
 }
 
 /// The text a client sends for the registered operation `name` (shared fragments included).
 pub fn contract_operation(name: &str) -> String {
+    registered(name).body
+}
+
+fn registered(name: &str) -> paths::RegisteredOperation {
     paths::registered_operation(name).unwrap_or_else(|err| panic!("{err:#}"))
 }

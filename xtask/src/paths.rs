@@ -51,6 +51,16 @@ pub fn contract_dir() -> PathBuf {
     workspace_root().join("contract")
 }
 
+/// DEV ONLY: the committed key dev tokens are signed with (see dev-identity/README.md).
+pub fn dev_signing_key() -> PathBuf {
+    workspace_root().join("dev-identity/signing-key.pem")
+}
+
+/// DEV ONLY: the public half of [`dev_signing_key`], which the dev stack trusts.
+pub fn dev_jwks() -> PathBuf {
+    workspace_root().join("dev-identity/jwks.json")
+}
+
 /// The registered client operations the schema checks protect, relative to the workspace root.
 pub const REGISTERED_OPERATIONS: &str = "contract/operations";
 
@@ -58,29 +68,37 @@ pub const REGISTERED_OPERATIONS: &str = "contract/operations";
 /// id), relative to the workspace root; `cargo xtask compose` regenerates it.
 pub const PERSISTED_DOCUMENTS: &str = "contract/persisted-documents.json";
 
-/// The text a client sends for the registered operation `name` (shared fragments included),
-/// from the committed persisted-document manifest.
-pub fn registered_operation(name: &str) -> anyhow::Result<String> {
+/// One entry of the committed persisted-document manifest: a registered operation as clients
+/// send it.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct RegisteredOperation {
+    pub name: String,
+    /// The SHA-256 of `body`: what a client sends as `documentId`.
+    pub id: String,
+    /// The full text, shared fragments included.
+    pub body: String,
+}
+
+/// Every registered operation, from the committed persisted-document manifest.
+pub fn registered_operations() -> anyhow::Result<Vec<RegisteredOperation>> {
     #[derive(serde::Deserialize)]
     struct Manifest {
-        operations: Vec<Entry>,
-    }
-    #[derive(serde::Deserialize)]
-    struct Entry {
-        name: String,
-        body: String,
+        operations: Vec<RegisteredOperation>,
     }
     let path = workspace_root().join(PERSISTED_DOCUMENTS);
     let text =
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     let manifest: Manifest = serde_json::from_str(&text)
         .with_context(|| format!("{} is not a persisted-document manifest", path.display()))?;
-    manifest
-        .operations
+    Ok(manifest.operations)
+}
+
+/// The registered operation `name`, from the committed persisted-document manifest.
+pub fn registered_operation(name: &str) -> anyhow::Result<RegisteredOperation> {
+    registered_operations()?
         .into_iter()
-        .find(|entry| entry.name == name)
-        .map(|entry| entry.body)
-        .with_context(|| format!("{name} is not in {}", path.display()))
+        .find(|operation| operation.name == name)
+        .with_context(|| format!("{name} is not in {PERSISTED_DOCUMENTS}"))
 }
 
 #[cfg(test)]

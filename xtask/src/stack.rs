@@ -254,7 +254,7 @@ impl Stack {
             .args(["--graphql-url", &self.router_url()])
             // DEV ONLY: sign-in as anyone (see dev-identity/README.md).
             .arg("--dev-signing-key")
-            .arg(dev_identity::committed_key_path());
+            .arg(paths::dev_signing_key());
         let mut service = Service::spawn("web", command, &self.options.output).await?;
         wait_ready(
             &mut service,
@@ -297,10 +297,7 @@ fn subgraph_command(options: &StackOptions, spec: SubgraphSpec) -> Command {
             format!("{}{}", options.database_prefix, spec.name),
         )
         // DEV ONLY keys: see dev-identity/README.md.
-        .env(
-            "JWKS_FILE",
-            paths::workspace_root().join("dev-identity/jwks.json"),
-        )
+        .env("JWKS_FILE", paths::dev_jwks())
         .env(
             "CATALOG_URL",
             format!("http://127.0.0.1:{catalog_port}/graphql"),

@@ -1,7 +1,11 @@
 //! Debian packages a command needs, installed when missing (as root, like these machines), or a
-//! clear message saying which to install.
+//! clear message saying which to install; and npm packages, installed from a lock file.
 
-use std::process::Stdio;
+use std::{
+    hash::{DefaultHasher, Hash, Hasher},
+    path::Path,
+    process::Stdio,
+};
 
 use anyhow::{Context, bail};
 use tokio::process::Command;
@@ -49,6 +53,28 @@ pub async fn ensure_programs(
     .await
 }
 
+/// `npm ci` in `folder` unless its `node_modules` was installed from the same
+/// `package-lock.json` (a hash of it is kept beside the packages); `what` names them in the
+/// progress line.
+pub async fn npm_ci(folder: &Path, what: &str) -> anyhow::Result<()> {
+    let lock_path = folder.join("package-lock.json");
+    let lock =
+        std::fs::read(&lock_path).with_context(|| format!("reading {}", lock_path.display()))?;
+    let lock_hash = content_hash(&[&lock]);
+    let stamp = folder.join("node_modules/.storefront-lock-hash");
+    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(lock_hash.as_str()) {
+        return Ok(());
+    }
+    crate::step(&format!("Installing {what} (npm ci, first run only)"));
+    let mut install = Command::new("npm");
+    install
+        .current_dir(folder)
+        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]);
+    run(&format!("npm ci ({})", folder.display()), &mut install).await?;
+    std::fs::write(&stamp, lock_hash).with_context(|| format!("writing {}", stamp.display()))?;
+    Ok(())
+}
+
 /// Whether `program` is on the PATH.
 pub async fn has(program: &str) -> bool {
     Command::new("sh")
@@ -70,4 +96,12 @@ pub async fn run(name: &str, command: &mut Command) -> anyhow::Result<()> {
         bail!("{name} failed ({status})");
     }
     Ok(())
+}
+
+/// A short hash of `parts`, to tell whether inputs changed since a stamp was written (not
+/// stable across Rust releases, which only costs one rebuild).
+pub fn content_hash(parts: &[&[u8]]) -> String {
+    let mut hasher = DefaultHasher::new();
+    parts.hash(&mut hasher);
+    format!("{:016x}", hasher.finish())
 }

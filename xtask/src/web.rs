@@ -3,15 +3,12 @@
 //! from), so `cargo xtask dev` and the tests start at once when nothing changed. And Chromium,
 //! which the browser tests drive.
 
-use std::{
-    hash::{DefaultHasher, Hash, Hasher},
-    path::{Path, PathBuf},
-};
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use tokio::process::Command;
 
-use crate::{paths, system};
+use crate::{paths, stack::Stack, system};
 
 /// The web app's folder.
 pub fn web_dir() -> PathBuf {
@@ -38,12 +35,30 @@ pub async fn ensure_bundle() -> anyhow::Result<PathBuf> {
     crate::step(
         "Building the web storefront (npm run build: types from the contract, type check, bundle)",
     );
-    let mut build = npm();
-    build.args(["run", "--silent", "build"]);
+    let mut build = Command::new("npm");
+    build
+        .current_dir(web_dir())
+        .args(["run", "--silent", "build"]);
     system::run("npm run build (web/)", &mut build).await?;
     std::fs::write(&stamp_path, stamp)
         .with_context(|| format!("writing {}", stamp_path.display()))?;
     Ok(dist_dir())
+}
+
+/// `node <args>` in `web/`, pointed at `stack`'s web storefront and router and at Chromium:
+/// how the browser tests and the budget measurements run.
+pub fn node_against(stack: &Stack, args: &[&str]) -> anyhow::Result<Command> {
+    let web = stack
+        .web_url()
+        .context("the stack serves no web storefront")?;
+    let mut command = Command::new("node");
+    command
+        .current_dir(web_dir())
+        .args(args)
+        .env("STOREFRONT_URL", web)
+        .env("STOREFRONT_GRAPHQL_URL", stack.router_url())
+        .env("CHROMIUM", CHROMIUM);
+    Ok(command)
 }
 
 /// Chromium from Debian for the browser tests, installed when missing.
@@ -52,28 +67,9 @@ pub async fn ensure_chromium() -> anyhow::Result<()> {
 }
 
 async fn ensure_packages() -> anyhow::Result<()> {
-    let lock = std::fs::read(web_dir().join("package-lock.json"))
-        .context("reading web/package-lock.json")?;
-    let stamp_path = web_dir().join("node_modules/.storefront-lock-hash");
-    let stamp = hash_bytes(&[&lock]);
-    if std::fs::read_to_string(&stamp_path).ok().as_deref() == Some(stamp.as_str()) {
-        return Ok(());
-    }
-    crate::step("Installing the web storefront's npm packages (npm ci, first run only)");
-    let mut install = npm();
-    install.args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]);
-    system::run("npm ci (web/)", &mut install)
+    system::npm_ci(&web_dir(), "the web storefront's npm packages")
         .await
-        .context("Node.js and npm are needed for the web storefront")?;
-    std::fs::write(&stamp_path, stamp)
-        .with_context(|| format!("writing {}", stamp_path.display()))?;
-    Ok(())
-}
-
-fn npm() -> Command {
-    let mut command = Command::new("npm");
-    command.current_dir(web_dir());
-    command
+        .context("Node.js and npm are needed for the web storefront")
 }
 
 /// A hash of everything the bundle is built from.
@@ -107,7 +103,7 @@ fn inputs_hash() -> anyhow::Result<String> {
         contents.push(bytes);
     }
     let parts: Vec<&[u8]> = contents.iter().map(Vec::as_slice).collect();
-    Ok(hash_bytes(&parts))
+    Ok(system::content_hash(&parts))
 }
 
 fn collect_files(folder: &Path, found: &mut Vec<PathBuf>) -> anyhow::Result<()> {
@@ -122,10 +118,4 @@ fn collect_files(folder: &Path, found: &mut Vec<PathBuf>) -> anyhow::Result<()> 
         }
     }
     Ok(())
-}
-
-fn hash_bytes(parts: &[&[u8]]) -> String {
-    let mut hasher = DefaultHasher::new();
-    parts.hash(&mut hasher);
-    format!("{:016x}", hasher.finish())
 }

@@ -5,31 +5,28 @@
 use std::path::PathBuf;
 
 use e2e::{TestStack, exclusive_machine, required_env, scratch_dir};
-use xtask::{
-    process::free_port,
-    stack::WebOptions,
-    web::{self, CHROMIUM},
-};
+use xtask::{process::free_port, stack::WebOptions, web};
 
 /// Runs `web/tests/<script>` under Node's test runner against `stack`; panics with its report
 /// unless every test in it passed.
 async fn run_browser_tests(stack: &TestStack, script: &str, env: &[(&str, &str)]) {
     let screenshots = scratch_dir().join("browser-screenshots");
-    let output = tokio::process::Command::new("node")
-        .current_dir(web::web_dir())
-        .args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
-        .arg(PathBuf::from("tests").join(script))
-        .env(
-            "STOREFRONT_URL",
-            stack.stack.web_url().expect("the stack serves the web app"),
-        )
-        .env("STOREFRONT_GRAPHQL_URL", stack.stack.router_url())
-        .env("STOREFRONT_SCREENSHOTS", &screenshots)
-        .env("CHROMIUM", CHROMIUM)
-        .envs(env.iter().copied())
-        .output()
-        .await
-        .expect("node runs the browser tests");
+    let script = format!("tests/{script}");
+    let output = web::node_against(
+        &stack.stack,
+        &[
+            "--test",
+            "--test-concurrency=1",
+            "--test-reporter=spec",
+            &script,
+        ],
+    )
+    .expect("the stack serves the web app")
+    .env("STOREFRONT_SCREENSHOTS", &screenshots)
+    .envs(env.iter().copied())
+    .output()
+    .await
+    .expect("node runs the browser tests");
     let report = format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),
@@ -38,7 +35,7 @@ async fn run_browser_tests(stack: &TestStack, script: &str, env: &[(&str, &str)]
     println!("{script}:\n{report}");
     assert!(
         output.status.success(),
-        "browser tests in web/tests/{script} failed (screenshots in {}):\n{report}",
+        "browser tests in web/{script} failed (screenshots in {}):\n{report}",
         screenshots.display()
     );
 }

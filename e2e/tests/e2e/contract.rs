@@ -182,15 +182,10 @@ async fn every_contract_operation_answers_without_errors() {
         ("RemoveFromCart", json!({ "productId": "prod-000012" })),
         ("ClearCart", json!({})),
     ];
-    let manifest: Value = serde_json::from_str(
-        &std::fs::read_to_string(paths::workspace_root().join(paths::PERSISTED_DOCUMENTS)).unwrap(),
-    )
-    .unwrap();
-    let mut registered: Vec<&str> = manifest["operations"]
-        .as_array()
+    let mut registered: Vec<String> = paths::registered_operations()
         .unwrap()
-        .iter()
-        .map(|operation| operation["name"].as_str().unwrap())
+        .into_iter()
+        .map(|operation| operation.name)
         .collect();
     registered.sort_unstable();
     let mut covered: Vec<&str> = runs.iter().map(|(name, _)| *name).collect();

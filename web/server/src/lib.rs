@@ -244,12 +244,17 @@ mod tests {
         let site = Site::load(SiteOptions {
             dist: dist.path().to_owned(),
             graphql_url: "http://127.0.0.1:4000/graphql?\"x".to_owned(),
-            dev_signer: dev
-                .then(|| DevSigner::from_pem_file(&dev_identity::committed_key_path()).unwrap()),
+            dev_signer: dev.then(|| DevSigner::from_pem_file(&committed_dev_key()).unwrap()),
             dev_token_ttl: Duration::from_secs(60),
         })
         .unwrap();
         (dist, site)
+    }
+
+    /// The repository's dev key, found from the package cargo is testing (at run time).
+    fn committed_dev_key() -> PathBuf {
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo test"))
+            .join("../../dev-identity/signing-key.pem")
     }
 
     async fn get_path(site: &Site, path: &str) -> Response {

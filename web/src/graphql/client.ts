@@ -40,9 +40,6 @@ function endpoint(): string {
   return meta?.content || '/graphql';
 }
 
-/** Counts GraphQL requests per page view (read by the browser tests' budget report). */
-export const requestLog: { name: string; at: number }[] = [];
-
 export async function execute<Data, Variables>(
   op: Operation<Data, Variables>,
   variables: Variables,
@@ -53,7 +50,6 @@ export async function execute<Data, Variables>(
     accept: 'application/graphql-response+json, application/json',
   };
   if (token) headers.authorization = `Bearer ${token}`;
-  requestLog.push({ name: op.name, at: performance.now() });
   let response: Response;
   try {
     response = await fetch(endpoint(), {

@@ -11,8 +11,8 @@ use xtask::{
     containers,
     mongo::{self, LocalMongo},
     paths,
-    process::{Output, free_port, run_to_completion},
-    python_tools, schema_check, web,
+    process::{Output, free_port},
+    python_tools, schema_check, system, web,
 };
 
 use super::{build_binaries, cargo, step};
@@ -99,30 +99,19 @@ pub async fn run(args: TestArgs) -> anyhow::Result<()> {
 async fn install_node_tools() -> anyhow::Result<std::path::PathBuf> {
     let source = paths::workspace_root().join("tools/node");
     let target = paths::dev_dir().join("node");
-    let lock = std::fs::read(source.join("package-lock.json"))
-        .context("reading tools/node/package-lock.json")?;
     std::fs::create_dir_all(&target)?;
     // Scripts live beside node_modules so their ES-module imports resolve there.
     for entry in std::fs::read_dir(&source)? {
         let path = entry?.path();
-        if path.extension().is_some_and(|ext| ext == "mjs") {
+        let is_script = path.extension().is_some_and(|ext| ext == "mjs");
+        let is_package = ["package.json", "package-lock.json"]
+            .iter()
+            .any(|name| path.file_name().is_some_and(|file| file == *name));
+        if is_script || is_package {
             std::fs::copy(&path, target.join(path.file_name().expect("a file")))?;
         }
     }
-    let installed_lock = target.join("package-lock.json");
-    if std::fs::read(&installed_lock).ok().as_deref() == Some(lock.as_slice())
-        && target.join("node_modules").is_dir()
-    {
-        return Ok(target);
-    }
-    step("Installing the Node test tools (npm ci, first run only)");
-    for file in ["package.json", "package-lock.json"] {
-        std::fs::copy(source.join(file), target.join(file))?;
-    }
-    let mut npm = tokio::process::Command::new("npm");
-    npm.args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-        .current_dir(&target);
-    run_to_completion("npm ci", npm)
+    system::npm_ci(&target, "the Node test tools")
         .await
         .context("npm (Node.js) is needed for the test tools")?;
     Ok(target)

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use clap::Args;
 use dev_identity::dev_token;
+use xtask::paths;
 
 #[derive(Debug, Args)]
 pub struct TokenArgs {
@@ -16,6 +17,13 @@ pub struct TokenArgs {
 }
 
 pub fn run(args: TokenArgs) -> anyhow::Result<()> {
-    println!("{}", dev_token(&args.user, Duration::from_secs(args.ttl))?);
+    println!(
+        "{}",
+        dev_token(
+            &paths::dev_signing_key(),
+            &args.user,
+            Duration::from_secs(args.ttl)
+        )?
+    );
     Ok(())
 }

@@ -140,23 +140,25 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     mongo.service.stop(Duration::from_secs(10)).await;
     let results = outcome?;
 
-    let budgets = web_budgets::render(&budgets?, &sampling::machine());
-    let web_output = paths::workspace_root().join(&args.web_output);
-    web_budgets::write(&web_output, &budgets)?;
-    println!("{budgets}");
-    step(&format!("Wrote {}", web_output.display()));
+    publish(
+        &args.web_output,
+        &web_budgets::render(&budgets?, &sampling::machine()),
+    )?;
     if args.web_only {
         return Ok(());
     }
+    publish(&args.output, &report::render(&args, &results, &rss)?)
+}
 
-    let report = report::render(&args, &results, &rss)?;
-    if let Some(folder) = args.output.parent() {
-        std::fs::create_dir_all(paths::workspace_root().join(folder))?;
+/// Writes a results file (`relative` to the workspace root) and prints it.
+fn publish(relative: &std::path::Path, text: &str) -> anyhow::Result<()> {
+    let path = paths::workspace_root().join(relative);
+    if let Some(folder) = path.parent() {
+        std::fs::create_dir_all(folder)?;
     }
-    let output = paths::workspace_root().join(&args.output);
-    std::fs::write(&output, &report).with_context(|| format!("writing {}", output.display()))?;
-    println!("{report}");
-    step(&format!("Wrote {}", output.display()));
+    std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+    println!("{text}");
+    step(&format!("Wrote {}", path.display()));
     Ok(())
 }
 

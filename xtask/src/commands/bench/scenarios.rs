@@ -111,10 +111,10 @@ pub fn scenarios(
             .map(|id| json!({ "query": query, "variables": { "id": id } }))
             .collect()
     };
-    let product_page = paths::registered_operation("ProductPage")?;
+    let product_page = paths::registered_operation("ProductPage")?.body;
     let product_by_id = "query ProductById($id: ID!) { product(id: $id) { id sku name description imageUrl tags } }";
-    let category_listing = paths::registered_operation("CategoryListing")?;
-    let search = paths::registered_operation("Search")?;
+    let category_listing = paths::registered_operation("CategoryListing")?.body;
+    let search = paths::registered_operation("Search")?.body;
     let via = Target::Gateway(gateway);
     let direct = Target::Subgraph("catalog");
     let scenario = |id, target, bodies, drive| Scenario {
@@ -127,7 +127,7 @@ pub fn scenarios(
         scenario(
             ScenarioId::Home,
             via,
-            vec![json!({ "query": paths::registered_operation("Home")? })],
+            vec![json!({ "query": paths::registered_operation("Home")?.body })],
             Drive::Saturate,
         ),
         scenario(

@@ -2,14 +2,11 @@
 //! bench's stack: JavaScript on first load (target ≤ 80 KB gzip), navigation to the product
 //! page's price on screen, and GraphQL requests per page view (target: one).
 
-use std::{collections::BTreeMap, fmt::Write as _, path::Path};
+use std::{collections::BTreeMap, fmt::Write as _};
 
 use anyhow::{Context, bail};
 use serde::Deserialize;
-use xtask::{
-    stack::Stack,
-    web::{self, CHROMIUM},
-};
+use xtask::{stack::Stack, web};
 
 /// The first-load JavaScript budget, gzip bytes.
 const SCRIPT_BUDGET_BYTES: u64 = 80 * 1024;
@@ -41,15 +38,7 @@ struct PriceVisible {
 /// Runs the budget script against `stack`'s web storefront.
 pub async fn measure(stack: &Stack) -> anyhow::Result<WebBudgets> {
     web::ensure_chromium().await?;
-    let url = stack
-        .web_url()
-        .context("the bench stack serves no web storefront")?;
-    let output = tokio::process::Command::new("node")
-        .current_dir(web::web_dir())
-        .arg("tests/budgets.mjs")
-        .env("STOREFRONT_URL", url)
-        .env("STOREFRONT_GRAPHQL_URL", stack.router_url())
-        .env("CHROMIUM", CHROMIUM)
+    let output = web::node_against(stack, &["tests/budgets.mjs"])?
         .output()
         .await
         .context("running node web/tests/budgets.mjs")?;
@@ -101,12 +90,4 @@ pub fn render(budgets: &WebBudgets, machine: &str) -> String {
         );
     }
     text
-}
-
-/// Writes the budgets' section to `path`.
-pub fn write(path: &Path, text: &str) -> anyhow::Result<()> {
-    if let Some(folder) = path.parent() {
-        std::fs::create_dir_all(folder)?;
-    }
-    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
 }
