@@ -15,6 +15,9 @@ use serde::Serialize;
 pub const KEY_ID: &str = "storefront-dev-1";
 pub const ISSUER: &str = "storefront-dev";
 pub const AUDIENCE: &str = "storefront";
+/// What a dev token may do: change its user's cart (the router refuses the cart mutations
+/// without this scope).
+pub const SCOPES: &str = "cart:write";
 
 #[derive(Debug, thiserror::Error)]
 pub enum DevIdentityError {
@@ -42,6 +45,8 @@ struct Claims<'a> {
     sub: &'a str,
     iss: &'a str,
     aud: &'a str,
+    /// Space-separated, as OAuth 2.0 writes it.
+    scope: &'a str,
     iat: u64,
     exp: u64,
 }
@@ -59,8 +64,19 @@ impl DevSigner {
         Ok(Self { key })
     }
 
-    /// A token for `user`, valid for `ttl` (a zero `ttl` makes one that expired an hour ago).
+    /// A token for `user` with the dev [`SCOPES`], valid for `ttl` (a zero `ttl` makes one
+    /// that expired an hour ago).
     pub fn token(&self, user: &str, ttl: Duration) -> Result<String, DevIdentityError> {
+        self.token_with_scopes(user, SCOPES, ttl)
+    }
+
+    /// A token for `user` carrying exactly `scopes` (space-separated; may be empty).
+    pub fn token_with_scopes(
+        &self,
+        user: &str,
+        scopes: &str,
+        ttl: Duration,
+    ) -> Result<String, DevIdentityError> {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default()
@@ -76,6 +92,7 @@ impl DevSigner {
             sub: user,
             iss: ISSUER,
             aud: AUDIENCE,
+            scope: scopes,
             iat: now,
             exp: expires,
         };

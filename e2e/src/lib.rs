@@ -186,6 +186,14 @@ impl TestStack {
         client.database(&format!("{}{subgraph}", self.database_prefix))
     }
 
+    /// The GraphQL requests a subgraph has served so far (`graphql_requests_total`).
+    pub async fn subgraph_requests(&self, subgraph: &str) -> u64 {
+        self.stack
+            .subgraph_metric_total(&self.client, subgraph, "graphql_requests_total")
+            .await
+            .expect("the subgraph's metrics") as u64
+    }
+
     /// Sum of `mongodb_commands_total` on a subgraph's `/metrics`.
     pub async fn mongodb_commands(&self, subgraph: &str) -> u64 {
         self.stack
@@ -242,6 +250,15 @@ pub fn token(user: &str) -> String {
 /// A dev token for `user`, valid for `ttl` (zero: one that expired an hour ago).
 pub fn dev_token(user: &str, ttl: std::time::Duration) -> String {
     dev_identity::dev_token(&paths::dev_signing_key(), user, ttl).expect("a dev token")
+}
+
+/// A valid dev token for `user` carrying exactly `scopes` (space-separated; may be empty).
+pub fn token_with_scopes(user: &str, scopes: &str) -> String {
+    dev_identity::DevSigner::from_pem_file(&paths::dev_signing_key())
+        .and_then(|signer| {
+            signer.token_with_scopes(user, scopes, std::time::Duration::from_secs(600))
+        })
+        .expect("a dev token")
 }
 
 /// The registered operation `name`'s id in the committed persisted-document manifest.

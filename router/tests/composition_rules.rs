@@ -252,3 +252,56 @@ fn a_shareable_value_type_must_still_define_every_field_everywhere() {
         "{issue:?}"
     );
 }
+
+/// Federation v2.9 subgraphs import `@cost` and `@listSize` from the federation spec (upstream
+/// knew them only unimported, and dropped them as unknown): they reach the supergraph under the
+/// cost spec's link, with `@authenticated` and `@requiresScopes` under theirs, which is where
+/// Hive Router reads them for demand control and authorization.
+#[test]
+fn imported_cost_list_size_and_authorization_directives_reach_the_supergraph() {
+    let sdl = r#"extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@cost", "@listSize", "@authenticated", "@requiresScopes"])
+type Query {
+  items(first: Int = 10, search: String @cost(weight: 7)): [Item!]! @listSize(slicingArguments: ["first"], requireOneSlicingArgument: false)
+  mine: [Item!]! @authenticated @listSize(assumedSize: 5)
+}
+type Mutation { buy(id: ID!): Item! @requiresScopes(scopes: [["shop:write"]]) }
+type Item @key(fields: "id") { id: ID! price: Int! @cost(weight: 3) }"#;
+    let supergraph = composed(&[SubgraphSchema {
+        name: "shop".to_owned(),
+        routing_url: "http://shop.example/graphql".to_owned(),
+        sdl: sdl.to_owned(),
+    }]);
+    let sdl = &supergraph.sdl;
+    for expected in [
+        r#"search: String @cost(weight: 7)"#,
+        r#"@listSize(slicingArguments: ["first"], requireOneSlicingArgument: false)"#,
+        r#"mine: [Item!]! @listSize(assumedSize: 5) @authenticated"#,
+        r#"@requiresScopes(scopes: [["shop:write"]])"#,
+        r#"price: Int! @cost(weight: 3)"#,
+        r#"@link(url: "https://specs.apollo.dev/cost/v0.1", import: ["@listSize"])"#,
+        r#"@link(url: "https://specs.apollo.dev/authenticated/v0.1", for: SECURITY)"#,
+        r#"@link(url: "https://specs.apollo.dev/requiresScopes/v0.1", for: SECURITY)"#,
+        "directive @listSize(",
+        "scalar requiresScopes__Scope",
+    ] {
+        assert!(sdl.contains(expected), "missing `{expected}` in:\n{sdl}");
+    }
+}
+
+/// A supergraph that uses none of them links none of those specs.
+#[test]
+fn specs_are_linked_only_when_used() {
+    let supergraph = composed(&[subgraph("plain", "type Query { a: Int }")]);
+    for spec in [
+        "cost/",
+        "authenticated/",
+        "requiresScopes/",
+        "inaccessible/",
+    ] {
+        assert!(
+            !supergraph.sdl.contains(spec),
+            "{spec} linked:\n{}",
+            supergraph.sdl
+        );
+    }
+}

@@ -122,15 +122,27 @@ impl Stack {
         client: &reqwest::Client,
         subgraph: &str,
     ) -> anyhow::Result<f64> {
+        self.subgraph_metric_total(client, subgraph, "mongodb_commands_total")
+            .await
+    }
+
+    /// The sum of every series of the counter `metric` on a subgraph's `/metrics`.
+    pub async fn subgraph_metric_total(
+        &self,
+        client: &reqwest::Client,
+        subgraph: &str,
+        metric: &str,
+    ) -> anyhow::Result<f64> {
         let text = client
             .get(format!("{}/metrics", self.subgraph_url(subgraph)))
             .send()
             .await?
             .text()
             .await?;
+        let series = format!("{metric}{{");
         Ok(text
             .lines()
-            .filter(|line| line.starts_with("mongodb_commands_total{"))
+            .filter(|line| line.starts_with(&series) || line.starts_with(&format!("{metric} ")))
             .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
             .sum())
     }
@@ -270,7 +282,7 @@ impl Stack {
 /// committed schemas.
 pub fn supergraph_yaml(ports: &[u16]) -> String {
     let root = paths::workspace_root();
-    let mut yaml = String::from("federation_version: =2.3.2\nsubgraphs:\n");
+    let mut yaml = String::from("federation_version: =2.9.3\nsubgraphs:\n");
     for (spec, port) in SUBGRAPHS.iter().zip(ports) {
         yaml.push_str(&format!(
             "  {name}:\n    routing_url: http://127.0.0.1:{port}/graphql\n    schema:\n      file: {schema}\n",

@@ -2,12 +2,14 @@
 //! processes against the MongoDB that `cargo xtask test` provides. Run it with `cargo xtask test`;
 //! `cargo xtask test -- <filter>` runs part of it.
 
+mod authorization;
 mod browser;
 mod cart;
 mod catalog_and_pricing;
 mod committed_schemas;
 mod containers;
 mod contract;
+mod cost_limits;
 mod endpoints;
 mod fault_isolation;
 mod graphql_over_http;

@@ -39,6 +39,40 @@ async fn the_production_profile_refuses_introspection_unregistered_documents_and
     assert_eq!(status, 200, "{home}");
     assert!(data(&home)["categories"].as_array().unwrap().len() >= 10);
 
+    // Cost limits and authorization hold here too: the registered operations are estimated,
+    // and an anonymous cart view gets its public part with the cart refused at the router.
+    let estimated = stack
+        .client
+        .post(&url)
+        .json(&json!({ "documentId": registered_document_id("Home"), "variables": {} }))
+        .send()
+        .await
+        .unwrap();
+    let cost: u64 = estimated.headers()["x-cost-estimated"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(cost > 0);
+    let (_, cart_view) = stack
+        .post_json(
+            &url,
+            &json!({ "documentId": registered_document_id("CartView"), "variables": {} }),
+        )
+        .await;
+    assert_eq!(
+        error_codes(&cart_view),
+        // The cart and its `cartRecommendations` alias.
+        ["UNAUTHORIZED_FIELD_OR_TYPE", "UNAUTHORIZED_FIELD_OR_TYPE"],
+        "{cart_view}"
+    );
+    assert!(
+        !cart_view["data"]["categories"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
     // Trusted documents: any text is refused, introspection included.
     let (status, introspection) = stack
         .post_json(&url, &json!({ "query": "{ __schema { types { name } } }" }))

@@ -192,7 +192,7 @@ fn a_breaking_change_no_operation_uses_passes_unless_strict() {
     // No registered operation reads a category's products.
     let schema = proposed_catalog("unused-removal", |sdl| {
         sdl.replace(
-            "\t\"\"\"\n\tThis category's products in id order.\n\t\"\"\"\n\tproducts(first: Int = 20, after: String): ProductConnection!\n",
+            "\t\"\"\"\n\tThis category's products in id order.\n\t\"\"\"\n\tproducts(first: Int = 20, after: String): ProductConnection! @listSize(slicingArguments: [\"first\"], sizedFields: [\"edges\"], requireOneSlicingArgument: false)\n",
             "",
         )
     });

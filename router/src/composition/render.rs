@@ -59,6 +59,59 @@ const REPLACED: &[&str] = &[
     "link__Purpose",
     "inaccessible",
     "tag",
+    "authenticated",
+    "requiresScopes",
+    "requiresScopes__Scope",
+    "cost",
+    "listSize",
+];
+
+/// Marks a supergraph whose fields use progressive override's labels.
+const OVERRIDE_LABEL: &str = "overrideLabel";
+
+/// A spec the supergraph links, with its definitions, only when a type uses its directives:
+/// Hive Router enforces `@authenticated`/`@requiresScopes` only under their spec's link, and
+/// reads `@cost`/`@listSize` for demand control.
+struct LinkedSpec {
+    name: &'static str,
+    /// Text that shows a type definition uses the spec.
+    markers: &'static [&'static str],
+    link: &'static str,
+    definitions: &'static str,
+}
+
+const LINKED_SPECS: &[LinkedSpec] = &[
+    LinkedSpec {
+        name: "inaccessible",
+        markers: &["@inaccessible"],
+        link: r#"@link(url: "https://specs.apollo.dev/inaccessible/v0.2", for: SECURITY)"#,
+        definitions: "directive @inaccessible on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION\n",
+    },
+    LinkedSpec {
+        name: "tag",
+        markers: &["@tag("],
+        link: r#"@link(url: "https://specs.apollo.dev/tag/v0.3")"#,
+        definitions: "directive @tag(name: String!) repeatable on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION | SCHEMA\n",
+    },
+    LinkedSpec {
+        name: "authenticated",
+        markers: &["@authenticated"],
+        link: r#"@link(url: "https://specs.apollo.dev/authenticated/v0.1", for: SECURITY)"#,
+        definitions: "directive @authenticated on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM\n",
+    },
+    LinkedSpec {
+        name: "requiresScopes",
+        markers: &["@requiresScopes("],
+        link: r#"@link(url: "https://specs.apollo.dev/requiresScopes/v0.1", for: SECURITY)"#,
+        definitions: "directive @requiresScopes(scopes: [[requiresScopes__Scope!]!]!) on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM\n\nscalar requiresScopes__Scope\n",
+    },
+    LinkedSpec {
+        name: "cost",
+        markers: &["@cost(", "@listSize("],
+        // `@cost` is the spec's own name (its namespace), so only `@listSize` is imported.
+        link: r#"@link(url: "https://specs.apollo.dev/cost/v0.1", import: ["@listSize"])"#,
+        definitions: "directive @cost(weight: Int!) on ARGUMENT_DEFINITION | ENUM | FIELD_DEFINITION | INPUT_FIELD_DEFINITION | OBJECT | SCALAR\n\ndirective @listSize(assumedSize: Int, slicingArguments: [String!], sizedFields: [String!], requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION\n",
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -139,26 +192,19 @@ pub fn apollo_supergraph(
         r#"@link(url: "https://specs.apollo.dev/link/v1.0")"#.to_owned(),
         r#"@link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION)"#.to_owned(),
     ];
-    if uses.contains("inaccessible") {
-        links.push(
-            r#"@link(url: "https://specs.apollo.dev/inaccessible/v0.2", for: SECURITY)"#.to_owned(),
-        );
-    }
-    if uses.contains("tag") {
-        links.push(r#"@link(url: "https://specs.apollo.dev/tag/v0.3")"#.to_owned());
-    }
     // Progressive override's label argument is declared only where a field uses it.
-    let override_label = if uses.contains("overrideLabel") {
+    let override_label = if uses.contains(OVERRIDE_LABEL) {
         ", overrideLabel: String"
     } else {
         ""
     };
     let mut spec_definitions = SPEC_DEFINITIONS.replace("{OVERRIDE_LABEL}", override_label);
-    if uses.contains("inaccessible") {
-        spec_definitions.push_str("\ndirective @inaccessible on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION\n");
-    }
-    if uses.contains("tag") {
-        spec_definitions.push_str("\ndirective @tag(name: String!) repeatable on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION | SCHEMA\n");
+    for spec in LINKED_SPECS {
+        if uses.contains(spec.name) {
+            links.push(spec.link.to_owned());
+            spec_definitions.push('\n');
+            spec_definitions.push_str(spec.definitions);
+        }
     }
     Ok(format!(
         "schema {} {{\n{}\n}}\n\n{spec_definitions}\n{body}",
@@ -478,13 +524,12 @@ fn fields_mut<'a>(
 /// the supergraph uses.
 fn note_spec_uses(definition: &TypeDefinition<'static, String>, uses: &mut BTreeSet<&'static str>) {
     let text = definition.to_string();
-    if text.contains("@inaccessible") {
-        uses.insert("inaccessible");
-    }
-    if text.contains("@tag(") {
-        uses.insert("tag");
+    for spec in LINKED_SPECS {
+        if spec.markers.iter().any(|marker| text.contains(marker)) {
+            uses.insert(spec.name);
+        }
     }
     if text.contains("overrideLabel:") {
-        uses.insert("overrideLabel");
+        uses.insert(OVERRIDE_LABEL);
     }
 }

@@ -1,11 +1,13 @@
 //! Cart's part of the storefront graph: the signed-in user's `Cart` and its `CartLine`s
 //! (entities, key `id`) and the cart mutations. Every field needs a verified identity and
-//! shows only the caller's own cart.
+//! shows only the caller's own cart. The router refuses these fields first (`@authenticated`,
+//! and the `cart:write` scope for changes); this subgraph verifies the token again itself.
 
 use async_graphql::{Context, ID, Object, Result, SimpleObject, dataloader::DataLoader};
 use chrono::{DateTime, Utc};
 use subgraph_kit::{
     ErrorCode,
+    directives::{authenticated, listSize},
     errors::{attached, internal},
     identity::Caller,
 };
@@ -13,7 +15,7 @@ use subgraph_kit::{
 use crate::{
     catalog_client::CatalogClient,
     loaders::{CartId, CartLoader},
-    store::{CartDoc, CartError, CartStore, LineDoc, MAX_LINE_QUANTITY},
+    store::{CartDoc, CartError, CartStore, LineDoc, MAX_LINE_QUANTITY, MAX_LINES},
 };
 
 #[derive(Default)]
@@ -22,6 +24,7 @@ pub struct Query;
 #[Object]
 impl Query {
     /// The signed-in user's cart; null until its first change.
+    #[graphql(directive = authenticated::apply())]
     async fn cart(&self, ctx: &Context<'_>) -> Result<Option<Cart>> {
         let user = caller(ctx)?;
         let cart = store(ctx)?.cart_of(user).await.map_err(internal)?;
@@ -52,6 +55,7 @@ pub struct Mutation;
 #[Object]
 impl Mutation {
     /// Adds `quantity` (1..=99) of a product; a line holds at most 99.
+    #[graphql(requires_scopes = "cart:write")]
     async fn add_to_cart(
         &self,
         ctx: &Context<'_>,
@@ -78,6 +82,7 @@ impl Mutation {
     }
 
     /// Sets the quantity (1..=99) of a product already in the cart.
+    #[graphql(requires_scopes = "cart:write")]
     async fn update_cart_line(
         &self,
         ctx: &Context<'_>,
@@ -90,12 +95,14 @@ impl Mutation {
     }
 
     /// Takes a product out of the cart.
+    #[graphql(requires_scopes = "cart:write")]
     async fn remove_from_cart(&self, ctx: &Context<'_>, product_id: ID) -> Result<Cart> {
         let user = caller(ctx)?;
         written(store(ctx)?.remove(user, &product_id).await)
     }
 
     /// Empties the cart.
+    #[graphql(requires_scopes = "cart:write")]
     async fn clear_cart(&self, ctx: &Context<'_>) -> Result<Cart> {
         let user = caller(ctx)?;
         written(store(ctx)?.clear(user).await)
@@ -110,6 +117,7 @@ impl Cart {
         ID(self.0.id.clone())
     }
     /// Lines in the order their products were first added.
+    #[graphql(directive = listSize::apply(Some(MAX_LINES as u32), None, None, None))]
     async fn lines(&self) -> Vec<CartLine> {
         self.0
             .lines
@@ -186,9 +194,10 @@ fn check_quantity(quantity: i32) -> Result<()> {
 fn written(result: Result<CartDoc, CartError>) -> Result<Cart> {
     match result {
         Ok(cart) => Ok(Cart(cart)),
-        Err(err @ (CartError::QuantityLimit { .. } | CartError::NotInCart(_))) => {
-            Err(ErrorCode::BadUserInput.error(err.to_string()))
-        }
+        Err(
+            err
+            @ (CartError::QuantityLimit { .. } | CartError::LineLimit | CartError::NotInCart(_)),
+        ) => Err(ErrorCode::BadUserInput.error(err.to_string())),
         Err(CartError::Mongo(err)) => Err(internal(err)),
     }
 }

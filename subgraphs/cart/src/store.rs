@@ -14,6 +14,9 @@ use subgraph_kit::mongo;
 
 /// The most of one product a cart may hold.
 pub const MAX_LINE_QUANTITY: i32 = 99;
+/// The most distinct products a cart may hold: a client cannot grow one document (and every
+/// page that shows the cart) without bound.
+pub const MAX_LINES: usize = 100;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CartDoc {
@@ -44,6 +47,8 @@ pub enum CartError {
         "the cart would hold {would_be} of product {product_id}; at most {MAX_LINE_QUANTITY} are allowed"
     )]
     QuantityLimit { product_id: String, would_be: i32 },
+    #[error("the cart already holds {MAX_LINES} different products; remove one first")]
+    LineLimit,
     #[error("product {0} is not in the cart")]
     NotInCart(String),
     #[error(transparent)]
@@ -108,26 +113,33 @@ impl CartStore {
             }
             let appended = self
                 .upsert(
-                    doc! { "user_id": user_id, "lines.product_id": { "$ne": product_id } },
+                    // `lines.<MAX_LINES - 1>` exists once the cart is full.
+                    doc! {
+                        "user_id": user_id,
+                        "lines.product_id": { "$ne": product_id },
+                        format!("lines.{}", MAX_LINES - 1): { "$exists": false },
+                    },
                     doc! { "$push": { "lines": { "product_id": product_id, "quantity": quantity } } },
                 )
                 .await;
             match appended {
                 Ok(cart) => return Ok(cart),
-                // The cart exists and already holds the product: either its line is too full to
-                // raise, or a concurrent request added it first and the next round raises it.
+                // The cart exists and either already holds the product (its line is too full to
+                // raise, or a concurrent request added it first and the next round raises it)
+                // or is full.
                 Err(CartError::Mongo(err)) if is_duplicate_key(&err) => {
-                    if let Some(line) = self
-                        .cart_of(user_id)
-                        .await?
-                        .as_ref()
-                        .and_then(|c| c.line(product_id).cloned())
-                        && line.quantity + quantity > MAX_LINE_QUANTITY
-                    {
-                        return Err(CartError::QuantityLimit {
-                            product_id: product_id.to_owned(),
-                            would_be: line.quantity + quantity,
-                        });
+                    let Some(cart) = self.cart_of(user_id).await? else {
+                        continue;
+                    };
+                    match cart.line(product_id) {
+                        Some(line) if line.quantity + quantity > MAX_LINE_QUANTITY => {
+                            return Err(CartError::QuantityLimit {
+                                product_id: product_id.to_owned(),
+                                would_be: line.quantity + quantity,
+                            });
+                        }
+                        None if cart.lines.len() >= MAX_LINES => return Err(CartError::LineLimit),
+                        _ => {}
                     }
                 }
                 Err(other) => return Err(other),

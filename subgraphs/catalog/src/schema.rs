@@ -4,6 +4,7 @@
 use async_graphql::{Context, ID, Object, Result, SimpleObject, dataloader::DataLoader};
 use subgraph_kit::{
     ErrorCode,
+    directives::{cost, listSize},
     errors::{attached, bounded_first, internal},
 };
 
@@ -19,6 +20,10 @@ const DEFAULT_PAGE_SIZE: i32 = 20;
 const MAX_PAGE_SIZE: i32 = 100;
 /// Longer search strings are refused rather than sent to the text index.
 const MAX_SEARCH_LENGTH: usize = 200;
+/// What the router's cost estimate charges for a full-text `search`.
+const SEARCH_COST: u32 = 10;
+/// How many categories the cost estimate assumes `categories` returns (a shop's menu).
+const ASSUMED_CATEGORIES: u32 = 50;
 
 #[derive(Default)]
 pub struct Query;
@@ -32,13 +37,15 @@ impl Query {
 
     /// Products in id order, optionally within one category or matching a full-text search
     /// (then ranked by relevance).
+    #[graphql(directive = listSize::apply(None, Some(vec!["first".into()]), Some(vec!["edges".into()]), Some(false)))]
     async fn products(
         &self,
         ctx: &Context<'_>,
         #[graphql(default_with = "Some(DEFAULT_PAGE_SIZE)")] first: Option<i32>,
         after: Option<String>,
         category_slug: Option<String>,
-        search: Option<String>,
+        // A text search ranks every match before it pages; it costs more than an index walk.
+        #[graphql(directive = cost::apply(SEARCH_COST))] search: Option<String>,
     ) -> Result<ProductConnection> {
         let first = page_size(first)?;
         let after = after
@@ -68,6 +75,7 @@ impl Query {
     }
 
     /// Every category, in display order.
+    #[graphql(directive = listSize::apply(Some(ASSUMED_CATEGORIES), None, None, None))]
     async fn categories(&self, ctx: &Context<'_>) -> Result<Vec<Category>> {
         let store = attached::<CatalogStore>(ctx)?;
         let categories = store.all_categories().await.map_err(internal)?;
@@ -137,6 +145,7 @@ impl Category {
         &self.0.name
     }
     /// This category's products in id order.
+    #[graphql(directive = listSize::apply(None, Some(vec!["first".into()]), Some(vec!["edges".into()]), Some(false)))]
     async fn products(
         &self,
         ctx: &Context<'_>,

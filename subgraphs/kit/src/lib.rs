@@ -4,6 +4,7 @@
 
 pub mod batching;
 pub mod config;
+pub mod directives;
 pub mod errors;
 pub mod identity;
 pub mod mongo;

@@ -8,7 +8,7 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use mongodb::Database;
 
 use crate::{
-    batching::Batching, config::ServiceConfig, identity::Verifier, mongo,
+    batching::Batching, config::ServiceConfig, directives, identity::Verifier, mongo,
     parsed_queries::ParsedQueryCache, server, telemetry,
 };
 
@@ -68,15 +68,32 @@ pub fn sdl<S: Subgraph>() -> String {
     let sdl = S::schema_builder()
         .finish()
         .sdl_with_options(SDLExportOptions::new().federation().compose_directive());
-    without_builtin_directives(&sdl)
+    with_federation_directives_imported(&without_redefined_directives(&sdl))
 }
 
 /// Directives every GraphQL server has; declaring them again in a subgraph SDL only makes
 /// composers carry the copies into the supergraph.
 const BUILTIN_DIRECTIVES: &[&str] = &["include", "skip", "deprecated", "specifiedBy", "oneOf"];
 
-/// Drops async-graphql's definitions of the built-in directives, with their descriptions.
-fn without_builtin_directives(sdl: &str) -> String {
+/// The federation link async-graphql writes, and the one our SDL carries: v2.9 is the first
+/// with `@cost` and `@listSize`, and the spec's own directives are imported, not redefined.
+const ASYNC_GRAPHQL_LINK: (&str, &str) = (
+    "\"https://specs.apollo.dev/federation/v2.5\"",
+    "\"@requiresScopes\"]",
+);
+const FEDERATION_LINK: (&str, &str) = (
+    "\"https://specs.apollo.dev/federation/v2.9\"",
+    "\"@requiresScopes\", \"@authenticated\", \"@cost\", \"@listSize\"]",
+);
+
+fn with_federation_directives_imported(sdl: &str) -> String {
+    sdl.replacen(ASYNC_GRAPHQL_LINK.0, FEDERATION_LINK.0, 1)
+        .replacen(ASYNC_GRAPHQL_LINK.1, FEDERATION_LINK.1, 1)
+}
+
+/// Drops async-graphql's definitions of the built-in directives and of the federation-owned
+/// ones ([`directives::FEDERATION_OWNED`]), with their descriptions.
+fn without_redefined_directives(sdl: &str) -> String {
     let mut kept: Vec<&str> = Vec::new();
     let mut description_start = None;
     let mut in_description = false;
@@ -84,6 +101,7 @@ fn without_builtin_directives(sdl: &str) -> String {
         let is_builtin = line.strip_prefix("directive @").is_some_and(|rest| {
             BUILTIN_DIRECTIVES
                 .iter()
+                .chain(directives::FEDERATION_OWNED)
                 .any(|name| rest.starts_with(name) && rest[name.len()..].starts_with(['(', ' ']))
         });
         if is_builtin {
@@ -131,12 +149,47 @@ pub struct NoOptions {}
 
 #[cfg(test)]
 mod tests {
-    use super::without_builtin_directives;
+    use super::{with_federation_directives_imported, without_redefined_directives};
+    use crate::directives::{authenticated, cost, listSize};
+
+    #[test]
+    fn federation_directives_are_imported_from_the_spec_not_defined() {
+        struct Query;
+        #[async_graphql::Object]
+        impl Query {
+            #[graphql(directive = authenticated::apply(), directive = listSize::apply(Some(3), None, None, None))]
+            async fn secrets(
+                &self,
+                #[graphql(directive = cost::apply(5))] _word: String,
+            ) -> Vec<i32> {
+                Vec::new()
+            }
+        }
+        let raw = async_graphql::Schema::build(
+            Query,
+            async_graphql::EmptyMutation,
+            async_graphql::EmptySubscription,
+        )
+        .enable_federation()
+        .finish()
+        .sdl_with_options(async_graphql::SDLExportOptions::new().federation());
+        let sdl = with_federation_directives_imported(&without_redefined_directives(&raw));
+        assert!(
+            sdl.contains("secrets(word: String! @cost(weight: 5)): [Int!]! @authenticated @listSize(assumedSize: 3)"),
+            "{sdl}"
+        );
+        assert!(!sdl.contains("directive @"), "{sdl}");
+        assert!(
+            sdl.contains("federation/v2.9")
+                && sdl.contains(r#""@authenticated", "@cost", "@listSize"]"#),
+            "{sdl}"
+        );
+    }
 
     #[test]
     fn builtin_directive_definitions_are_dropped_with_their_descriptions() {
         let sdl = "type Query {\n\t\"\"\"\n\tKept.\n\t\"\"\"\n\ta: Int\n}\n\n\"\"\"\nGone.\n\"\"\"\ndirective @include(if: Boolean!) on FIELD\ndirective @skip(if: Boolean!) on FIELD\n\"\"\"\nMine.\n\"\"\"\ndirective @skipped on FIELD\n";
-        let cleaned = without_builtin_directives(sdl);
+        let cleaned = without_redefined_directives(sdl);
         assert!(!cleaned.contains("@include") && !cleaned.contains("Gone."));
         assert!(!cleaned.contains("@skip("));
         assert!(

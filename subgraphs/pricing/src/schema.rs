@@ -8,6 +8,7 @@ use async_graphql::{
 use chrono::{DateTime, Utc};
 use subgraph_kit::{
     ErrorCode,
+    directives::listSize,
     errors::{attached, internal},
     representations::{CartLineRepresentation, ProductKey, required},
 };
@@ -18,12 +19,16 @@ use crate::{
     store::{PricingStore, PromotionDoc},
 };
 
+/// How many running promotions the router's cost estimate assumes.
+const ASSUMED_PROMOTIONS: u32 = 20;
+
 #[derive(Default)]
 pub struct Query;
 
 #[Object]
 impl Query {
     /// Promotions running now.
+    #[graphql(directive = listSize::apply(Some(ASSUMED_PROMOTIONS), None, None, None))]
     async fn promotions(&self, ctx: &Context<'_>) -> Result<Vec<Promotion>> {
         let store = attached::<PricingStore>(ctx)?;
         let promotions = store

@@ -8,6 +8,7 @@ use async_graphql::{
     ComplexObject, Context, ID, Object, Result, SimpleObject, dataloader::DataLoader,
 };
 use subgraph_kit::{
+    directives::listSize,
     errors::{attached, bounded_first, internal},
     representations::{CartLineRepresentation, required},
 };
@@ -59,6 +60,7 @@ impl Product {
     }
 
     /// Related products, best first; never this product itself.
+    #[graphql(directive = listSize::apply(None, Some(vec!["first".into()]), None, Some(false)))]
     async fn recommendations(
         &self,
         ctx: &Context<'_>,
@@ -96,7 +98,10 @@ pub struct Cart {
 #[ComplexObject]
 impl Cart {
     /// Products related to the cart's contents, best first; never one already in the cart.
-    #[graphql(requires = "lines { product { id } }")]
+    #[graphql(
+        requires = "lines { product { id } }",
+        directive = listSize::apply(None, Some(vec!["first".into()]), None, Some(false))
+    )]
     async fn recommendations(
         &self,
         ctx: &Context<'_>,

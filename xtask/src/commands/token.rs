@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use clap::Args;
-use dev_identity::dev_token;
+use dev_identity::{DevSigner, SCOPES};
 use xtask::paths;
 
 #[derive(Debug, Args)]
@@ -14,14 +14,18 @@ pub struct TokenArgs {
     /// How long the token stays valid, in seconds
     #[arg(long, default_value_t = 86_400)]
     ttl: u64,
+
+    /// The token's scopes, space-separated (`""` for none: the router then refuses cart changes)
+    #[arg(long, default_value = SCOPES)]
+    scopes: String,
 }
 
 pub fn run(args: TokenArgs) -> anyhow::Result<()> {
     println!(
         "{}",
-        dev_token(
-            &paths::dev_signing_key(),
+        DevSigner::from_pem_file(&paths::dev_signing_key())?.token_with_scopes(
             &args.user,
+            &args.scopes,
             Duration::from_secs(args.ttl)
         )?
     );

@@ -146,6 +146,10 @@ fn match_federation_directive_by_original_name(original_name: &str) -> Directive
     match original_name {
         AUTHENTICATED => DirectiveNameMatch::Authenticated,
         COMPOSE_DIRECTIVE => DirectiveNameMatch::ComposeDirective,
+        // Storefront fork: Federation v2.9 links `@cost` and `@listSize` from the federation
+        // spec (`import: ["@cost", "@listSize"]`); upstream knew them only unimported.
+        COST => DirectiveNameMatch::Cost,
+        LIST_SIZE => DirectiveNameMatch::ListSize,
         EXTENDS => DirectiveNameMatch::Extends,
         EXTERNAL => DirectiveNameMatch::External,
         INACCESSIBLE => DirectiveNameMatch::Inaccessible,
