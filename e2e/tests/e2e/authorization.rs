@@ -1,8 +1,8 @@
 //! Authorization in the graph: `Query.cart` is `@authenticated` and the cart mutations need the
 //! `cart:write` scope (`@requiresScopes`). The router removes a field its caller may not have
 //! before planning, answering it with UNAUTHORIZED_FIELD_OR_TYPE at that path, so the cart
-//! subgraph is never called for it; the cart subgraph still verifies every token itself
-//! (`cart.rs`).
+//! subgraph is never called for it; the cart subgraph still verifies every token (`cart.rs`)
+//! and the scope itself.
 
 use e2e::{TestStack, data, error_codes, token, token_with_scopes};
 use serde_json::{Value, json};
@@ -73,6 +73,13 @@ async fn anonymous_and_unscoped_callers_are_refused_by_the_router_and_scoped_one
         Value::Null,
         "nothing was written: {cart}"
     );
+
+    // Defence in depth: reached directly, the cart subgraph demands the scope itself.
+    let direct = format!("{}/graphql", stack.stack.subgraph_url("cart"));
+    let (_, direct_add) = stack
+        .post_json_as(Some(&reader), &direct, &json!({ "query": ADD }))
+        .await;
+    assert_eq!(error_codes(&direct_add), ["FORBIDDEN"], "{direct_add}");
 
     // With the scope (what dev tokens carry): the change is made.
     let writer = token("writer");

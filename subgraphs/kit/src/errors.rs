@@ -10,6 +10,8 @@ pub enum ErrorCode {
     BadUserInput,
     /// The operation needs a verified identity and none was presented.
     Unauthenticated,
+    /// The caller is known but their token lacks the scope the operation needs.
+    Forbidden,
     /// Something the request names does not exist where it must.
     NotFound,
     /// A service this one depends on did not answer; retrying later may work.
@@ -26,6 +28,7 @@ impl ErrorCode {
         match self {
             ErrorCode::BadUserInput => "BAD_USER_INPUT",
             ErrorCode::Unauthenticated => "UNAUTHENTICATED",
+            ErrorCode::Forbidden => "FORBIDDEN",
             ErrorCode::NotFound => "NOT_FOUND",
             ErrorCode::Unavailable => "SERVICE_UNAVAILABLE",
             ErrorCode::InvalidRepresentation => "INVALID_REPRESENTATION",

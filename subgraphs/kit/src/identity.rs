@@ -15,8 +15,8 @@ use crate::ErrorCode;
 pub enum Caller {
     /// No credentials were presented.
     Anonymous,
-    /// A valid token for this user (its `sub` claim).
-    User(String),
+    /// A valid token for this user (its `sub` claim) with its scopes (the `scope` claim).
+    User { id: String, scopes: Vec<String> },
     /// Credentials were presented and refused; the reason is for logs and the error message.
     Rejected(String),
 }
@@ -25,12 +25,24 @@ impl Caller {
     /// The verified user id, or an `UNAUTHENTICATED` error.
     pub fn user(&self) -> Result<&str, async_graphql::Error> {
         match self {
-            Caller::User(user) => Ok(user),
+            Caller::User { id, .. } => Ok(id),
             Caller::Anonymous => Err(ErrorCode::Unauthenticated
                 .error("sign in first: send `Authorization: Bearer <token>`")),
             Caller::Rejected(reason) => {
                 Err(ErrorCode::Unauthenticated.error(format!("invalid token: {reason}")))
             }
+        }
+    }
+}
+
+impl Caller {
+    /// The verified user id if their token carries `scope`; `UNAUTHENTICATED` without a valid
+    /// token, `FORBIDDEN` without the scope.
+    pub fn user_with_scope(&self, scope: &str) -> Result<&str, async_graphql::Error> {
+        let user = self.user()?;
+        match self {
+            Caller::User { scopes, .. } if scopes.iter().any(|held| held == scope) => Ok(user),
+            _ => Err(ErrorCode::Forbidden.error(format!("this needs the `{scope}` scope"))),
         }
     }
 }
@@ -51,6 +63,9 @@ pub struct Verifier {
 #[derive(Deserialize)]
 struct Claims {
     sub: String,
+    /// Space-separated (OAuth 2.0).
+    #[serde(default)]
+    scope: String,
 }
 
 impl Verifier {
@@ -87,9 +102,9 @@ impl Verifier {
         })
     }
 
-    /// The `sub` of a valid token: known key, matching algorithm, signature, expiry, issuer
-    /// and audience all checked.
-    pub fn verify(&self, token: &str) -> Result<String, String> {
+    /// The `sub` and scopes of a valid token: known key, matching algorithm, signature,
+    /// expiry, issuer and audience all checked.
+    pub fn verify(&self, token: &str) -> Result<(String, Vec<String>), String> {
         let header = decode_header(token).map_err(|err| err.to_string())?;
         let kid = header.kid.ok_or("the token names no key (`kid`)")?;
         let (key, algorithm) = self
@@ -101,7 +116,13 @@ impl Verifier {
         validation.set_audience(&[&self.audience]);
         validation.set_required_spec_claims(&["exp", "sub", "iss", "aud"]);
         let data = decode::<Claims>(token, key, &validation).map_err(|err| err.to_string())?;
-        Ok(data.claims.sub)
+        let scopes = data
+            .claims
+            .scope
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect();
+        Ok((data.claims.sub, scopes))
     }
 
     /// The caller behind a request's `Authorization` header.
@@ -117,7 +138,7 @@ impl Verifier {
                 Caller::Rejected("this service trusts no keys (JWKS_FILE is not set)".to_owned())
             }
             Some(verifier) => match verifier.verify(token.trim()) {
-                Ok(user) => Caller::User(user),
+                Ok((id, scopes)) => Caller::User { id, scopes },
                 Err(reason) => Caller::Rejected(reason),
             },
         }
