@@ -348,6 +348,59 @@ mod tests {
         assert_eq!(config.limits.max_aliases.as_ref().map(|l| l.n), Some(4));
     }
 
+    /// The repository's `router.yaml` with `router.production.yaml` over it: every protection
+    /// the production profile promises is in the configuration Hive Router runs with.
+    #[test]
+    fn the_production_profile_keeps_every_protection_on() {
+        use hive_router::config::{
+            authorization::UnauthorizedMode, demand_control::DemandControlMode,
+        };
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let supergraph = root.join("supergraph.graphql");
+        let mut options = options(vec![
+            root.join("router.yaml"),
+            root.join("router.production.yaml"),
+        ]);
+        options.introspection = None;
+        let yaml = layered(&options, &supergraph).unwrap_or_else(|err| panic!("{err}"));
+        let config = hive_router::config::parse_yaml_config(yaml).unwrap();
+
+        assert!(matches!(
+            config.introspection,
+            Some(IntrospectionPermissionConfig::Boolean(false))
+        ));
+        assert!(config.persisted_documents.enabled);
+        assert!(matches!(
+            config.persisted_documents.require_id,
+            ValueOrExpression::Value(true)
+        ));
+        assert!(config.csrf.enabled && !config.csrf.required_headers.is_empty());
+        // Error masking stays on for every subgraph but our four, which mask at the source.
+        assert!(config.error_masking.enabled && config.error_masking.all.enabled);
+        let mut unmasked: Vec<&String> = config
+            .error_masking
+            .subgraphs
+            .iter()
+            .flatten()
+            .filter(|(_, subgraph)| subgraph.enabled == Some(false))
+            .map(|(name, _)| name)
+            .collect();
+        unmasked.sort();
+        assert_eq!(unmasked, ["cart", "catalog", "pricing", "recommendation"]);
+        let demand_control = config.demand_control.expect("demand control configured");
+        assert!(demand_control.enabled);
+        assert_eq!(
+            demand_control.operation_cost.mode,
+            DemandControlMode::Enforce
+        );
+        assert!(config.authorization.directives.enabled);
+        assert_eq!(
+            config.authorization.directives.unauthorized.mode,
+            UnauthorizedMode::Filter
+        );
+        assert!(config.jwt.enabled);
+    }
+
     #[test]
     fn later_files_override_earlier_ones_key_by_key() {
         let dir = tempfile::tempdir().unwrap();
