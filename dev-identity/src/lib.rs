@@ -100,7 +100,13 @@ impl DevSigner {
     }
 }
 
-/// A token for `user` signed with the key in `key_file`.
-pub fn dev_token(key_file: &Path, user: &str, ttl: Duration) -> Result<String, DevIdentityError> {
-    DevSigner::from_pem_file(key_file)?.token(user, ttl)
+/// A token for `user` carrying `scopes` (space-separated; [`SCOPES`] for a normal dev
+/// token), signed with the key in `key_file`.
+pub fn dev_token(
+    key_file: &Path,
+    user: &str,
+    scopes: &str,
+    ttl: Duration,
+) -> Result<String, DevIdentityError> {
+    DevSigner::from_pem_file(key_file)?.token_with_scopes(user, scopes, ttl)
 }

@@ -242,23 +242,26 @@ pub fn error_codes(response: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// How long the tests' dev tokens stay valid.
+const TOKEN_TTL: std::time::Duration = std::time::Duration::from_secs(600);
+
 /// A valid dev token for `user`.
 pub fn token(user: &str) -> String {
-    dev_token(user, std::time::Duration::from_secs(600))
+    dev_token(user, TOKEN_TTL)
 }
 
 /// A dev token for `user`, valid for `ttl` (zero: one that expired an hour ago).
 pub fn dev_token(user: &str, ttl: std::time::Duration) -> String {
-    dev_identity::dev_token(&paths::dev_signing_key(), user, ttl).expect("a dev token")
+    signed(user, dev_identity::SCOPES, ttl)
 }
 
 /// A valid dev token for `user` carrying exactly `scopes` (space-separated; may be empty).
 pub fn token_with_scopes(user: &str, scopes: &str) -> String {
-    dev_identity::DevSigner::from_pem_file(&paths::dev_signing_key())
-        .and_then(|signer| {
-            signer.token_with_scopes(user, scopes, std::time::Duration::from_secs(600))
-        })
-        .expect("a dev token")
+    signed(user, scopes, TOKEN_TTL)
+}
+
+fn signed(user: &str, scopes: &str, ttl: std::time::Duration) -> String {
+    dev_identity::dev_token(&paths::dev_signing_key(), user, scopes, ttl).expect("a dev token")
 }
 
 /// The registered operation `name`'s id in the committed persisted-document manifest.

@@ -139,10 +139,13 @@ impl Stack {
             .await?
             .text()
             .await?;
-        let series = format!("{metric}{{");
         Ok(text
             .lines()
-            .filter(|line| line.starts_with(&series) || line.starts_with(&format!("{metric} ")))
+            // `metric{labels} value` or, unlabelled, `metric value`.
+            .filter(|line| {
+                line.strip_prefix(metric)
+                    .is_some_and(|rest| rest.starts_with(['{', ' ']))
+            })
             .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
             .sum())
     }

@@ -164,19 +164,19 @@ pub struct Product {
     id: ID,
 }
 
+/// Who is calling: what the server attached for this request, else nobody.
+fn identity<'a>(ctx: &Context<'a>) -> &'a Caller {
+    static ANONYMOUS: Caller = Caller::Anonymous;
+    ctx.data_opt::<Caller>().unwrap_or(&ANONYMOUS)
+}
+
 fn caller<'a>(ctx: &Context<'a>) -> Result<&'a str> {
-    match ctx.data_opt::<Caller>() {
-        Some(caller) => caller.user(),
-        None => Caller::Anonymous.user().map(|_| ""),
-    }
+    identity(ctx).user()
 }
 
 /// The caller, who must hold the `cart:write` scope the router also demands.
 fn writer<'a>(ctx: &Context<'a>) -> Result<&'a str> {
-    match ctx.data_opt::<Caller>() {
-        Some(caller) => caller.user_with_scope(WRITE_SCOPE),
-        None => Caller::Anonymous.user().map(|_| ""),
-    }
+    identity(ctx).user_with_scope(WRITE_SCOPE)
 }
 
 fn store<'a>(ctx: &Context<'a>) -> Result<&'a CartStore> {

@@ -33,9 +33,7 @@ impl Caller {
             }
         }
     }
-}
 
-impl Caller {
     /// The verified user id if their token carries `scope`; `UNAUTHENTICATED` without a valid
     /// token, `FORBIDDEN` without the scope.
     pub fn user_with_scope(&self, scope: &str) -> Result<&str, async_graphql::Error> {

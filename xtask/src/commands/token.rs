@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use clap::Args;
-use dev_identity::{DevSigner, SCOPES};
+use dev_identity::{SCOPES, dev_token};
 use xtask::paths;
 
 #[derive(Debug, Args)]
@@ -23,7 +23,8 @@ pub struct TokenArgs {
 pub fn run(args: TokenArgs) -> anyhow::Result<()> {
     println!(
         "{}",
-        DevSigner::from_pem_file(&paths::dev_signing_key())?.token_with_scopes(
+        dev_token(
+            &paths::dev_signing_key(),
             &args.user,
             &args.scopes,
             Duration::from_secs(args.ttl)
