@@ -1,16 +1,19 @@
 //! What operators see: Prometheus metrics on the router and every subgraph, one request
 //! followable through the logs by its request id and its W3C trace from the router into the
 //! subgraphs, and that trace exported over OTLP by the router and the subgraphs (with
-//! MongoDB command spans), received here by a minimal OTLP/HTTP endpoint.
+//! MongoDB command spans), received here by a minimal OTLP/HTTP endpoint; and metrics whose
+//! size clients cannot grow.
 
 use std::{
     sync::{Arc, Mutex},
     time::Duration,
 };
 
-use e2e::{TestStack, data, eventually};
+use e2e::{TestStack, data, eventually, token};
+use futures::StreamExt;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use xtask::roster::SUBGRAPHS;
 
 const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 
@@ -106,7 +109,8 @@ async fn metrics_and_correlated_logs_follow_a_request_through_the_graph() {
         .unwrap();
     data(&response);
 
-    // The router's metrics: its requests, by operation, and its requests to each subgraph.
+    // The router's metrics: its requests, and its requests to each subgraph; not by
+    // operation name, which clients choose (see `client_chosen_names_leave_metrics_bounded`).
     let router_metrics = metrics(
         &stack,
         stack.stack.router_url().replace("/graphql", "/metrics"),
@@ -116,7 +120,7 @@ async fn metrics_and_correlated_logs_follow_a_request_through_the_graph() {
         router_metrics.contains("http_server_request_duration"),
         "{router_metrics}"
     );
-    assert!(router_metrics.contains("ProductPage"), "{router_metrics}");
+    assert!(!router_metrics.contains("ProductPage"), "{router_metrics}");
     assert!(router_metrics.contains("pricing"), "{router_metrics}");
 
     // Each subgraph's: GraphQL requests and MongoDB command timings.
@@ -181,4 +185,122 @@ async fn metrics_and_correlated_logs_follow_a_request_through_the_graph() {
             && !contains(body, b"hive-router")
     });
     assert!(mongodb_spans, "the catalog exported MongoDB command spans");
+}
+
+/// Series (sample lines) on a `/metrics` page, and the distinct values of its `operation` label.
+async fn series(stack: &TestStack, url: &str) -> (usize, usize) {
+    let text = metrics(stack, url.to_owned()).await;
+    let samples: Vec<&str> = text
+        .lines()
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .collect();
+    let operations: std::collections::HashSet<&str> = samples
+        .iter()
+        .filter_map(|line| line.split("operation=\"").nth(1)?.split('"').next())
+        .collect();
+    (samples.len(), operations.len())
+}
+
+/// Distinct operation names per subgraph that get series of their own in this test.
+const OPERATION_LABELS: usize = 20;
+/// Distinct operation names clients send, to the router and to each subgraph directly.
+const DISTINCT_NAMES: usize = 10_000;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_chosen_names_leave_metrics_bounded() {
+    let stack = TestStack::start_with("bounded-metrics", |options| {
+        options.subgraph_env = vec![(
+            "METRICS_MAX_OPERATIONS".to_owned(),
+            OPERATION_LABELS.to_string(),
+        )];
+    })
+    .await;
+    let router_metrics = stack.stack.router_url().replace("/graphql", "/metrics");
+    let pages: Vec<(String, String)> = std::iter::once(("router".to_owned(), router_metrics))
+        .chain(SUBGRAPHS.iter().map(|subgraph| {
+            let url = format!("{}/metrics", stack.stack.subgraph_url(subgraph.name));
+            (subgraph.name.to_owned(), url)
+        }))
+        .collect();
+
+    // Every process has served a request of each kind before the baseline.
+    let token = token("metrics-user");
+    let every_subgraph = |name: &str| {
+        json!({
+            "operationName": name,
+            "query": format!("query {name} {{ cart {{ id }} product(id: \"prod-000001\") {{ name price {{ amount }} recommendations(first: 1) {{ id }} }} }}"),
+        })
+    };
+    let send = async |url: String, bearer: Option<&str>, body: serde_json::Value| {
+        let mut request = stack.client.post(url).json(&body);
+        if let Some(bearer) = bearer {
+            request = request.bearer_auth(bearer);
+        }
+        let response = request.send().await.expect("an answer");
+        assert!(response.status().is_success(), "{}", response.status());
+    };
+    send(
+        stack.stack.router_url(),
+        Some(&token),
+        every_subgraph("Warm"),
+    )
+    .await;
+    let mut before = Vec::new();
+    for (process, url) in &pages {
+        before.push((process, series(&stack, url).await));
+    }
+
+    // Through the router: names reaching every subgraph (the router names its subgraph
+    // fetches after them), then the cheapest named operation, up to DISTINCT_NAMES in all.
+    let through_router = 500;
+    futures::stream::iter(0..DISTINCT_NAMES)
+        .for_each_concurrent(16, |n| {
+            let name = format!("Client{n}");
+            let body = if n < through_router {
+                every_subgraph(&name)
+            } else {
+                json!({ "operationName": name, "query": format!("query {name} {{ __typename }}") })
+            };
+            send(stack.stack.router_url(), Some(&token), body)
+        })
+        .await;
+    // Straight to each subgraph, as anything inside the network could.
+    for subgraph in SUBGRAPHS.iter() {
+        let url = format!("{}/graphql", stack.stack.subgraph_url(subgraph.name));
+        futures::stream::iter(0..DISTINCT_NAMES)
+            .for_each_concurrent(16, |n| {
+                let name = format!("Direct{n}");
+                let body =
+                    json!({ "operationName": name, "query": format!("query {name} {{ __typename }}") });
+                send(url.clone(), None, body)
+            })
+            .await;
+    }
+
+    for ((process, url), (_, (series_before, _))) in pages.iter().zip(&before) {
+        let (series_after, operations) = series(&stack, url).await;
+        println!(
+            "{process}: {series_before} series before {DISTINCT_NAMES} distinct operation names, \
+             {series_after} after; {operations} operation label values"
+        );
+        if process == "router" {
+            // No series is keyed by a name the client chose.
+            assert!(
+                series_after <= series_before + 50,
+                "the router's series grew from {series_before} to {series_after}"
+            );
+        } else {
+            // The first OPERATION_LABELS names, `anonymous` and `other`.
+            assert!(
+                operations <= OPERATION_LABELS + 2,
+                "{process} labels {operations} operation names"
+            );
+            // Each labelled name costs a counter per outcome and a latency histogram (17 lines).
+            let bound = series_before + (OPERATION_LABELS + 2) * 20;
+            assert!(
+                series_after <= bound,
+                "{process}'s series grew from {series_before} to {series_after}"
+            );
+        }
+    }
 }

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use subgraph_kit::{
     ErrorCode,
     directives::{authenticated, listSize},
-    errors::{attached, internal},
+    errors::{attached, storage},
     identity::Caller,
 };
 
@@ -31,7 +31,7 @@ impl Query {
     #[graphql(directive = authenticated::apply())]
     async fn cart(&self, ctx: &Context<'_>) -> Result<Option<Cart>> {
         let user = caller(ctx)?;
-        let cart = store(ctx)?.cart_of(user).await.map_err(internal)?;
+        let cart = store(ctx)?.cart_of(user).await.map_err(storage)?;
         Ok(cart.map(Cart))
     }
 
@@ -189,7 +189,7 @@ async fn own_cart(ctx: &Context<'_>, id: &str) -> Result<Option<CartDoc>> {
     let cart = attached::<DataLoader<CartLoader>>(ctx)?
         .load_one(CartId(id.to_owned()))
         .await
-        .map_err(internal)?;
+        .map_err(storage)?;
     Ok(cart.filter(|cart| cart.user_id == user))
 }
 
@@ -210,6 +210,6 @@ fn written(result: Result<CartDoc, CartError>) -> Result<Cart> {
             err
             @ (CartError::QuantityLimit { .. } | CartError::LineLimit | CartError::NotInCart(_)),
         ) => Err(ErrorCode::BadUserInput.error(err.to_string())),
-        Err(CartError::Mongo(err)) => Err(internal(err)),
+        Err(CartError::Mongo(err)) => Err(storage(err)),
     }
 }

@@ -5,7 +5,7 @@ use async_graphql::{Context, ID, Object, Result, SimpleObject, dataloader::DataL
 use subgraph_kit::{
     ErrorCode,
     directives::{cost, listSize},
-    errors::{attached, bounded_first, internal},
+    errors::{attached, bounded_first, internal, storage},
 };
 
 use crate::{
@@ -58,7 +58,7 @@ impl Query {
             Some(slug) => match loader(ctx)?
                 .load_one(CategorySlug(slug))
                 .await
-                .map_err(internal)?
+                .map_err(storage)?
             {
                 Some(category) => Some(category.id),
                 None => return Ok(ProductConnection::empty()),
@@ -78,7 +78,7 @@ impl Query {
     #[graphql(directive = listSize::apply(Some(ASSUMED_CATEGORIES), None, None, None))]
     async fn categories(&self, ctx: &Context<'_>) -> Result<Vec<Category>> {
         let store = attached::<CatalogStore>(ctx)?;
-        let categories = store.all_categories().await.map_err(internal)?;
+        let categories = store.all_categories().await.map_err(storage)?;
         Ok(categories.into_iter().map(Category).collect())
     }
 
@@ -92,7 +92,7 @@ impl Query {
         let category = loader(ctx)?
             .load_one(CategoryId(id.0))
             .await
-            .map_err(internal)?;
+            .map_err(storage)?;
         Ok(category.map(Category))
     }
 }
@@ -115,7 +115,7 @@ impl Product {
     }
     async fn category(&self, ctx: &Context<'_>) -> Result<Category> {
         let id = CategoryId(self.0.category_id.clone());
-        match loader(ctx)?.load_one(id).await.map_err(internal)? {
+        match loader(ctx)?.load_one(id).await.map_err(storage)? {
             Some(category) => Ok(Category(category)),
             None => Err(internal(format!(
                 "product {} names missing category {}",
@@ -203,7 +203,7 @@ impl ProductConnection {
             Total::Count(key) => loader(ctx)?
                 .load_one(key.clone())
                 .await
-                .map_err(internal)?
+                .map_err(storage)?
                 .unwrap_or(0),
         };
         Ok(i32::try_from(total).unwrap_or(i32::MAX))
@@ -266,7 +266,7 @@ async fn list_products(
     let products = loader(ctx)?
         .load_one(key)
         .await
-        .map_err(internal)?
+        .map_err(storage)?
         .unwrap_or_default();
     Ok(ProductConnection::from_window(
         products,
@@ -300,7 +300,7 @@ async fn search_products(
     let page = store
         .search(text, category_id.as_deref(), skip, limit)
         .await
-        .map_err(internal)?;
+        .map_err(storage)?;
     Ok(ProductConnection::from_window(
         page.products,
         first,
@@ -313,7 +313,7 @@ async fn load_product(ctx: &Context<'_>, id: ID) -> Result<Option<Product>> {
     let product = loader(ctx)?
         .load_one(ProductId(id.0))
         .await
-        .map_err(internal)?;
+        .map_err(storage)?;
     Ok(product.map(Product))
 }
 

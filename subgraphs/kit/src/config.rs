@@ -20,6 +20,12 @@ pub struct ServiceConfig {
     )]
     pub mongodb_uri: String,
 
+    /// How long a MongoDB command may wait for a server it can use (and a new connection may
+    /// take): with MongoDB down or electing a primary, requests fail with
+    /// `SERVICE_UNAVAILABLE` after this long instead of waiting, and `/ready` turns 503
+    #[arg(long, env = "MONGODB_TIMEOUT", default_value = "2s", value_parser = humantime::parse_duration)]
+    pub mongodb_timeout: Duration,
+
     /// Database this subgraph owns [default: the subgraph's name]
     #[arg(long, env = "DATABASE_NAME")]
     pub database: Option<String>,
@@ -50,6 +56,11 @@ pub struct ServiceConfig {
     /// process exits anyway (new connections are refused at once)
     #[arg(long, env = "SHUTDOWN_GRACE", default_value = "20s", value_parser = humantime::parse_duration)]
     pub shutdown_grace: Duration,
+
+    /// Distinct operation names that get series of their own in `/metrics` (clients choose
+    /// the names); later ones are counted as `other`, so metrics memory stays bounded
+    #[arg(long, env = "METRICS_MAX_OPERATIONS", default_value_t = 200)]
+    pub metrics_max_operations: usize,
 
     /// Export OpenTelemetry traces (request and MongoDB spans) to this OTLP/HTTP endpoint
     #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT", value_name = "URL")]

@@ -1,7 +1,11 @@
 //! The error codes clients see in `extensions.code`, shared so every subgraph speaks the same
-//! vocabulary, and the conversion of storage failures into masked internal errors.
+//! vocabulary, and the conversion of failures into what a client may see of them.
+
+use std::sync::Arc;
 
 use async_graphql::{Context, Error as GraphQLError, ErrorExtensions};
+
+use crate::mongo;
 
 /// A machine-readable error class, sent as `extensions.code`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +50,36 @@ impl ErrorCode {
 pub fn internal(err: impl std::fmt::Display) -> GraphQLError {
     tracing::error!(error = %err, "request failed");
     ErrorCode::Internal.error("internal error")
+}
+
+/// A storage failure: MongoDB out of reach (or between primaries) is `SERVICE_UNAVAILABLE`,
+/// which a client may retry; anything else is a masked internal error. Logged either way.
+pub fn storage(err: impl StorageFailure) -> GraphQLError {
+    if err.is_unavailable() {
+        tracing::warn!(error = %err, "MongoDB unavailable");
+        ErrorCode::Unavailable.error("the data store is unavailable; try again shortly")
+    } else {
+        internal(err)
+    }
+}
+
+/// An error from reading or writing MongoDB, which knows whether MongoDB was simply out of
+/// reach.
+pub trait StorageFailure: std::fmt::Display {
+    fn is_unavailable(&self) -> bool;
+}
+
+impl StorageFailure for mongodb::error::Error {
+    fn is_unavailable(&self) -> bool {
+        mongo::is_unavailable(self)
+    }
+}
+
+/// DataLoaders share one error among every key of a batch.
+impl<T: StorageFailure> StorageFailure for Arc<T> {
+    fn is_unavailable(&self) -> bool {
+        T::is_unavailable(self)
+    }
 }
 
 /// What the schema was built with (`SchemaBuilder::data`), by type; a missing one is an

@@ -31,15 +31,18 @@ pub enum MongoError {
 
 /// Opens a client for `uri` and returns the database `name` on it.
 ///
-/// Fails fast (5 s server selection) so a missing MongoDB is a readable error, not a hang.
-pub async fn connect(uri: &str, name: &str) -> Result<Database, MongoError> {
+/// Fails fast: a command waits at most `timeout` for a usable server (and a connection), so a
+/// missing MongoDB, or a replica set electing a primary, is a prompt `SERVICE_UNAVAILABLE`
+/// (see [`is_unavailable`]), not a hang.
+pub async fn connect(uri: &str, name: &str, timeout: Duration) -> Result<Database, MongoError> {
     let mut options = ClientOptions::parse(uri)
         .await
         .map_err(|source| MongoError::InvalidUri {
             uri: uri.to_owned(),
             source,
         })?;
-    options.server_selection_timeout = Some(Duration::from_secs(5));
+    options.server_selection_timeout = Some(timeout);
+    options.connect_timeout = Some(timeout);
     options.write_concern = Some(WriteConcern::majority());
     options.command_event_handler = Some(EventHandler::callback(record_command));
     let client = Client::with_options(options).map_err(|source| MongoError::InvalidUri {
@@ -55,6 +58,28 @@ pub async fn connect(uri: &str, name: &str) -> Result<Database, MongoError> {
         })?;
     Ok(database)
 }
+
+/// Whether a failed command says MongoDB is out of reach or between primaries (no server to
+/// select, a dropped connection, a primary stepping down): a client may retry later, unlike
+/// any other failure. Such a write was not acknowledged; it may or may not have been applied.
+pub fn is_unavailable(error: &mongodb::error::Error) -> bool {
+    use mongodb::error::{ErrorKind, RETRYABLE_WRITE_ERROR, WriteFailure};
+    let code = match &*error.kind {
+        ErrorKind::ServerSelection { .. }
+        | ErrorKind::Io(_)
+        | ErrorKind::ConnectionPoolCleared { .. } => return true,
+        ErrorKind::Command(command) => Some(command.code),
+        ErrorKind::Write(WriteFailure::WriteConcernError(concern)) => Some(concern.code),
+        _ => None,
+    };
+    error.contains_label(RETRYABLE_WRITE_ERROR)
+        || code.is_some_and(|code| NO_PRIMARY_CODES.contains(&code))
+}
+
+/// Server error codes meaning "not the primary, or shutting down": `InterruptedAtShutdown`,
+/// `ShutdownInProgress`, `PrimarySteppedDown`, `NotWritablePrimary`,
+/// `InterruptedDueToReplStateChange`, `NotPrimaryNoSecondaryOk`, `NotPrimaryOrSecondary`.
+const NO_PRIMARY_CODES: [i32; 7] = [11600, 91, 189, 10107, 11602, 13435, 13436];
 
 /// One round trip to the server: what `/ready` means by "MongoDB answers".
 pub async fn ping(database: &Database) -> mongodb::error::Result<()> {

@@ -29,7 +29,11 @@ use tower_http::{
 };
 use tracing::Level;
 
-use crate::{identity::Verifier, mongo, telemetry};
+use crate::{
+    identity::Verifier,
+    mongo,
+    telemetry::{self, OperationLabels},
+};
 
 /// Everything a request handler needs, cloned cheaply per request.
 pub struct AppState<Q, M, S> {
@@ -38,6 +42,7 @@ pub struct AppState<Q, M, S> {
     pub metrics: PrometheusHandle,
     /// Verifies the identity tokens requests carry; `None` trusts none.
     pub verifier: Option<Arc<Verifier>>,
+    pub operation_labels: Arc<OperationLabels>,
 }
 
 impl<Q, M, S> Clone for AppState<Q, M, S> {
@@ -47,6 +52,7 @@ impl<Q, M, S> Clone for AppState<Q, M, S> {
             database: self.database.clone(),
             metrics: self.metrics.clone(),
             verifier: self.verifier.clone(),
+            operation_labels: self.operation_labels.clone(),
         }
     }
 }
@@ -136,10 +142,9 @@ where
 {
     let caller = Verifier::caller(state.verifier.as_deref(), &headers);
     let request = request.into_inner().data(caller);
-    let operation = request
-        .operation_name
-        .clone()
-        .unwrap_or_else(|| "anonymous".to_owned());
+    let operation = state
+        .operation_labels
+        .label(request.operation_name.as_deref());
     let started = Instant::now();
     let mut response = state.schema.execute(request).await;
     // async-graphql answers `data: null` when `@skip`/`@include` leave no root field, which

@@ -258,7 +258,10 @@ pub async fn run<S: Subgraph>() -> anyhow::Result<()> {
             service.otlp_endpoint.as_deref(),
         );
         let name = service.database_name(S::NAME);
-        anyhow::Ok((mongo::connect(&service.mongodb_uri, name).await?, name))
+        anyhow::Ok((
+            mongo::connect(&service.mongodb_uri, name, service.mongodb_timeout).await?,
+            name,
+        ))
     };
     match cli.command.unwrap_or(Command::Serve) {
         Command::Probe => server::probe(service.local_addr(S::DEFAULT_PORT))
@@ -289,6 +292,9 @@ pub async fn run<S: Subgraph>() -> anyhow::Result<()> {
                 database,
                 metrics,
                 verifier,
+                operation_labels: Arc::new(telemetry::OperationLabels::new(
+                    service.metrics_max_operations,
+                )),
             });
             server::serve(
                 service.listen_addr(S::DEFAULT_PORT),

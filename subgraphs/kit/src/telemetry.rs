@@ -3,9 +3,10 @@
 //! logged under, carrying its request id and the W3C trace it belongs to.
 
 use std::{
+    collections::HashSet,
     io::IsTerminal,
     sync::{
-        OnceLock,
+        Arc, Mutex, OnceLock, PoisonError,
         atomic::{AtomicBool, Ordering},
     },
 };
@@ -102,6 +103,46 @@ pub fn metrics_handle() -> PrometheusHandle {
         .clone()
 }
 
+/// The `operation` label of the request metrics. Clients choose operation names (through the
+/// router too, which names its subgraph fetches after them), and every distinct label value is
+/// a series held in memory for good: so only the first `limit` names get series of their own
+/// and every later one is counted under `other`, whatever clients send.
+pub struct OperationLabels {
+    limit: usize,
+    seen: Mutex<HashSet<Arc<str>>>,
+}
+
+impl OperationLabels {
+    /// What requests without an operation name are counted under.
+    pub const ANONYMOUS: &str = "anonymous";
+    /// What names past the limit are counted under.
+    pub const OVERFLOW: &str = "other";
+
+    pub fn new(limit: usize) -> Self {
+        Self {
+            limit,
+            seen: Mutex::new(HashSet::new()),
+        }
+    }
+
+    /// The label value a request named `name` is counted under.
+    pub fn label(&self, name: Option<&str>) -> metrics::SharedString {
+        let Some(name) = name else {
+            return Self::ANONYMOUS.into();
+        };
+        let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(known) = seen.get(name) {
+            return known.clone().into();
+        }
+        if seen.len() >= self.limit {
+            return Self::OVERFLOW.into();
+        }
+        let name: Arc<str> = name.into();
+        seen.insert(name.clone());
+        name.into()
+    }
+}
+
 /// Histogram buckets from 0.5 ms to 5 s: MongoDB commands and subgraph requests both live here.
 const LATENCY_BUCKETS_SECONDS: [f64; 13] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
@@ -136,4 +177,24 @@ pub fn request_span<B>(request: &Request<B>) -> tracing::Span {
         let _ = tracing_opentelemetry::OpenTelemetrySpanExt::set_parent(&span, caller);
     }
     span
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OperationLabels;
+
+    #[test]
+    fn operation_labels_past_the_limit_share_one_series() {
+        let labels = OperationLabels::new(2);
+        let label = |name: Option<&str>| labels.label(name).as_ref().to_owned();
+        assert_eq!(label(Some("Home")), "Home");
+        assert_eq!(label(None), OperationLabels::ANONYMOUS);
+        assert_eq!(label(Some("Search")), "Search");
+        for n in 0..1_000 {
+            assert_eq!(label(Some(&format!("Op{n}"))), OperationLabels::OVERFLOW);
+        }
+        // Names seen before the limit keep their own series.
+        assert_eq!(label(Some("Home")), "Home");
+        assert_eq!(labels.seen.lock().unwrap().len(), 2);
+    }
 }

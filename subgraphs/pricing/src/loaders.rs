@@ -38,6 +38,15 @@ pub enum LoadError {
     },
 }
 
+impl subgraph_kit::errors::StorageFailure for LoadError {
+    fn is_unavailable(&self) -> bool {
+        match self {
+            LoadError::Mongo(err) => err.is_unavailable(),
+            LoadError::BadRate { .. } => false,
+        }
+    }
+}
+
 impl Loader<ProductId> for PricingLoader {
     type Value = Quote;
     type Error = Arc<LoadError>;

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use subgraph_kit::{
     ErrorCode,
     directives::listSize,
-    errors::{attached, internal},
+    errors::{attached, internal, storage},
     representations::{CartLineRepresentation, ProductKey, required},
 };
 
@@ -31,10 +31,7 @@ impl Query {
     #[graphql(directive = listSize::apply(Some(ASSUMED_PROMOTIONS), None, None, None))]
     async fn promotions(&self, ctx: &Context<'_>) -> Result<Vec<Promotion>> {
         let store = attached::<PricingStore>(ctx)?;
-        let promotions = store
-            .active_promotions(Utc::now())
-            .await
-            .map_err(internal)?;
+        let promotions = store.active_promotions(Utc::now()).await.map_err(storage)?;
         Ok(promotions.into_iter().map(Promotion::from).collect())
     }
 
@@ -171,7 +168,7 @@ impl Product {
         loader(ctx)?
             .load_one(ProductId(self.id.to_string()))
             .await
-            .map_err(internal)?
+            .map_err(storage)?
             .ok_or_else(|| {
                 ErrorCode::NotFound.error(format!("product {} has no price", self.id.as_str()))
             })
@@ -243,7 +240,7 @@ async fn in_currency(
     let per_usd = loader(ctx)?
         .load_one(currency)
         .await
-        .map_err(internal)?
+        .map_err(storage)?
         .ok_or_else(|| internal(format!("no exchange rate stored for {}", currency.code())))?;
     Ok(money::convert(usd, currency, per_usd))
 }

@@ -9,7 +9,7 @@ use async_graphql::{
 };
 use subgraph_kit::{
     directives::listSize,
-    errors::{attached, bounded_first, internal},
+    errors::{attached, bounded_first, storage},
     representations::{CartLineRepresentation, required},
 };
 
@@ -139,7 +139,7 @@ async fn related(ctx: &Context<'_>, product_id: &str) -> Result<Vec<String>> {
     let related = attached::<DataLoader<RelatedLoader>>(ctx)?
         .load_one(ProductId(product_id.to_owned()))
         .await
-        .map_err(internal)?;
+        .map_err(storage)?;
     // A product with no stored list (added after the last seeding) has no recommendations yet.
     Ok(related.map(|doc| doc.related).unwrap_or_default())
 }
