@@ -106,6 +106,7 @@ impl TestStack {
             output: Output::File(scratch.join("services.log")),
         };
         adjust(&mut options);
+        let mongodb_uri = options.mongodb_uri.clone();
         let stack = Stack::start(options).await.unwrap_or_else(|err| {
             panic!(
                 "the stack did not start: {err:#} (logs in {})",

@@ -78,6 +78,19 @@ impl LocalMongo {
         port: u16,
         output: &Output,
     ) -> anyhow::Result<Self> {
+        let mongo = Self::start_member(binary, data_dir, port, output).await?;
+        initiate(std::slice::from_ref(&mongo), Duration::from_secs(30)).await?;
+        Ok(mongo)
+    }
+
+    /// Starts `mongod` on `port` as a member of replica set [`REPLICA_SET`], which
+    /// [`initiate`] then forms (a no-op when its data already holds one).
+    pub async fn start_member(
+        binary: &Path,
+        data_dir: &Path,
+        port: u16,
+        output: &Output,
+    ) -> anyhow::Result<Self> {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
             bail!(
                 "port {port} is already in use (another MongoDB?): stop it, or set \
@@ -94,37 +107,40 @@ impl LocalMongo {
             .args(["--wiredTigerCacheSizeGB", "0.5"])
             .args(["--setParameter", "diagnosticDataCollectionEnabled=false"])
             .arg("--quiet");
-        let service = Service::spawn("mongod", command, output).await?;
-        let mongo = Self { service, port };
-        mongo.initiate_replica_set().await?;
-        Ok(mongo)
+        let service = Service::spawn(&format!("mongod:{port}"), command, output).await?;
+        Ok(Self { service, port })
     }
 
     /// The connection string the subgraphs use.
     pub fn uri(&self) -> String {
-        uri_for(self.port)
+        uri_for(&[self.port])
     }
 
-    async fn initiate_replica_set(&self) -> anyhow::Result<()> {
-        let mut options = ClientOptions::parse(format!(
-            "mongodb://127.0.0.1:{}/?directConnection=true",
-            self.port
-        ))
-        .await?;
-        options.server_selection_timeout = Some(Duration::from_millis(500));
-        let client = Client::with_options(options)?;
-        storefront_ops::replica_set::initiate(
-            &client.database("admin"),
-            REPLICA_SET,
-            &[format!("127.0.0.1:{}", self.port)],
-            Duration::from_secs(30),
-        )
-        .await?;
-        Ok(())
+    /// The member's host as the others reach it.
+    fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
     }
 }
 
-/// The replica-set connection string for a local `mongod` on `port`.
-pub fn uri_for(port: u16) -> String {
-    format!("mongodb://127.0.0.1:{port}/?replicaSet={REPLICA_SET}")
+/// Forms replica set [`REPLICA_SET`] of `members` and waits until the first is a writable
+/// primary (it gets the higher election priority), for at most `limit`.
+pub async fn initiate(members: &[LocalMongo], limit: Duration) -> anyhow::Result<()> {
+    let first = members.first().context("a replica set needs a member")?;
+    let mut options =
+        ClientOptions::parse(format!("mongodb://{}/?directConnection=true", first.host())).await?;
+    options.server_selection_timeout = Some(Duration::from_millis(500));
+    let client = Client::with_options(options)?;
+    let hosts: Vec<String> = members.iter().map(LocalMongo::host).collect();
+    storefront_ops::replica_set::initiate(&client.database("admin"), REPLICA_SET, &hosts, limit)
+        .await?;
+    Ok(())
+}
+
+/// The replica-set connection string for local `mongod`s on `ports`.
+pub fn uri_for(ports: &[u16]) -> String {
+    let hosts: Vec<String> = ports
+        .iter()
+        .map(|port| format!("127.0.0.1:{port}"))
+        .collect();
+    format!("mongodb://{}/?replicaSet={REPLICA_SET}", hosts.join(","))
 }

@@ -81,6 +81,11 @@ impl Service {
         }
     }
 
+    /// SIGKILL, as a crash or an out-of-memory kill ends it: no chance to clean up.
+    pub async fn kill(mut self) {
+        let _ = self.child.kill().await;
+    }
+
     /// SIGTERM, then SIGKILL if it has not exited within `grace`.
     pub async fn stop(mut self, grace: Duration) {
         if let Some(pid) = self.child.id() {

@@ -171,6 +171,20 @@ impl Stack {
         message
     }
 
+    /// The services that have exited since they started (none should, short of a stop).
+    pub fn exited(&mut self) -> Vec<String> {
+        self.subgraphs
+            .iter_mut()
+            .flatten()
+            .chain(self.router.as_mut())
+            .chain(self.web.as_mut())
+            .filter_map(|service| {
+                let status = service.try_exited()?;
+                Some(format!("{} exited ({status})", service.name))
+            })
+            .collect()
+    }
+
     /// Every running process of the system by name (subgraphs, then the router), with its pid.
     pub fn processes(&self) -> Vec<(String, u32)> {
         self.subgraphs

@@ -17,6 +17,7 @@ mod kubernetes;
 mod limits;
 mod live_schema;
 mod mongodb_batching;
+mod mongodb_failures;
 mod observability;
 mod production_profile;
 mod roster;

@@ -51,10 +51,11 @@ pub async fn run(args: TestArgs) -> anyhow::Result<()> {
     let scratch = paths::dev_dir().join("test-run");
     let _ = std::fs::remove_dir_all(&scratch);
     std::fs::create_dir_all(&scratch)?;
+    // The reliability tests run MongoDB processes of their own, to kill.
+    let binary = mongo::ensure_binary(&paths::dev_dir()).await?;
     let (local_mongo, mongodb_uri) = match args.mongodb_uri {
         Some(uri) => (None, uri),
         None => {
-            let binary = mongo::ensure_binary(&paths::dev_dir()).await?;
             let port = free_port()?;
             step(&format!("Starting a throwaway MongoDB on 127.0.0.1:{port}"));
             let log = Output::File(scratch.join("mongod.log"));
@@ -69,6 +70,7 @@ pub async fn run(args: TestArgs) -> anyhow::Result<()> {
         .args(["test", "--workspace", "--no-fail-fast"])
         .args(&args.cargo_test_args)
         .env("MONGODB_URI", &mongodb_uri)
+        .env("STOREFRONT_MONGOD", &binary)
         .env("STOREFRONT_BIN_DIR", paths::debug_bin_dir())
         .env("STOREFRONT_NODE_TOOLS", &node_tools)
         .env("STOREFRONT_PYTHON_TOOLS", &python_tools)
