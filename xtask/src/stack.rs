@@ -220,6 +220,14 @@ impl Stack {
         }
     }
 
+    /// Kills one subgraph (SIGKILL), as a crash or an out-of-memory kill does: in-flight
+    /// requests are cut, nothing is cleaned up.
+    pub async fn kill_subgraph(&mut self, name: &str) {
+        if let Some(service) = self.subgraphs[roster::index_of(name)].take() {
+            service.kill().await;
+        }
+    }
+
     /// Starts a stopped subgraph again, on its port and database, and waits until it is ready.
     pub async fn start_subgraph_again(&mut self, name: &str) -> anyhow::Result<()> {
         let index = roster::index_of(name);

@@ -1,14 +1,9 @@
-//! One subgraph down or hung: the router answers what it can (partial data, errors with the
+//! One subgraph killed or hung: the router answers what it can (partial data, errors with the
 //! failing path, within the per-subgraph timeout), requests that do not need that subgraph
-//! are untouched, and answers are whole again once it is back — no router restart.
+//! are untouched, no answer is a 5xx, and answers are whole again once it is back — no router
+//! restart. Each subgraph in turn is SIGKILLed under a mixed storefront load.
 
-use std::{
-    sync::{
-        Arc,
-        atomic::{AtomicBool, AtomicUsize, Ordering},
-    },
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 use e2e::{TestStack, data, eventually};
 use serde_json::{Value, json};
@@ -17,8 +12,6 @@ const PRODUCT: &str = "prod-000001";
 
 /// Catalog only.
 const CATALOG_ONLY: &str = "query($id: ID!) { categories { name } product(id: $id) { id name } }";
-/// Catalog, plus pricing's nullable `compareAtPrice`.
-const WITH_PRICING: &str = "query($id: ID!) { categories { name } product(id: $id) { id name compareAtPrice { amount } price { amount } } }";
 /// Catalog, plus the recommendation subgraph.
 const WITH_RECOMMENDATIONS: &str = "query($id: ID!) { categories { name } product(id: $id) { id name recommendations(first: 2) { id } } }";
 
@@ -69,83 +62,6 @@ async fn until_whole(stack: &TestStack, query: &str, limit: Duration) -> Value {
     response
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_stopped_subgraph_costs_only_the_fields_it_serves() {
-    let mut stack = TestStack::start("fault-stopped").await;
-    let whole = stack.query(WITH_PRICING, vars()).await;
-    let whole = data(&whole).clone();
-    let catalog_only = data(&stack.query(CATALOG_ONLY, vars()).await).clone();
-
-    // Traffic that never touches pricing keeps flowing while pricing goes away and comes back.
-    let running = Arc::new(AtomicBool::new(true));
-    let (served, failed) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
-    let traffic = {
-        let (running, served, failed) = (running.clone(), served.clone(), failed.clone());
-        let (client, url, expected) = (
-            stack.client.clone(),
-            stack.stack.router_url(),
-            catalog_only.clone(),
-        );
-        tokio::spawn(async move {
-            while running.load(Ordering::SeqCst) {
-                let body = json!({ "query": CATALOG_ONLY, "variables": vars() });
-                let response: Option<Value> = match client.post(&url).json(&body).send().await {
-                    Ok(response) => response.json().await.ok(),
-                    Err(_) => None,
-                };
-                let ok =
-                    response.is_some_and(|r| r.get("errors").is_none() && r["data"] == expected);
-                if ok { &served } else { &failed }.fetch_add(1, Ordering::SeqCst);
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
-        })
-    };
-
-    let traffic_flows = async |at_least: usize| {
-        eventually(Duration::from_secs(10), async || {
-            served.load(Ordering::SeqCst) >= at_least
-        })
-        .await
-    };
-    assert!(traffic_flows(5).await, "catalog traffic is flowing");
-
-    stack.stack.stop_subgraph("pricing").await;
-    let served_when_pricing_stopped = served.load(Ordering::SeqCst);
-    let partial = stack.query(WITH_PRICING, vars()).await;
-    // `price` is non-null, so its null propagates to the nearest nullable field, `product`
-    // (GraphQL's null propagation); the catalog's other answer, `categories`, is intact.
-    let errors = assert_partial(&partial, &whole);
-    assert!(
-        errors
-            .iter()
-            .any(|e| e["extensions"]["service"] == "pricing"
-                || e["message"].as_str().unwrap_or("").contains("pricing")),
-        "the failing subgraph is named: {partial:#}"
-    );
-    // Nothing that needs only the catalog notices.
-    assert_eq!(
-        data(&stack.query(CATALOG_ONLY, vars()).await),
-        &catalog_only
-    );
-
-    assert!(
-        traffic_flows(served_when_pricing_stopped + 5).await,
-        "catalog traffic kept being served while pricing was down"
-    );
-
-    stack.stack.start_subgraph_again("pricing").await.unwrap();
-    let again = until_whole(&stack, WITH_PRICING, Duration::from_secs(15)).await;
-    assert_eq!(data(&again), &whole, "whole again without a router restart");
-
-    running.store(false, Ordering::SeqCst);
-    traffic.await.unwrap();
-    assert_eq!(
-        failed.load(Ordering::SeqCst),
-        0,
-        "no catalog-only request failed while pricing was down"
-    );
-}
-
 #[tokio::test]
 async fn a_hung_subgraph_is_cut_off_at_its_own_timeout() {
     let stack = TestStack::start_with("fault-hung", |options| {
@@ -175,4 +91,269 @@ async fn a_hung_subgraph_is_cut_off_at_its_own_timeout() {
     stack.stack.freeze_subgraph("recommendation", false);
     let again = until_whole(&stack, WITH_RECOMMENDATIONS, Duration::from_secs(15)).await;
     assert_eq!(data(&again), &whole, "whole again once it answers");
+}
+
+/// A storefront request of the mixed load, with the subgraphs it needs.
+struct RequestClass {
+    name: &'static str,
+    query: &'static str,
+    needs: &'static [&'static str],
+}
+
+/// The mixed load: one request shape per combination a storefront page makes.
+const MIXED_LOAD: [RequestClass; 5] = [
+    RequestClass {
+        name: "catalog",
+        query: r#"{ categories { name } product(id: "prod-000001") { id name } }"#,
+        needs: &["catalog"],
+    },
+    RequestClass {
+        name: "promotions",
+        query: "{ promotions { id title } }",
+        needs: &["pricing"],
+    },
+    RequestClass {
+        name: "product+price",
+        query: r#"{ promotions { id } product(id: "prod-000001") { name pricing { price { amount } } } }"#,
+        needs: &["catalog", "pricing"],
+    },
+    RequestClass {
+        name: "product+recommendations",
+        query: r#"{ cart { id } product(id: "prod-000001") { name recommendations(first: 2) { id } } }"#,
+        needs: &["cart", "catalog", "recommendation"],
+    },
+    RequestClass {
+        name: "cart",
+        query: "{ promotions { id } cart { id totalQuantity lines { quantity product { id } } } }",
+        needs: &["pricing", "cart"],
+    },
+];
+
+/// How one answer of the mixed load came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Outcome {
+    /// HTTP 200, no errors, the same data as before any fault.
+    Whole,
+    /// HTTP 200 and errors that each name the path that failed (or, for a root field, the
+    /// subgraph that failed); every other field as before any fault.
+    Partial,
+    /// Anything else: a 5xx, no answer, an error naming nothing, data that changed.
+    Broken,
+}
+
+/// The root fields the mixed load asks for: the subgraph serving each, and whether the
+/// schema lets it be null (a non-null root that fails nulls the whole `data`).
+const ROOTS: [(&str, &str, bool); 4] = [
+    ("categories", "catalog", false),
+    ("product", "catalog", true),
+    ("promotions", "pricing", false),
+    ("cart", "cart", true),
+];
+
+fn served_by(root: &str, subgraph: &str) -> bool {
+    ROOTS
+        .iter()
+        .any(|(field, owner, _)| *field == root && *owner == subgraph)
+}
+
+fn non_null(root: &str) -> bool {
+    ROOTS
+        .iter()
+        .any(|(field, _, nullable)| *field == root && !nullable)
+}
+
+/// How an answer compares with the `whole` data of its request while `dead` is down.
+fn outcome(status: u16, response: &Value, whole: &Value, dead: &str) -> Outcome {
+    if status != 200 {
+        return Outcome::Broken;
+    }
+    let Some(errors) = response["errors"].as_array() else {
+        return if response["data"] == *whole {
+            Outcome::Whole
+        } else {
+            Outcome::Broken
+        };
+    };
+    let error_paths: Vec<&Vec<Value>> = errors
+        .iter()
+        .filter_map(|error| error["path"].as_array())
+        .collect();
+    let each_names_its_failure = errors
+        .iter()
+        .all(|error| error["path"].is_array() || error["extensions"]["service"] == dead);
+    // A null may stand where a field failed, or above it (null propagation), or for a root
+    // field the dead subgraph serves.
+    let root_failed =
+        |root: &str| served_by(root, dead) || error_paths.iter().any(|failed| failed[0] == root);
+    let may_be_null = |path: &[Value]| match path {
+        [] => whole
+            .as_object()
+            .is_some_and(|roots| roots.keys().any(|root| non_null(root) && root_failed(root))),
+        [Value::String(root)] if served_by(root, dead) => true,
+        _ => error_paths.iter().any(|failed| failed.starts_with(path)),
+    };
+    if !errors.is_empty()
+        && each_names_its_failure
+        && agrees(&response["data"], whole, &mut Vec::new(), &may_be_null)
+    {
+        Outcome::Partial
+    } else {
+        Outcome::Broken
+    }
+}
+
+/// Whether `data` equals `whole` but for nulls where `may_be_null` allows them.
+fn agrees(
+    data: &Value,
+    whole: &Value,
+    path: &mut Vec<Value>,
+    may_be_null: &dyn Fn(&[Value]) -> bool,
+) -> bool {
+    if data == whole {
+        return true;
+    }
+    match (data, whole) {
+        (Value::Null, _) => may_be_null(path),
+        (Value::Object(fields), Value::Object(expected)) => expected.iter().all(|(name, value)| {
+            path.push(Value::String(name.clone()));
+            let agreed = agrees(&fields[name], value, path, may_be_null);
+            path.pop();
+            agreed
+        }),
+        (Value::Array(items), Value::Array(expected)) if items.len() == expected.len() => items
+            .iter()
+            .zip(expected)
+            .enumerate()
+            .all(|(index, (item, value))| {
+                path.push(Value::from(index));
+                let agreed = agrees(item, value, path, may_be_null);
+                path.pop();
+                agreed
+            }),
+        _ => false,
+    }
+}
+
+/// Counts of each outcome per request class over one phase of the drill.
+type Tally = std::collections::BTreeMap<(&'static str, String), usize>;
+
+/// Sends the mixed load (`workers` at once) for `duration`; each answer's outcome is tallied
+/// under its class. Asserts `check(class, outcome)` for every answer.
+async fn mixed_load(
+    stack: &TestStack,
+    token: &str,
+    wholes: &[Value],
+    dead: &str,
+    duration: Duration,
+    check: impl Fn(&RequestClass, Outcome, &Value) + Sync,
+) -> Tally {
+    let tally = std::sync::Mutex::new(Tally::new());
+    let started = Instant::now();
+    let worker = async |offset: usize| {
+        let mut n = offset;
+        while started.elapsed() < duration {
+            let (class, whole) = (
+                &MIXED_LOAD[n % MIXED_LOAD.len()],
+                &wholes[n % MIXED_LOAD.len()],
+            );
+            n += 1;
+            let asked = Instant::now();
+            let (status, response) = stack
+                .post_json_as(
+                    Some(token),
+                    &stack.stack.router_url(),
+                    &json!({ "query": class.query }),
+                )
+                .await;
+            let outcome = outcome(status, &response, whole, dead);
+            assert!(
+                asked.elapsed() < Duration::from_secs(6),
+                "{} took {:?}, past the subgraph timeout (5s)",
+                class.name,
+                asked.elapsed()
+            );
+            check(class, outcome, &response);
+            *tally
+                .lock()
+                .unwrap()
+                .entry((class.name, format!("{outcome:?}")))
+                .or_default() += 1;
+        }
+    };
+    futures::future::join_all((0..4).map(worker)).await;
+    tally.into_inner().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_subgraph_killed_under_mixed_load_costs_only_what_it_serves() {
+    let mut stack = TestStack::start("fault-killed").await;
+    let token = e2e::token("mixed-load-user");
+    let mut wholes = Vec::new();
+    for class in &MIXED_LOAD {
+        let response = stack.query_as(Some(&token), class.query, json!({})).await;
+        wholes.push(data(&response).clone());
+    }
+
+    for subgraph in xtask::roster::SUBGRAPHS.iter().map(|spec| spec.name) {
+        stack.stack.kill_subgraph(subgraph).await;
+        let while_dead = mixed_load(
+            &stack,
+            &token,
+            &wholes,
+            subgraph,
+            Duration::from_secs(3),
+            |class, outcome, response| {
+                let expected = if class.needs.contains(&subgraph) {
+                    Outcome::Partial
+                } else {
+                    Outcome::Whole
+                };
+                assert_eq!(
+                    outcome, expected,
+                    "{} with {subgraph} killed: {response:#}",
+                    class.name
+                );
+            },
+        )
+        .await;
+        println!("{subgraph} killed: {while_dead:?}");
+        assert_eq!(
+            stack.stack.exited(),
+            Vec::<String>::new(),
+            "nothing else exited"
+        );
+
+        stack.stack.start_subgraph_again(subgraph).await.unwrap();
+        for (class, whole) in MIXED_LOAD.iter().zip(&wholes) {
+            let mut response = Value::Null;
+            let again = eventually(Duration::from_secs(15), async || {
+                response = stack.query_as(Some(&token), class.query, json!({})).await;
+                response.get("errors").is_none()
+            })
+            .await;
+            assert!(
+                again,
+                "{} whole again after {subgraph} restarted: {response:#}",
+                class.name
+            );
+            assert_eq!(&response["data"], whole);
+        }
+        let after = mixed_load(
+            &stack,
+            &token,
+            &wholes,
+            "",
+            Duration::from_secs(1),
+            |class, outcome, response| {
+                assert_eq!(
+                    outcome,
+                    Outcome::Whole,
+                    "{} after {subgraph} restarted: {response:#}",
+                    class.name
+                );
+            },
+        )
+        .await;
+        println!("{subgraph} back: {after:?}");
+    }
 }
