@@ -2,6 +2,8 @@
 //! databases) on the MongoDB that `cargo xtask test` provides, through the same stack code
 //! as `cargo xtask dev`, and talks to it over HTTP like a client would.
 
+pub mod bad_input;
+
 use std::{
     path::PathBuf,
     sync::atomic::{AtomicUsize, Ordering},

@@ -244,6 +244,12 @@ pub async fn build_prebuilt(bin_dir: &Path, web_dist: &Path) -> anyhow::Result<(
             .arg(&context);
         run(&format!("podman build {service}"), &mut build).await?;
     }
+    // Each rebuild leaves the images it replaced (and its build stages) untagged, some
+    // hundreds of MB per run: removing dangling images keeps repeated runs from filling the
+    // disk. (Any other dangling image of this machine's Podman goes too; none are kept.)
+    let mut prune = Command::new("podman");
+    prune.args(["image", "prune", "--force"]);
+    run("podman image prune", &mut prune).await?;
     Ok(())
 }
 

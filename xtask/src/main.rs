@@ -19,6 +19,8 @@ enum Command {
     Test(commands::test::TestArgs),
     /// Print a dev identity token (JWT) for USER, alone on stdout
     Token(commands::token::TokenArgs),
+    /// Send generated bad requests (seeded) to the router and every subgraph, many more than the tests do
+    Fuzz(commands::fuzz::FuzzArgs),
     /// Regenerate the committed schemas: each subgraphs/<name>/schema.graphql and supergraph.graphql
     Compose,
     /// Benchmark the storefront's operations (release builds, seeded data) into bench/results.md
@@ -41,6 +43,7 @@ async fn main() -> std::process::ExitCode {
         }
         Command::Dev(args) => commands::dev::run(args).await,
         Command::Test(args) => commands::test::run(args).await,
+        Command::Fuzz(args) => commands::fuzz::run(args).await,
         Command::Token(args) => commands::token::run(args),
         Command::Compose => commands::compose::run().await,
         Command::Bench(args) => commands::bench::run(args).await,

@@ -3,6 +3,7 @@
 //! `cargo xtask test -- <filter>` runs part of it.
 
 mod authorization;
+mod bad_input;
 mod browser;
 mod cart;
 mod catalog_and_pricing;

@@ -6,6 +6,7 @@ use subgraph_kit::{
     ErrorCode,
     directives::{cost, listSize},
     errors::{attached, bounded_first, internal, storage},
+    limits,
 };
 
 use crate::{
@@ -37,7 +38,10 @@ impl Query {
 
     /// Products in id order, optionally within one category or matching a full-text search
     /// (then ranked by relevance).
-    #[graphql(directive = listSize::apply(None, Some(vec!["first".into()]), Some(vec!["edges".into()]), Some(false)))]
+    #[graphql(
+        directive = listSize::apply(None, Some(vec!["first".into()]), Some(vec!["edges".into()]), Some(false)),
+        complexity = "limits::sized(first, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, child_complexity)"
+    )]
     async fn products(
         &self,
         ctx: &Context<'_>,
@@ -145,7 +149,10 @@ impl Category {
         &self.0.name
     }
     /// This category's products in id order.
-    #[graphql(directive = listSize::apply(None, Some(vec!["first".into()]), Some(vec!["edges".into()]), Some(false)))]
+    #[graphql(
+        directive = listSize::apply(None, Some(vec!["first".into()]), Some(vec!["edges".into()]), Some(false)),
+        complexity = "limits::sized(first, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, child_complexity)"
+    )]
     async fn products(
         &self,
         ctx: &Context<'_>,

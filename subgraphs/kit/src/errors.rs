@@ -10,6 +10,10 @@ use crate::mongo;
 /// A machine-readable error class, sent as `extensions.code`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorCode {
+    /// The request is not GraphQL: a syntax error.
+    ParseFailed,
+    /// The request asks for something the schema does not have, or in the wrong shape.
+    ValidationFailed,
     /// The client sent an argument the operation cannot accept.
     BadUserInput,
     /// The operation needs a verified identity and none was presented.
@@ -30,6 +34,8 @@ pub enum ErrorCode {
 impl ErrorCode {
     pub fn as_str(self) -> &'static str {
         match self {
+            ErrorCode::ParseFailed => "GRAPHQL_PARSE_FAILED",
+            ErrorCode::ValidationFailed => "GRAPHQL_VALIDATION_FAILED",
             ErrorCode::BadUserInput => "BAD_USER_INPUT",
             ErrorCode::Unauthenticated => "UNAUTHENTICATED",
             ErrorCode::Forbidden => "FORBIDDEN",

@@ -31,7 +31,7 @@ use tracing::Level;
 
 use crate::{
     identity::Verifier,
-    mongo,
+    mongo, refusals,
     telemetry::{self, OperationLabels},
 };
 
@@ -147,6 +147,7 @@ where
         .label(request.operation_name.as_deref());
     let started = Instant::now();
     let mut response = state.schema.execute(request).await;
+    refusals::code_the_rest(&mut response);
     // async-graphql answers `data: null` when `@skip`/`@include` leave no root field, which
     // routers read as a failed fetch; the spec's answer is an empty object.
     if response.data == async_graphql::Value::Null && response.errors.is_empty() {

@@ -8,8 +8,8 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use mongodb::Database;
 
 use crate::{
-    batching::Batching, config::ServiceConfig, directives, identity::Verifier, mongo,
-    parsed_queries::ParsedQueryCache, server, telemetry,
+    batching::Batching, config::ServiceConfig, directives, identity::Verifier, limits, mongo,
+    parsed_queries::ParsedQueryCache, refusals::RefusalCodes, server, telemetry,
 };
 
 /// One storefront subgraph: its identity, its schema and how it fills its own database.
@@ -137,6 +137,9 @@ pub async fn schema<S: Subgraph>(
 ) -> Result<Schema<S::Query, S::Mutation, EmptySubscription>, AttachError> {
     let builder = S::schema_builder()
         .extension(ParsedQueryCache::new(PARSED_QUERIES))
+        .extension(RefusalCodes)
+        .limit_depth(limits::MAX_DEPTH)
+        .limit_complexity(limits::MAX_COMPLEXITY)
         .data(database.clone());
     Ok(S::attach(builder, database, options, batching)
         .await?

@@ -10,6 +10,7 @@ use async_graphql::{
 use subgraph_kit::{
     directives::listSize,
     errors::{attached, bounded_first, storage},
+    limits,
     representations::{CartLineRepresentation, required},
 };
 
@@ -60,7 +61,10 @@ impl Product {
     }
 
     /// Related products, best first; never this product itself.
-    #[graphql(directive = listSize::apply(None, Some(vec!["first".into()]), None, Some(false)))]
+    #[graphql(
+        directive = listSize::apply(None, Some(vec!["first".into()]), None, Some(false)),
+        complexity = "limits::sized(first, DEFAULT_RECOMMENDATIONS, MAX_RECOMMENDATIONS, child_complexity)"
+    )]
     async fn recommendations(
         &self,
         ctx: &Context<'_>,
@@ -100,7 +104,8 @@ impl Cart {
     /// Products related to the cart's contents, best first; never one already in the cart.
     #[graphql(
         requires = "lines { product { id } }",
-        directive = listSize::apply(None, Some(vec!["first".into()]), None, Some(false))
+        directive = listSize::apply(None, Some(vec!["first".into()]), None, Some(false)),
+        complexity = "limits::sized(first, DEFAULT_RECOMMENDATIONS, MAX_RECOMMENDATIONS, child_complexity)"
     )]
     async fn recommendations(
         &self,

@@ -4,6 +4,7 @@ pub mod bench;
 pub mod check;
 pub mod compose;
 pub mod dev;
+pub mod fuzz;
 pub mod images;
 pub mod test;
 pub mod token;

@@ -48,12 +48,50 @@ pub async fn run(args: TestArgs) -> anyhow::Result<()> {
     containers::ensure_base_images(&paths::debug_bin_dir().join("router")).await?;
     containers::build_prebuilt(&paths::debug_bin_dir(), &web_dist).await?;
 
-    let scratch = paths::dev_dir().join("test-run");
+    let mut cargo_args = vec!["--workspace"];
+    cargo_args.extend(args.cargo_test_args.iter().map(String::as_str));
+    let status = cargo_test_with_mongodb(
+        args.mongodb_uri,
+        &cargo_args,
+        &[
+            ("STOREFRONT_NODE_TOOLS", node_tools.into_os_string()),
+            ("STOREFRONT_PYTHON_TOOLS", python_tools.into_os_string()),
+            ("STOREFRONT_WEB_DIST", web_dist.into_os_string()),
+        ],
+    )
+    .await?;
+    if !status.success() {
+        bail!(
+            "tests failed ({status}); service logs are in {}",
+            scratch_dir().display()
+        );
+    }
+    if !check.success() {
+        bail!("the schema checks failed ({check}); see their report above");
+    }
+    let _ = std::fs::remove_dir_all(scratch_dir());
+    Ok(())
+}
+
+/// Where a run's service logs and MongoDB data go.
+fn scratch_dir() -> std::path::PathBuf {
+    paths::dev_dir().join("test-run")
+}
+
+/// `cargo test <cargo_args>` (no fail-fast) with what the end-to-end tests read from their
+/// environment: MongoDB (`mongodb_uri`, else a throwaway local one), the `mongod` binary the
+/// reliability tests run their own from, the debug binaries, a fresh scratch folder, and
+/// `extra_env`. Returns how cargo exited.
+pub async fn cargo_test_with_mongodb(
+    mongodb_uri: Option<String>,
+    cargo_args: &[&str],
+    extra_env: &[(&str, std::ffi::OsString)],
+) -> anyhow::Result<std::process::ExitStatus> {
+    let scratch = scratch_dir();
     let _ = std::fs::remove_dir_all(&scratch);
     std::fs::create_dir_all(&scratch)?;
-    // The reliability tests run MongoDB processes of their own, to kill.
     let binary = mongo::ensure_binary(&paths::dev_dir()).await?;
-    let (local_mongo, mongodb_uri) = match args.mongodb_uri {
+    let (local_mongo, mongodb_uri) = match mongodb_uri {
         Some(uri) => (None, uri),
         None => {
             let port = free_port()?;
@@ -65,17 +103,16 @@ pub async fn run(args: TestArgs) -> anyhow::Result<()> {
         }
     };
 
-    step("Running cargo test --workspace");
+    step(&format!("Running cargo test {}", cargo_args.join(" ")));
     let status = cargo()
-        .args(["test", "--workspace", "--no-fail-fast"])
-        .args(&args.cargo_test_args)
+        .arg("test")
+        .arg("--no-fail-fast")
+        .args(cargo_args)
         .env("MONGODB_URI", &mongodb_uri)
         .env("STOREFRONT_MONGOD", &binary)
         .env("STOREFRONT_BIN_DIR", paths::debug_bin_dir())
-        .env("STOREFRONT_NODE_TOOLS", &node_tools)
-        .env("STOREFRONT_PYTHON_TOOLS", &python_tools)
-        .env("STOREFRONT_WEB_DIST", &web_dist)
         .env("STOREFRONT_SCRATCH_DIR", &scratch)
+        .envs(extra_env.iter().cloned())
         .stdin(Stdio::null())
         .status()
         .await
@@ -84,17 +121,7 @@ pub async fn run(args: TestArgs) -> anyhow::Result<()> {
     if let Some(mongo) = local_mongo {
         mongo.service.stop(Duration::from_secs(20)).await;
     }
-    if !status.success() {
-        bail!(
-            "tests failed ({status}); service logs are in {}",
-            scratch.display()
-        );
-    }
-    if !check.success() {
-        bail!("the schema checks failed ({check}); see their report above");
-    }
-    let _ = std::fs::remove_dir_all(&scratch);
-    Ok(())
+    Ok(status)
 }
 
 /// Installs the pinned Node test tools (`tools/node/package-lock.json`) into `.dev/node`.
