@@ -280,3 +280,45 @@ pub fn contract_operation(name: &str) -> String {
 fn registered(name: &str) -> paths::RegisteredOperation {
     paths::registered_operation(name).unwrap_or_else(|err| panic!("{err:#}"))
 }
+
+/// A TCP proxy in front of `upstream` (a local port) that holds each chunk a client sends for
+/// `delay` (milliseconds, changeable while it runs) before passing it on: every request
+/// through it answers that much later, as from a slow service. Answers pass unhindered.
+/// Returns the port it listens on.
+pub async fn slow_proxy(upstream: u16, delay: std::sync::Arc<std::sync::atomic::AtomicU64>) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a port for the proxy");
+    let port = listener.local_addr().expect("its address").port();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let delay = delay.clone();
+            tokio::spawn(async move {
+                let Ok(server) = tokio::net::TcpStream::connect(("127.0.0.1", upstream)).await
+                else {
+                    return;
+                };
+                let (mut client_reads, mut client_writes) = client.into_split();
+                let (mut server_reads, mut server_writes) = server.into_split();
+                let requests = async move {
+                    let mut chunk = vec![0u8; 64 * 1024];
+                    while let Ok(read @ 1..) = client_reads.read(&mut chunk).await {
+                        let held = delay.load(Ordering::Relaxed);
+                        tokio::time::sleep(std::time::Duration::from_millis(held)).await;
+                        if server_writes.write_all(&chunk[..read]).await.is_err() {
+                            break;
+                        }
+                    }
+                };
+                let answers = tokio::io::copy(&mut server_reads, &mut client_writes);
+                tokio::select! {
+                    () = requests => {},
+                    _ = answers => {},
+                }
+            });
+        }
+    });
+    port
+}

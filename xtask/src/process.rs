@@ -125,6 +125,32 @@ fn forward(name: &str, stream: impl AsyncRead + Unpin + Send + 'static, output: 
     });
 }
 
+/// A figure of a process's memory, as Linux's `/proc/<pid>/status` reports it.
+#[derive(Debug, Clone, Copy)]
+pub enum Memory {
+    /// Resident now (`VmRSS`).
+    Resident,
+    /// The most it has been resident (`VmHWM`).
+    PeakResident,
+}
+
+/// `figure` of process `pid`'s memory in MiB, while it runs.
+pub fn memory_mib(pid: u32, figure: Memory) -> Option<f64> {
+    let field = match figure {
+        Memory::Resident => "VmRSS:",
+        Memory::PeakResident => "VmHWM:",
+    };
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kib: f64 = status
+        .lines()
+        .find(|line| line.starts_with(field))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some(kib / 1024.0)
+}
+
 /// Polls `url` until it answers 2xx, the service exits, or `limit` passes.
 pub async fn wait_ready(service: &mut Service, url: &str, limit: Duration) -> anyhow::Result<()> {
     let client = reqwest::Client::new();

@@ -3,10 +3,18 @@
 //! are untouched, no answer is a 5xx, and answers are whole again once it is back — no router
 //! restart. Each subgraph in turn is SIGKILLed under a mixed storefront load.
 
-use std::time::{Duration, Instant};
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicU64, AtomicUsize, Ordering},
+    },
+    time::{Duration, Instant},
+};
 
 use e2e::{TestStack, data, eventually};
+use futures::StreamExt;
 use serde_json::{Value, json};
+use xtask::process::{Memory, memory_mib};
 
 const PRODUCT: &str = "prod-000001";
 
@@ -356,4 +364,151 @@ async fn each_subgraph_killed_under_mixed_load_costs_only_what_it_serves() {
         .await;
         println!("{subgraph} back: {after:?}");
     }
+}
+
+/// How slow the slow subgraph answers: slow, not hung (its timeout is 2 s).
+const SLOW: Duration = Duration::from_millis(800);
+
+/// The 99th percentile of `latencies`.
+fn p99(mut latencies: Vec<Duration>) -> Duration {
+    latencies.sort();
+    latencies[(latencies.len() * 99 / 100).min(latencies.len() - 1)]
+}
+
+/// `count` catalog-only requests, four at a time; their latencies.
+async fn catalog_latencies(stack: &TestStack, count: usize) -> Vec<Duration> {
+    let latencies = futures::stream::iter(0..count)
+        .map(async |_| {
+            let asked = Instant::now();
+            data(&stack.query(CATALOG_ONLY, vars()).await);
+            asked.elapsed()
+        })
+        .buffer_unordered(4)
+        .collect()
+        .await;
+    latencies
+}
+
+/// The router's `http_server_active_requests` (requests it is answering now).
+async fn router_in_flight(stack: &TestStack) -> f64 {
+    let text = stack
+        .client
+        .get(stack.stack.router_url().replace("/graphql", "/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .filter(|line| line.starts_with("http_server_active_requests"))
+        .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_subgraph_does_not_slow_what_does_not_need_it() {
+    // The router reaches the recommendation subgraph through a proxy that can slow it down.
+    let delay = Arc::new(AtomicU64::new(0));
+    let mut proxy_port = None;
+    let stack = TestStack::start_with("fault-slow", |options| {
+        let index = xtask::roster::index_of("recommendation");
+        let mut routed = options.subgraph_ports.clone();
+        let upstream = routed[index];
+        let port = futures::executor::block_on(e2e::slow_proxy(upstream, delay.clone()));
+        routed[index] = port;
+        proxy_port = Some(port);
+        std::fs::write(
+            &options.supergraph_config,
+            xtask::stack::supergraph_yaml(&routed),
+        )
+        .unwrap();
+    })
+    .await;
+    assert!(proxy_port.is_some());
+    let whole = data(&stack.query(WITH_RECOMMENDATIONS, vars()).await).clone();
+    let before = p99(catalog_latencies(&stack, 200).await);
+
+    delay.store(SLOW.as_millis() as u64, Ordering::Relaxed);
+    let router_pid = stack
+        .stack
+        .processes()
+        .into_iter()
+        .find(|(name, _)| name == "router")
+        .map(|(_, pid)| pid)
+        .unwrap();
+    let memory = || memory_mib(router_pid, Memory::Resident).unwrap();
+    let memory_before = memory();
+    // Requests that need it keep arriving, 25 a second, whatever their answers' pace.
+    let slow_answers = Arc::new(AtomicUsize::new(0));
+    let arrivals = {
+        let (client, url, slow_answers) = (
+            stack.client.clone(),
+            stack.stack.router_url(),
+            slow_answers.clone(),
+        );
+        tokio::spawn(async move {
+            let mut waiting = Vec::new();
+            for _ in 0..200 {
+                let (client, url, slow_answers) =
+                    (client.clone(), url.clone(), slow_answers.clone());
+                waiting.push(tokio::spawn(async move {
+                    let body = json!({ "query": WITH_RECOMMENDATIONS, "variables": vars() });
+                    let response: Value = client
+                        .post(&url)
+                        .json(&body)
+                        .send()
+                        .await
+                        .unwrap()
+                        .json()
+                        .await
+                        .unwrap();
+                    if response.get("errors").is_none() {
+                        slow_answers.fetch_add(1, Ordering::SeqCst);
+                    }
+                    response
+                }));
+                tokio::time::sleep(Duration::from_millis(40)).await;
+            }
+            futures::future::join_all(waiting).await
+        })
+    };
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let mut in_flight = Vec::new();
+    let mut during = Vec::new();
+    while !arrivals.is_finished() {
+        in_flight.push(router_in_flight(&stack).await);
+        during.extend(catalog_latencies(&stack, 20).await);
+    }
+    let memory_during = memory();
+    let answers = arrivals.await.unwrap();
+    let during = p99(during);
+    let most_in_flight = in_flight.iter().copied().fold(0.0, f64::max);
+    println!(
+        "recommendation {SLOW:?} slow: catalog-only p99 {before:?} before, {during:?} during; \
+         router in flight at most {most_in_flight} (sampled {} times); router RSS \
+         {memory_before:.1} MiB before, {memory_during:.1} MiB during; {} of 200 slow requests whole",
+        in_flight.len(),
+        slow_answers.load(Ordering::SeqCst)
+    );
+    assert!(
+        during < SLOW,
+        "requests that do not need the slow subgraph waited for it (p99 {during:?}, {before:?} before)"
+    );
+    // 25 arrivals a second, each held about 0.8 s, and the catalog-only probes.
+    assert!(
+        most_in_flight <= 60.0,
+        "the router held {most_in_flight} requests at once"
+    );
+    assert!(
+        memory_during < memory_before + 64.0,
+        "the router grew from {memory_before:.1} to {memory_during:.1} MiB"
+    );
+    // Slow is not failed: the slow subgraph's answers arrived within its timeout.
+    for response in &answers {
+        let response = response.as_ref().unwrap();
+        assert_eq!(data(response), &whole);
+    }
+
+    delay.store(0, Ordering::Relaxed);
 }

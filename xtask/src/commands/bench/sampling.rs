@@ -3,6 +3,8 @@
 
 use std::time::Instant;
 
+use xtask::process::{Memory, memory_mib};
+
 /// CPU time counters, in clock ticks: the machine's busy and total time, and each process's
 /// user + system time.
 pub struct CpuTimes {
@@ -87,17 +89,7 @@ fn process_ticks(pid: u32) -> anyhow::Result<u64> {
 pub fn peak_rss(processes: &[(String, u32)]) -> Vec<(String, f64)> {
     processes
         .iter()
-        .filter_map(|(name, pid)| {
-            let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-            let kib: f64 = status
-                .lines()
-                .find(|line| line.starts_with("VmHWM:"))?
-                .split_whitespace()
-                .nth(1)?
-                .parse()
-                .ok()?;
-            Some((name.clone(), kib / 1024.0))
-        })
+        .filter_map(|(name, pid)| Some((name.clone(), memory_mib(*pid, Memory::PeakResident)?)))
         .collect()
 }
 
