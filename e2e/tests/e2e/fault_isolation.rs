@@ -377,7 +377,7 @@ fn p99(mut latencies: Vec<Duration>) -> Duration {
 
 /// `count` catalog-only requests, four at a time; their latencies.
 async fn catalog_latencies(stack: &TestStack, count: usize) -> Vec<Duration> {
-    let latencies = futures::stream::iter(0..count)
+    futures::stream::iter(0..count)
         .map(async |_| {
             let asked = Instant::now();
             data(&stack.query(CATALOG_ONLY, vars()).await);
@@ -385,8 +385,7 @@ async fn catalog_latencies(stack: &TestStack, count: usize) -> Vec<Duration> {
         })
         .buffer_unordered(4)
         .collect()
-        .await;
-    latencies
+        .await
 }
 
 /// The router's `http_server_active_requests` (requests it is answering now).
