@@ -151,6 +151,21 @@ pub fn memory_mib(pid: u32, figure: Memory) -> Option<f64> {
     Some(kib / 1024.0)
 }
 
+/// How many sockets process `pid` holds open (listening, connected, to clients and
+/// upstreams alike), while it runs.
+pub fn open_sockets(pid: u32) -> Option<usize> {
+    let descriptors = std::fs::read_dir(format!("/proc/{pid}/fd")).ok()?;
+    Some(
+        descriptors
+            .flatten()
+            .filter(|fd| {
+                std::fs::read_link(fd.path())
+                    .is_ok_and(|target| target.to_string_lossy().starts_with("socket:"))
+            })
+            .count(),
+    )
+}
+
 /// Polls `url` until it answers 2xx, the service exits, or `limit` passes.
 pub async fn wait_ready(service: &mut Service, url: &str, limit: Duration) -> anyhow::Result<()> {
     let client = reqwest::Client::new();

@@ -9,9 +9,13 @@ mod load;
 mod report;
 mod sampling;
 mod scenarios;
+mod soak;
 mod web_budgets;
 
-use std::{path::PathBuf, time::Duration};
+use std::{
+    path::{Path, PathBuf},
+    time::Duration,
+};
 
 use anyhow::{Context, bail};
 use clap::Args;
@@ -52,6 +56,15 @@ pub struct BenchArgs {
     /// Where to write the results table
     #[arg(long, default_value = "bench/results.md")]
     output: PathBuf,
+
+    /// Instead of the scenarios, soak: the mixed storefront load for this long (e.g. `10m`),
+    /// memory and sockets sampled each minute, into `bench/soak.md`
+    #[arg(long, value_parser = humantime::parse_duration)]
+    soak: Option<Duration>,
+
+    /// Request rate of the soak
+    #[arg(long, default_value_t = 200)]
+    soak_rate: u32,
 
     /// Only the web storefront's budgets (no load scenarios, results table untouched)
     #[arg(long)]
@@ -129,6 +142,24 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let stack = Stack::start(options).await?;
     let mut processes = stack.processes();
     processes.extend(mongo.service.pid().map(|pid| ("mongod".to_owned(), pid)));
+    if let (Some(duration), Some(oha)) = (args.soak, &oha) {
+        let slugs = category_slugs(&reqwest::Client::new(), &stack).await?;
+        let scenarios =
+            scenarios::scenarios(Gateway::Storefront, args.rate, args.products, &slugs)?;
+        let soaked = soak::run(
+            oha,
+            &stack,
+            &processes,
+            &scratch,
+            &scenarios,
+            duration,
+            args.soak_rate,
+        )
+        .await;
+        stack.stop().await;
+        mongo.service.stop(Duration::from_secs(10)).await;
+        return publish(Path::new("bench/soak.md"), &soaked?);
+    }
     let outcome = match &oha {
         Some(oha) => measure_all(&args, oha, &stack, &processes, &scratch).await,
         None => Ok(Vec::new()),
@@ -170,19 +201,7 @@ async fn measure_all(
     scratch: &std::path::Path,
 ) -> anyhow::Result<Vec<Measured>> {
     let client = reqwest::Client::new();
-    let categories: Value = client
-        .post(stack.router_url())
-        .json(&json!({ "query": "{ categories { slug } }" }))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let category_slugs: Vec<String> = categories["data"]["categories"]
-        .as_array()
-        .context("the router lists no categories")?
-        .iter()
-        .filter_map(|category| category["slug"].as_str().map(str::to_owned))
-        .collect();
+    let category_slugs = category_slugs(&client, stack).await?;
     let run = Run {
         args,
         oha,
@@ -201,6 +220,23 @@ async fn measure_all(
         results.push(run.measure(scenario).await?);
     }
     Ok(results)
+}
+
+/// The seeded categories' slugs, as the router lists them.
+async fn category_slugs(client: &reqwest::Client, stack: &Stack) -> anyhow::Result<Vec<String>> {
+    let categories: Value = client
+        .post(stack.router_url())
+        .json(&json!({ "query": "{ categories { slug } }" }))
+        .send()
+        .await?
+        .json()
+        .await?;
+    Ok(categories["data"]["categories"]
+        .as_array()
+        .context("the router lists no categories")?
+        .iter()
+        .filter_map(|category| category["slug"].as_str().map(str::to_owned))
+        .collect())
 }
 
 /// What measuring any scenario needs.
