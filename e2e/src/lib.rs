@@ -189,6 +189,17 @@ impl TestStack {
         client.database(&format!("{}{subgraph}", self.database_prefix))
     }
 
+    /// The `/metrics` page of `process`: `"router"` or a subgraph's name.
+    pub async fn metrics(&self, process: &str) -> String {
+        let url = if process == "router" {
+            self.stack.router_url().replace("/graphql", "/metrics")
+        } else {
+            format!("{}/metrics", self.stack.subgraph_url(process))
+        };
+        let response = self.client.get(url).send().await.expect("metrics answer");
+        response.text().await.expect("a metrics page")
+    }
+
     /// The GraphQL requests a subgraph has served so far (`graphql_requests_total`).
     pub async fn subgraph_requests(&self, subgraph: &str) -> u64 {
         self.stack

@@ -109,15 +109,7 @@ async fn health_and_readiness_answer_everywhere() {
                 .unwrap();
             assert_eq!(response.status().as_u16(), 200, "{} {path}", spec.name);
         }
-        let metrics = stack
-            .client
-            .get(format!("{base}/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let metrics = stack.metrics(spec.name).await;
         assert!(
             metrics.contains("mongodb_commands_total"),
             "{} exports MongoDB command metrics",

@@ -390,15 +390,7 @@ async fn catalog_latencies(stack: &TestStack, count: usize) -> Vec<Duration> {
 
 /// The router's `http_server_active_requests` (requests it is answering now).
 async fn router_in_flight(stack: &TestStack) -> f64 {
-    let text = stack
-        .client
-        .get(stack.stack.router_url().replace("/graphql", "/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = stack.metrics("router").await;
     text.lines()
         .filter(|line| line.starts_with("http_server_active_requests"))
         .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())

@@ -192,6 +192,24 @@ fn assert_failed_fast(clients: &[(String, Vec<Write>)], since: Instant) -> (usiz
     (count, longest)
 }
 
+/// What both drills assert once the load has stopped: no service exited, every acknowledged
+/// write is kept, and every write failed since `fault` failed fast. Returns (acknowledged,
+/// failed, failed since the fault, the longest of those).
+async fn assert_survived(
+    stack: &mut TestStack,
+    clients: &[(String, Vec<Write>)],
+    fault: Instant,
+) -> (usize, usize, usize, Duration) {
+    assert_eq!(
+        stack.stack.exited(),
+        Vec::<String>::new(),
+        "no service exited"
+    );
+    let (acknowledged, failed) = assert_acknowledged_writes_kept(stack, clients).await;
+    let (since_fault, longest) = assert_failed_fast(clients, fault);
+    (acknowledged, failed, since_fault, longest)
+}
+
 /// Whether every subgraph's `/ready` answers `status` (asked at once: each may take up to the
 /// MongoDB timeout to say 503).
 async fn every_subgraph_ready_is(stack: &TestStack, status: u16) -> bool {
@@ -271,13 +289,8 @@ async fn acknowledged_cart_writes_survive_mongodb_being_killed() {
         read.get("errors").is_none(),
         "catalog reads resume: {read:#}"
     );
-    assert_eq!(
-        stack.stack.exited(),
-        Vec::<String>::new(),
-        "no service exited"
-    );
-    let (acknowledged, failed) = assert_acknowledged_writes_kept(&stack, &clients).await;
-    let (while_down, longest) = assert_failed_fast(&clients, killed);
+    let (acknowledged, failed, while_down, longest) =
+        assert_survived(&mut stack, &clients, killed).await;
     assert!(
         while_down > 0,
         "some writes were tried while MongoDB was down"
@@ -337,13 +350,8 @@ async fn writes_resume_on_a_new_primary_without_losing_acknowledged_ones() {
         resumed < Duration::from_secs(30),
         "writes resumed {resumed:?} after the primary was killed"
     );
-    assert_eq!(
-        stack.stack.exited(),
-        Vec::<String>::new(),
-        "no service exited"
-    );
-    let (acknowledged, failed) = assert_acknowledged_writes_kept(&stack, &clients).await;
-    let (during_election, longest) = assert_failed_fast(&clients, killed);
+    let (acknowledged, failed, during_election, longest) =
+        assert_survived(&mut stack, &clients, killed).await;
     println!(
         "primary killed: writes resumed after {resumed:?} (election); {acknowledged} writes \
          acknowledged and kept, {failed} failed ({during_election} during the election, each \

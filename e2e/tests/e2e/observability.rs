@@ -71,18 +71,6 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
         .any(|window| window == needle)
 }
 
-async fn metrics(stack: &TestStack, url: String) -> String {
-    stack
-        .client
-        .get(url)
-        .send()
-        .await
-        .expect("metrics answer")
-        .text()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn metrics_and_correlated_logs_follow_a_request_through_the_graph() {
     let (otlp_url, exported) = otlp_receiver().await;
@@ -111,11 +99,7 @@ async fn metrics_and_correlated_logs_follow_a_request_through_the_graph() {
 
     // The router's metrics: its requests, and its requests to each subgraph; not by
     // operation name, which clients choose (see `client_chosen_names_leave_metrics_bounded`).
-    let router_metrics = metrics(
-        &stack,
-        stack.stack.router_url().replace("/graphql", "/metrics"),
-    )
-    .await;
+    let router_metrics = stack.metrics("router").await;
     assert!(
         router_metrics.contains("http_server_request_duration"),
         "{router_metrics}"
@@ -124,11 +108,7 @@ async fn metrics_and_correlated_logs_follow_a_request_through_the_graph() {
     assert!(router_metrics.contains("pricing"), "{router_metrics}");
 
     // Each subgraph's: GraphQL requests and MongoDB command timings.
-    let catalog_metrics = metrics(
-        &stack,
-        format!("{}/metrics", stack.stack.subgraph_url("catalog")),
-    )
-    .await;
+    let catalog_metrics = stack.metrics("catalog").await;
     assert!(
         catalog_metrics.contains("graphql_requests_total"),
         "{catalog_metrics}"
@@ -187,9 +167,10 @@ async fn metrics_and_correlated_logs_follow_a_request_through_the_graph() {
     assert!(mongodb_spans, "the catalog exported MongoDB command spans");
 }
 
-/// Series (sample lines) on a `/metrics` page, and the distinct values of its `operation` label.
-async fn series(stack: &TestStack, url: &str) -> (usize, usize) {
-    let text = metrics(stack, url.to_owned()).await;
+/// Series (sample lines) on a process's `/metrics` page, and the distinct values of its
+/// `operation` label.
+async fn series(stack: &TestStack, process: &str) -> (usize, usize) {
+    let text = stack.metrics(process).await;
     let samples: Vec<&str> = text
         .lines()
         .filter(|line| !line.is_empty() && !line.starts_with('#'))
@@ -215,12 +196,8 @@ async fn client_chosen_names_leave_metrics_bounded() {
         )];
     })
     .await;
-    let router_metrics = stack.stack.router_url().replace("/graphql", "/metrics");
-    let pages: Vec<(String, String)> = std::iter::once(("router".to_owned(), router_metrics))
-        .chain(SUBGRAPHS.iter().map(|subgraph| {
-            let url = format!("{}/metrics", stack.stack.subgraph_url(subgraph.name));
-            (subgraph.name.to_owned(), url)
-        }))
+    let processes: Vec<&str> = std::iter::once("router")
+        .chain(SUBGRAPHS.iter().map(|subgraph| subgraph.name))
         .collect();
 
     // Every process has served a request of each kind before the baseline.
@@ -246,8 +223,8 @@ async fn client_chosen_names_leave_metrics_bounded() {
     )
     .await;
     let mut before = Vec::new();
-    for (process, url) in &pages {
-        before.push((process, series(&stack, url).await));
+    for process in &processes {
+        before.push(series(&stack, process).await);
     }
 
     // Through the router: names reaching every subgraph (the router names its subgraph
@@ -277,8 +254,8 @@ async fn client_chosen_names_leave_metrics_bounded() {
             .await;
     }
 
-    for ((process, url), (_, (series_before, _))) in pages.iter().zip(&before) {
-        let (series_after, operations) = series(&stack, url).await;
+    for (&process, (series_before, _)) in processes.iter().zip(&before) {
+        let (series_after, operations) = series(&stack, process).await;
         println!(
             "{process}: {series_before} series before {DISTINCT_NAMES} distinct operation names, \
              {series_after} after; {operations} operation label values"
