@@ -98,6 +98,18 @@ pub fn metrics_handle() -> PrometheusHandle {
             let handle = recorder.handle();
             metrics::set_global_recorder(recorder)
                 .expect("the metrics recorder is installed only here");
+            // Histogram samples wait in the recorder until folded into their buckets, which
+            // rendering `/metrics` does; unscraped, they would pile up with every request.
+            let upkeep = handle.clone();
+            std::thread::Builder::new()
+                .name("metrics-upkeep".into())
+                .spawn(move || {
+                    loop {
+                        std::thread::sleep(METRICS_UPKEEP);
+                        upkeep.run_upkeep();
+                    }
+                })
+                .expect("a thread for metrics upkeep");
             handle
         })
         .clone()
@@ -142,6 +154,10 @@ impl OperationLabels {
         name.into()
     }
 }
+
+/// How often pending histogram samples are folded into their buckets (the exporter's own
+/// default when it runs its server).
+const METRICS_UPKEEP: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Histogram buckets from 0.5 ms to 5 s: MongoDB commands and subgraph requests both live here.
 const LATENCY_BUCKETS_SECONDS: [f64; 13] = [
