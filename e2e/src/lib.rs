@@ -191,19 +191,16 @@ impl TestStack {
 
     /// The `/metrics` page of `process`: `"router"` or a subgraph's name.
     pub async fn metrics(&self, process: &str) -> String {
-        let url = if process == "router" {
-            self.stack.router_url().replace("/graphql", "/metrics")
-        } else {
-            format!("{}/metrics", self.stack.subgraph_url(process))
-        };
-        let response = self.client.get(url).send().await.expect("metrics answer");
-        response.text().await.expect("a metrics page")
+        self.stack
+            .metrics_page(&self.client, process)
+            .await
+            .expect("a metrics page")
     }
 
     /// The GraphQL requests a subgraph has served so far (`graphql_requests_total`).
     pub async fn subgraph_requests(&self, subgraph: &str) -> u64 {
         self.stack
-            .subgraph_metric_total(&self.client, subgraph, "graphql_requests_total")
+            .metric_total(&self.client, subgraph, "graphql_requests_total")
             .await
             .expect("the subgraph's metrics") as u64
     }

@@ -118,7 +118,7 @@ impl LocalMongo {
 
     /// The member's host as the others reach it.
     fn host(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
+        local_host(self.port)
     }
 }
 
@@ -136,11 +136,13 @@ pub async fn initiate(members: &[LocalMongo], limit: Duration) -> anyhow::Result
     Ok(())
 }
 
+/// A local `mongod`'s `host:port`.
+fn local_host(port: u16) -> String {
+    format!("127.0.0.1:{port}")
+}
+
 /// The replica-set connection string for local `mongod`s on `ports`.
 pub fn uri_for(ports: &[u16]) -> String {
-    let hosts: Vec<String> = ports
-        .iter()
-        .map(|port| format!("127.0.0.1:{port}"))
-        .collect();
+    let hosts: Vec<String> = ports.iter().copied().map(local_host).collect();
     format!("mongodb://{}/?replicaSet={REPLICA_SET}", hosts.join(","))
 }

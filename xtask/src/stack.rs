@@ -122,23 +122,33 @@ impl Stack {
         client: &reqwest::Client,
         subgraph: &str,
     ) -> anyhow::Result<f64> {
-        self.subgraph_metric_total(client, subgraph, "mongodb_commands_total")
+        self.metric_total(client, subgraph, "mongodb_commands_total")
             .await
     }
 
-    /// The sum of every series of the counter `metric` on a subgraph's `/metrics`.
-    pub async fn subgraph_metric_total(
+    /// The `/metrics` page of `process`: `"router"` or a subgraph's name.
+    pub async fn metrics_page(
         &self,
         client: &reqwest::Client,
-        subgraph: &str,
+        process: &str,
+    ) -> anyhow::Result<String> {
+        let url = if process == "router" {
+            format!("http://127.0.0.1:{}/metrics", self.options.router_port)
+        } else {
+            format!("{}/metrics", self.subgraph_url(process))
+        };
+        Ok(client.get(url).send().await?.text().await?)
+    }
+
+    /// The sum of every series of `metric` on the `/metrics` page of `process` (`"router"` or
+    /// a subgraph's name).
+    pub async fn metric_total(
+        &self,
+        client: &reqwest::Client,
+        process: &str,
         metric: &str,
     ) -> anyhow::Result<f64> {
-        let text = client
-            .get(format!("{}/metrics", self.subgraph_url(subgraph)))
-            .send()
-            .await?
-            .text()
-            .await?;
+        let text = self.metrics_page(client, process).await?;
         Ok(text
             .lines()
             // `metric{labels} value` or, unlabelled, `metric value`.
@@ -152,32 +162,22 @@ impl Stack {
 
     /// Resolves when any running service exits on its own, saying which and how.
     pub async fn any_exited(&mut self) -> String {
-        let waits = self
-            .subgraphs
-            .iter_mut()
-            .flatten()
-            .chain(self.router.as_mut())
-            .chain(self.web.as_mut())
-            .map(|service| {
-                Box::pin(async move {
-                    let status = service.exited().await;
-                    let status = status
-                        .map(|s| s.to_string())
-                        .unwrap_or_else(|e| e.to_string());
-                    format!("{} exited ({status})", service.name)
-                })
-            });
+        let waits = self.running_mut().map(|service| {
+            Box::pin(async move {
+                let status = service.exited().await;
+                let status = status
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|e| e.to_string());
+                format!("{} exited ({status})", service.name)
+            })
+        });
         let (message, _, _) = futures::future::select_all(waits).await;
         message
     }
 
     /// The services that have exited since they started (none should, short of a stop).
     pub fn exited(&mut self) -> Vec<String> {
-        self.subgraphs
-            .iter_mut()
-            .flatten()
-            .chain(self.router.as_mut())
-            .chain(self.web.as_mut())
+        self.running_mut()
             .filter_map(|service| {
                 let status = service.try_exited()?;
                 Some(format!("{} exited ({status})", service.name))
@@ -187,13 +187,26 @@ impl Stack {
 
     /// Every running process of the system by name (subgraphs, then the router), with its pid.
     pub fn processes(&self) -> Vec<(String, u32)> {
+        self.running()
+            .filter_map(|service| Some((service.name.clone(), service.pid()?)))
+            .collect()
+    }
+
+    /// The services started and not stopped: subgraphs, router, web storefront.
+    fn running(&self) -> impl Iterator<Item = &Service> {
         self.subgraphs
             .iter()
             .flatten()
             .chain(self.router.as_ref())
             .chain(self.web.as_ref())
-            .filter_map(|service| Some((service.name.clone(), service.pid()?)))
-            .collect()
+    }
+
+    fn running_mut(&mut self) -> impl Iterator<Item = &mut Service> {
+        self.subgraphs
+            .iter_mut()
+            .flatten()
+            .chain(self.router.as_mut())
+            .chain(self.web.as_mut())
     }
 
     /// Stops the web storefront and the router first, then the subgraphs, each with a grace
