@@ -8,6 +8,7 @@ use std::{io::Write, net::SocketAddr, path::PathBuf, process::ExitCode, time::Du
 use clap::{Args, Parser, Subcommand};
 use hive_router::{RouterGlobalAllocator, configure_global_allocator, ntex};
 use router::{
+    check::Format,
     composition,
     serve::{self, RunFiles, ServeOptions, Source},
     supergraph_config::SupergraphConfig,
@@ -83,7 +84,7 @@ enum Command {
     },
     /// Check schemas offline: drift, composition, a proposed subgraph change, client operations
     #[command(
-        after_help = "Exit status: 0 passed, 1 a check failed, 2 the check could not run.\n\nExamples:\n  router check --config supergraph.yaml --supergraph supergraph.graphql --operations contract/operations/\n  router check --subgraph catalog --schema proposed.graphql --operations contract/operations/\n  router check --subgraph catalog --schema proposed.graphql --format json"
+        after_help = "Exit status: 0 passed, 1 a check failed, 2 the check could not run.\n\nExamples:\n  router check --config supergraph.yaml --supergraph supergraph.graphql --operations contract/operations/\n  router check --subgraph catalog --schema proposed.graphql --operations contract/operations/\n  router check --subgraph catalog --schema proposed.graphql --format json\n  router check --subgraph catalog --schema proposed.graphql --approvals schema-approvals.yaml --lint-config schema-lint.yaml --format github"
     )]
     Check(CheckArgs),
     /// Print the registered client operations as a persisted-document manifest (Apollo's
@@ -138,17 +139,24 @@ struct CheckArgs {
     #[arg(long)]
     strict: bool,
 
-    /// Report format
-    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
-    format: ReportFormat,
-}
+    /// Approved breaking changes (YAML: change, coordinate, reason, optional subgraph and
+    /// expires); an approved change passes, an approval matching nothing is reported as stale.
+    /// The last one given wins
+    #[arg(long, value_name = "FILE", overrides_with = "approvals")]
+    approvals: Option<PathBuf>,
 
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum ReportFormat {
-    /// Grouped text, coloured on a terminal
-    Human,
-    /// One JSON document on stdout
-    Json,
+    /// Lint rule severities (YAML: `rules: { rule-name: off|warn|error }`); without it every
+    /// rule runs at its default severity. The last one given wins
+    #[arg(long, value_name = "FILE", overrides_with = "lint_config")]
+    lint_config: Option<PathBuf>,
+
+    /// Fail a proposal on lint errors its subgraph already had, not only on ones it adds
+    #[arg(long)]
+    lint_all: bool,
+
+    /// Report format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
 }
 
 fn main() -> ExitCode {
@@ -202,6 +210,10 @@ fn check(args: CheckArgs) -> ExitCode {
             .map(|(subgraph, schema)| router::check::Proposal { subgraph, schema }),
         operations: args.operations,
         strict: args.strict,
+        approvals: args.approvals,
+        lint_config: args.lint_config,
+        lint_all: args.lint_all,
+        today: chrono::Local::now().date_naive(),
     };
     let outcome = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -215,12 +227,7 @@ fn check(args: CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let written = match args.format {
-        ReportFormat::Json => serde_json::to_string_pretty(&report)
-            .map_err(std::io::Error::other)
-            .and_then(|json| writeln!(std::io::stdout(), "{json}")),
-        ReportFormat::Human => router::check::write_human(&report, &mut anstream::stdout()),
-    };
+    let written = write_report(&report, args.format);
     if let Err(err) = written {
         eprintln!("error: cannot write the report: {err}");
         return ExitCode::from(2);
@@ -230,6 +237,21 @@ fn check(args: CheckArgs) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+/// Writes the report to stdout; GitHub's job summary goes to the file GitHub names.
+fn write_report(report: &router::check::Report, format: Format) -> std::io::Result<()> {
+    let mut summary = match std::env::var_os("GITHUB_STEP_SUMMARY") {
+        Some(path) if format == Format::Github => Some(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)?,
+        ),
+        _ => None,
+    };
+    let summary = summary.as_mut().map(|file| file as &mut dyn Write);
+    router::check::report::write(report, format, &mut anstream::stdout(), summary)
 }
 
 fn parse_drift_pair(text: &str) -> Result<router::check::DriftPair, String> {

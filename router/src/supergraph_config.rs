@@ -52,6 +52,8 @@ pub struct SubgraphSchema {
     pub name: String,
     pub routing_url: String,
     pub sdl: String,
+    /// The file the SDL was read from (none when introspected), for reports to point into.
+    pub file: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -140,19 +142,25 @@ impl LoadedConfig {
     ) -> Result<Vec<SubgraphSchema>, ConfigError> {
         let mut schemas = Vec::with_capacity(self.config.subgraphs.len());
         for (name, subgraph) in &self.config.subgraphs {
-            let sdl = match &subgraph.schema {
+            let (sdl, file) = match &subgraph.schema {
                 SchemaSource::File { file } => {
                     let path = self.base.join(file);
-                    std::fs::read_to_string(&path).map_err(|source| ConfigError::SchemaFile {
-                        subgraph: name.clone(),
-                        path,
-                        source,
-                    })?
+                    let sdl = std::fs::read_to_string(&path).map_err(|source| {
+                        ConfigError::SchemaFile {
+                            subgraph: name.clone(),
+                            path: path.clone(),
+                            source,
+                        }
+                    })?;
+                    (sdl, Some(path))
                 }
                 SchemaSource::SubgraphUrl {
                     subgraph_url,
                     introspection_headers,
-                } => fetch_sdl(client, name, subgraph_url, introspection_headers).await?,
+                } => (
+                    fetch_sdl(client, name, subgraph_url, introspection_headers).await?,
+                    None,
+                ),
             };
             let routing_url = match (&subgraph.routing_url, &subgraph.schema) {
                 (Some(url), _) => url.clone(),
@@ -163,6 +171,7 @@ impl LoadedConfig {
                 name: name.clone(),
                 routing_url,
                 sdl,
+                file,
             });
         }
         Ok(schemas)

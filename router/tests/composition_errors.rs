@@ -13,6 +13,7 @@ fn subgraph(name: &str, sdl: &str) -> SubgraphSchema {
         name: name.to_owned(),
         routing_url: format!("http://{name}.example/graphql"),
         sdl: format!("{LINK}\n{sdl}"),
+        file: None,
     }
 }
 

@@ -14,6 +14,7 @@ fn subgraph(name: &str, sdl: &str) -> SubgraphSchema {
         name: name.to_owned(),
         routing_url: format!("http://{name}.example/graphql"),
         sdl: format!("{LINK}\n{sdl}"),
+        file: None,
     }
 }
 
@@ -270,6 +271,7 @@ type Item @key(fields: "id") { id: ID! price: Int! @cost(weight: 3) }"#;
         name: "shop".to_owned(),
         routing_url: "http://shop.example/graphql".to_owned(),
         sdl: sdl.to_owned(),
+        file: None,
     }]);
     let sdl = &supergraph.sdl;
     for expected in [

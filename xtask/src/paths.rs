@@ -68,6 +68,12 @@ pub const REGISTERED_OPERATIONS: &str = "contract/operations";
 /// id), relative to the workspace root; `cargo xtask compose` regenerates it.
 pub const PERSISTED_DOCUMENTS: &str = "contract/persisted-documents.json";
 
+/// Approved breaking schema changes, relative to the workspace root.
+pub const SCHEMA_APPROVALS: &str = "schema-approvals.yaml";
+
+/// Schema lint rule severities, relative to the workspace root.
+pub const SCHEMA_LINT: &str = "schema-lint.yaml";
+
 /// One entry of the committed persisted-document manifest: a registered operation as clients
 /// send it.
 #[derive(Debug, Clone, serde::Deserialize)]

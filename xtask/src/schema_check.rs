@@ -93,7 +93,9 @@ pub fn router_check(
         .current_dir(paths::workspace_root())
         .args(["check", "--config", "supergraph.yaml"])
         .args(["--supergraph", "supergraph.graphql"])
-        .args(["--regenerate-with", REGENERATE]);
+        .args(["--regenerate-with", REGENERATE])
+        .args(["--approvals", paths::SCHEMA_APPROVALS])
+        .args(["--lint-config", paths::SCHEMA_LINT]);
     for pair in drift {
         command.arg("--drift").arg(pair);
     }

@@ -93,6 +93,150 @@ fn the_committed_tree_passes() {
         registered.iter().any(|name| name == "ProductPage"),
         "{report}"
     );
+    assert_eq!(report["version"], 1);
+    assert_eq!(
+        report["lint"]["subgraphs"].as_array().unwrap().len(),
+        4,
+        "every subgraph is linted: {report}"
+    );
+    assert_eq!(report["lint"]["violations"], serde_json::json!([]));
+}
+
+/// A team approves removing a field a registered operation uses: the check passes and says
+/// why; an approval that matches nothing is stale; once expired, the change fails again.
+#[test]
+fn an_approved_breaking_change_passes_until_its_approval_expires() {
+    let test = "approved";
+    let schema = proposed_catalog(test, |sdl| sdl.replace("\tsku: String!\n", ""));
+    let approvals = workdir(test).join("approvals.yaml");
+    let write_approvals = |expires: &str| {
+        std::fs::write(
+            &approvals,
+            format!(
+                "approvals:\n  - change: FIELD_REMOVED\n    coordinate: Product.sku\n    reason: SKUs move to the inventory subgraph\n    subgraph: catalog\n{expires}  - change: FIELD_REMOVED\n    coordinate: Product.imageUrl\n    reason: Images move too\n"
+            ),
+        )
+        .unwrap()
+    };
+    let approvals_arg = approvals.to_str().unwrap();
+
+    write_approvals("");
+    let output = propose(
+        test,
+        &schema,
+        &["--approvals", approvals_arg, "--format", "json"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let report = json(&output);
+    let removal = report["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|change| change["coordinate"] == "Product.sku")
+        .unwrap_or_else(|| panic!("no change to Product.sku in {report}"));
+    assert_eq!(removal["used_by"], serde_json::json!(["ProductPage"]));
+    assert_eq!(
+        removal["approval"],
+        serde_json::json!({"status": "approved", "reason": "SKUs move to the inventory subgraph"})
+    );
+    assert_eq!(removal["fails"], false);
+    assert_eq!(report["operations"]["invalid"][0]["approved"], true);
+    assert_eq!(
+        report["approvals"]["stale"][0]["coordinate"], "Product.imageUrl",
+        "{report}"
+    );
+    let human = text(&propose(test, &schema, &["--approvals", approvals_arg]));
+    assert!(human.contains("approved: SKUs move"), "{human}");
+    assert!(human.contains("stale:"), "{human}");
+
+    write_approvals("    expires: 2020-01-31\n");
+    let output = propose(
+        test,
+        &schema,
+        &["--approvals", approvals_arg, "--format", "json"],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let failures = json(&output)["failures"].to_string();
+    assert!(
+        failures.contains("Product.sku used by ProductPage (its approval expired on 2020-01-31)"),
+        "{failures}"
+    );
+
+    std::fs::write(&approvals, "approvals:\n  - coordinate: Product.sku\n").unwrap();
+    let output = propose(test, &schema, &["--approvals", approvals_arg]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(
+        text(&output).contains("each approval needs change"),
+        "{}",
+        text(&output)
+    );
+}
+
+/// A field the proposal adds against the naming rules fails the check; GitHub gets an error
+/// annotation on that line of the proposed SDL, Markdown and JUnit readers a failure, and
+/// the job summary file the Markdown report.
+#[test]
+fn a_lint_violation_a_proposal_adds_fails_on_its_line_in_every_format() {
+    let test = "lint";
+    let schema = proposed_catalog(test, |sdl| {
+        sdl.replace("\tsku: String!\n", "\tsku: String!\n\tstock_count: Int\n")
+    });
+    let line = std::fs::read_to_string(&schema)
+        .unwrap()
+        .lines()
+        .position(|line| line.contains("stock_count"))
+        .unwrap()
+        + 1;
+    let summary = workdir(test).join("summary.md");
+    let _ = std::fs::remove_file(&summary);
+    let output = schema_check::router_check(&bin_dir(), &workdir(test).join("printed"), &[])
+        .unwrap()
+        .args([
+            "--subgraph",
+            "catalog",
+            "--schema",
+            schema.to_str().unwrap(),
+        ])
+        .args(["--format", "github"])
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let annotation = format!(
+        "::error file={},line={line},col=2,title=Lint%3A field-names-camel-case::catalog [field-names-camel-case] field `Product.stock_count` is not camelCase",
+        schema.display()
+    );
+    assert!(
+        text(&output).contains(&annotation),
+        "no `{annotation}` in\n{}",
+        text(&output)
+    );
+    let summary = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        summary.starts_with("## ❌ Schema check failed"),
+        "{summary}"
+    );
+
+    let markdown = text(&propose(test, &schema, &["--format", "markdown"]));
+    assert!(markdown.contains("| Lint | ❌ 1 failing |"), "{markdown}");
+    assert!(markdown.contains(&format!("graphql:{line}`")), "{markdown}");
+
+    let junit = text(&propose(test, &schema, &["--format", "junit"]));
+    assert!(
+        junit.contains(r#"<testsuite name="Lint" tests="1" skipped="0" errors="0" failures="1">"#),
+        "{junit}"
+    );
+    assert!(
+        junit.contains(r#"type="field-names-camel-case""#),
+        "{junit}"
+    );
+
+    // The near miss: the same field, named by the rules, passes.
+    let named = proposed_catalog("lint-named", |sdl| {
+        sdl.replace("\tsku: String!\n", "\tsku: String!\n\tstockCount: Int\n")
+    });
+    let output = propose("lint-named", &named, &["--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
 }
 
 /// The web storefront's operations share fragments across files: a field used only inside a
@@ -175,6 +319,12 @@ fn adding_an_optional_field_passes_as_a_safe_change() {
     let output = propose("add-field", &schema, &["--format", "json"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let report = json(&output);
+    let line = std::fs::read_to_string(&schema)
+        .unwrap()
+        .lines()
+        .position(|line| line.contains("weightGrams"))
+        .unwrap()
+        + 1;
     assert_eq!(
         report["changes"],
         serde_json::json!([{
@@ -182,7 +332,10 @@ fn adding_an_optional_field_passes_as_a_safe_change() {
             "code": "FIELD_ADDED",
             "coordinate": "Product.weightGrams",
             "message": "Field 'weightGrams' was added to object type 'Product'",
-            "used_by": []
+            "used_by": [],
+            "approval": null,
+            "fails": false,
+            "location": {"file": schema.display().to_string(), "line": line, "column": 2}
         }])
     );
 }
@@ -291,19 +444,18 @@ fn a_subgraph_schema_out_of_date_with_its_code_fails_as_drift() {
 }
 
 #[test]
-fn unreadable_or_invalid_input_cannot_run() {
+fn an_unreadable_proposal_cannot_run_and_invalid_sdl_is_invalid_graphql() {
     let missing = workdir("bad-input").join("does-not-exist.graphql");
     let output = propose("bad-input", &missing, &[]);
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
     assert!(text(&output).contains("cannot read"), "{}", text(&output));
 
     let invalid = workdir("bad-input").join("invalid.graphql");
-    std::fs::write(&invalid, "type Product { id: ID! ").unwrap();
-    let output = propose("bad-input", &invalid, &[]);
-    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
-    assert!(
-        text(&output).contains("not valid GraphQL SDL"),
-        "{}",
-        text(&output)
-    );
+    std::fs::write(&invalid, "type Query { ok: Int }\ntype Product { id: ID! ").unwrap();
+    let output = propose("bad-input", &invalid, &["--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let error = &json(&output)["composition"]["errors"][0];
+    assert_eq!(error["code"], "INVALID_GRAPHQL", "{error}");
+    assert_eq!(error["subgraphs"], serde_json::json!(["catalog"]));
+    assert_eq!(error["location"]["line"], 2, "{error}");
 }

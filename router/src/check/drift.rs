@@ -18,6 +18,8 @@ pub struct Drift {
     pub diff: String,
     /// The one command that regenerates the file.
     pub regenerate: String,
+    /// The first line of the committed file that differs (counting from 1).
+    pub line: usize,
 }
 
 /// `Some(drift)` when `committed` (the contents of `file`) differs from `fresh`.
@@ -31,8 +33,14 @@ pub fn compare(
     if committed == fresh {
         return None;
     }
-    let shown = file.display().to_string();
-    let diff = TextDiff::from_lines(committed, fresh)
+    let shown = super::shown(file);
+    let text_diff = TextDiff::from_lines(committed, fresh);
+    let line = text_diff
+        .ops()
+        .iter()
+        .find(|op| op.tag() != similar::DiffTag::Equal)
+        .map_or(1, |op| op.old_range().start + 1);
+    let diff = text_diff
         .unified_diff()
         .context_radius(1)
         .header(&format!("{shown} (committed)"), "fresh")
@@ -51,5 +59,6 @@ pub fn compare(
         source: source.to_owned(),
         diff: short,
         regenerate: regenerate.to_owned(),
+        line,
     })
 }

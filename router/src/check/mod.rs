@@ -2,25 +2,42 @@
 //! a proposed subgraph schema's effect on the API schema is classified, and registered client
 //! operations still validate. `router check` and `cargo xtask check` run this.
 
+pub mod approvals;
 pub mod changes;
 pub mod drift;
+pub mod lint;
 pub mod operations;
-mod report;
+pub mod report;
+pub mod sdl;
 
-use std::{collections::BTreeSet, path::PathBuf};
+use std::{
+    collections::BTreeSet,
+    path::{Component, Path, PathBuf},
+};
 
+use chrono::NaiveDate;
 use hive_router::graphql_tools::{
     parser::schema::{Definition, parse_schema},
     static_graphql::schema,
 };
-use serde::Serialize;
+use serde::{Serialize, de::DeserializeOwned};
 
-use self::{changes::Change, drift::Drift, operations::OperationFile};
-pub use self::{changes::Criticality, report::write_human};
+use self::{
+    approvals::{Approval, ApprovalStatus, ApprovalsFile},
+    changes::Change,
+    drift::Drift,
+    lint::{LintConfig, Violation},
+    operations::OperationFile,
+    sdl::{Sdl, SdlError},
+};
+pub use self::{changes::Criticality, report::Format};
 use crate::{
     composition::{self, CompositionError, CompositionIssue},
     supergraph_config::{ConfigError, SubgraphSchema, SupergraphConfig},
 };
+
+/// The JSON report's shape; raised when a field changes meaning or goes away.
+pub const REPORT_VERSION: u32 = 1;
 
 /// What to check.
 #[derive(Debug, Clone)]
@@ -39,6 +56,14 @@ pub struct CheckRequest {
     pub operations: Vec<PathBuf>,
     /// Fail on breaking changes even when no registered operation uses them.
     pub strict: bool,
+    /// The approved breaking changes file.
+    pub approvals: Option<PathBuf>,
+    /// The lint config (rule severities); every rule at its default without one.
+    pub lint_config: Option<PathBuf>,
+    /// Fail a proposal on lint errors its subgraph already had, not only on new ones.
+    pub lint_all: bool,
+    /// The day approvals' expiry dates are judged against.
+    pub today: NaiveDate,
 }
 
 /// `committed` must have the same contents as `fresh`.
@@ -59,15 +84,10 @@ pub struct Proposal {
 pub enum CheckError {
     #[error(transparent)]
     Config(#[from] ConfigError),
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    File(#[from] CheckFileError),
     #[error("{path} is not a valid GraphQL operation document: {message}")]
     InvalidOperation { path: PathBuf, message: String },
-    #[error("subgraph `{subgraph}`'s schema is not valid GraphQL SDL: {message}")]
-    InvalidSdl { subgraph: String, message: String },
     #[error(
         "the current subgraphs do not compose, so there is nothing to compare the proposal with \
          (run the check without --subgraph to see why)"
@@ -77,9 +97,27 @@ pub enum CheckError {
     ApiSchema(String),
 }
 
+/// A file the check reads that is missing or malformed.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckFileError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {source} ({expected})")]
+    Parse {
+        path: PathBuf,
+        source: serde_yaml::Error,
+        expected: String,
+    },
+}
+
 /// Everything a check found; `passed` is what CI acts on.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
+    /// [`REPORT_VERSION`].
+    pub version: u32,
     pub passed: bool,
     /// Why the check failed, one line each (empty when it passed).
     pub failures: Vec<String>,
@@ -90,20 +128,44 @@ pub struct Report {
     /// API schema changes the proposal makes (empty without a proposal).
     pub changes: Vec<ClassifiedChange>,
     pub operations: Operations,
+    pub lint: Lint,
+    pub approvals: Approvals,
+}
+
+/// A place in a file, for annotations and links (lines and columns count from 1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Location {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Composition {
     pub subgraphs: Vec<String>,
-    pub errors: Vec<CompositionIssue>,
+    pub errors: Vec<LocatedIssue>,
 }
 
-/// A schema change and the registered operations that use what it changes.
+/// A composition error and where in a subgraph's SDL it is, when that can be told.
+#[derive(Debug, Clone, Serialize)]
+pub struct LocatedIssue {
+    #[serde(flatten)]
+    pub issue: CompositionIssue,
+    pub location: Option<Location>,
+}
+
+/// A schema change, the registered operations that use what it changes, and the verdict.
 #[derive(Debug, Clone, Serialize)]
 pub struct ClassifiedChange {
     #[serde(flatten)]
     pub change: Change,
     pub used_by: Vec<String>,
+    /// An approval that matched it (approved, or expired).
+    pub approval: Option<ApprovalStatus>,
+    /// Whether this change fails the check.
+    pub fails: bool,
+    /// Where the proposed SDL has it (or, for a removal, its nearest remaining parent).
+    pub location: Option<Location>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -121,6 +183,35 @@ pub struct InvalidOperation {
     pub operations: Vec<String>,
     pub file: String,
     pub errors: Vec<String>,
+    /// The line of the first error.
+    pub line: usize,
+    /// Every breaking change these operations use is approved, so their breaking is too.
+    pub approved: bool,
+}
+
+/// Lint rule violations in the linted subgraph schemas.
+#[derive(Debug, Clone, Serialize)]
+pub struct Lint {
+    /// The subgraphs whose SDL was linted (the proposed one only, for a proposal).
+    pub subgraphs: Vec<String>,
+    /// Whether a proposal fails for violations its subgraph already had.
+    pub all: bool,
+    pub violations: Vec<Violation>,
+}
+
+impl Lint {
+    /// Whether `violation` fails the check.
+    pub fn fails(&self, violation: &Violation) -> bool {
+        violation.severity == lint::Severity::Error && (self.all || !violation.existing)
+    }
+}
+
+/// The approvals file's entries that matched nothing.
+#[derive(Debug, Clone, Serialize)]
+pub struct Approvals {
+    pub file: Option<String>,
+    /// Approvals no change in this proposal matches: delete them.
+    pub stale: Vec<Approval>,
 }
 
 /// Runs every check `request` asks for.
@@ -128,25 +219,29 @@ pub async fn run(request: &CheckRequest) -> Result<Report, CheckError> {
     let loaded = SupergraphConfig::load(&request.config)?;
     let current = loaded.subgraph_schemas(&reqwest::Client::new()).await?;
     let operation_files = operations::load(&request.operations)?;
+    let lint_config = match &request.lint_config {
+        Some(path) => LintConfig::load(path)?,
+        None => LintConfig::default(),
+    };
+    let approvals = match &request.approvals {
+        Some(path) => ApprovalsFile::load(path)?.approvals,
+        None => Vec::new(),
+    };
 
     let (baseline, candidate) = match &request.proposal {
         Some(proposal) => {
-            let baseline = match composition::compose(&current) {
-                Ok(supergraph) => supergraph,
-                Err(CompositionError::Failed(_)) => {
-                    return Err(CheckError::CurrentGraphDoesNotCompose);
-                }
-                Err(err) => return Err(invalid_sdl(err)),
-            };
+            let baseline = composition::compose(&current)
+                .map_err(|_| CheckError::CurrentGraphDoesNotCompose)?;
             (Some(baseline), with_proposal(&current, proposal)?)
         }
-        None => (None, current),
+        None => (None, current.clone()),
     };
-    let composed = match composition::compose(&candidate) {
-        Ok(supergraph) => Ok(supergraph),
-        Err(CompositionError::Failed(issues)) => Err(issues),
-        Err(err) => return Err(invalid_sdl(err)),
-    };
+    let composed = composition::compose(&candidate).map_err(|err| match err {
+        CompositionError::Failed(issues) => issues,
+        CompositionError::InvalidSdl { subgraph, message } => {
+            vec![CompositionIssue::invalid_graphql(&subgraph, message)]
+        }
+    });
 
     let mut drift = Vec::new();
     if request.proposal.is_none() {
@@ -178,7 +273,12 @@ pub async fn run(request: &CheckRequest) -> Result<Report, CheckError> {
         .iter()
         .flat_map(OperationFile::operation_names)
         .collect();
+    let parsed: Vec<(&SubgraphSchema, Result<Sdl, SdlError>)> = candidate
+        .iter()
+        .map(|subgraph| (subgraph, Sdl::parse(&subgraph.sdl)))
+        .collect();
     let mut report = Report {
+        version: REPORT_VERSION,
         passed: false,
         failures: Vec::new(),
         proposal: request.proposal.clone(),
@@ -186,13 +286,25 @@ pub async fn run(request: &CheckRequest) -> Result<Report, CheckError> {
         drift,
         composition: Composition {
             subgraphs: candidate.iter().map(|s| s.name.clone()).collect(),
-            errors: composed.as_ref().err().cloned().unwrap_or_default(),
+            errors: composed
+                .as_ref()
+                .err()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|issue| locate_issue(issue, &parsed))
+                .collect(),
         },
         changes: Vec::new(),
         operations: Operations {
             checked: false,
             registered,
             invalid: Vec::new(),
+        },
+        lint: lint_subgraphs(request, &lint_config, &current, &parsed),
+        approvals: Approvals {
+            file: request.approvals.as_deref().map(shown),
+            stale: Vec::new(),
         },
     };
     if let Ok(supergraph) = &composed {
@@ -202,75 +314,188 @@ pub async fn run(request: &CheckRequest) -> Result<Report, CheckError> {
             .iter()
             .filter_map(|file| {
                 let errors = file.validate(&proposed_api);
+                let line = errors.iter().find_map(|(_, line)| *line).unwrap_or(1);
                 (!errors.is_empty()).then(|| InvalidOperation {
                     operations: file.operation_names(),
-                    file: file.path.display().to_string(),
-                    errors,
+                    file: shown(&file.path),
+                    errors: errors.into_iter().map(|(error, _)| error).collect(),
+                    line,
+                    approved: false,
                 })
             })
             .collect();
-        if let Some(baseline) = &baseline {
+        if let (Some(baseline), Some(proposal)) = (&baseline, &request.proposal) {
             let current_api = parse_api_schema(&baseline.api_sdl)?;
             let usage: Vec<(String, BTreeSet<String>)> = operation_files
                 .iter()
                 .flat_map(|file| file.usage(&current_api))
                 .collect();
+            let proposed_sdl = parsed
+                .iter()
+                .find(|(subgraph, _)| subgraph.name == proposal.subgraph)
+                .and_then(|(_, sdl)| sdl.as_ref().ok());
+            let mut matched = vec![false; approvals.len()];
             report.changes = changes::compare(&current_api, &proposed_api)
                 .into_iter()
                 .map(|change| {
                     let through = change.used_through();
+                    let coordinate = change.coordinate();
+                    let approval = approvals
+                        .iter()
+                        .position(|a| a.matches(change.code(), &coordinate, &proposal.subgraph))
+                        .map(|at| {
+                            matched[at] = true;
+                            approvals[at].status(request.today)
+                        });
+                    let used_by: Vec<String> = usage
+                        .iter()
+                        .filter(|(_, used)| used.contains(&through))
+                        .map(|(name, _)| name.clone())
+                        .collect();
+                    let fails = change.criticality() == Criticality::Breaking
+                        && !matches!(approval, Some(ApprovalStatus::Approved { .. }))
+                        && (!used_by.is_empty() || request.strict);
                     ClassifiedChange {
-                        used_by: usage
-                            .iter()
-                            .filter(|(_, used)| used.contains(&through))
-                            .map(|(name, _)| name.clone())
-                            .collect(),
+                        location: proposed_sdl
+                            .and_then(|sdl| locate(sdl, &coordinate, Some(&proposal.schema))),
+                        used_by,
+                        approval,
+                        fails,
                         change,
                     }
                 })
                 .collect();
+            report.approvals.stale = approvals
+                .iter()
+                .zip(matched)
+                .filter(|(approval, matched)| {
+                    !matched
+                        && approval
+                            .subgraph
+                            .as_deref()
+                            .is_none_or(|s| s == proposal.subgraph)
+                })
+                .map(|(approval, _)| approval.clone())
+                .collect();
+            for invalid in &mut report.operations.invalid {
+                let mut breaking = report.changes.iter().filter(|c| {
+                    c.change.criticality() == Criticality::Breaking
+                        && c.used_by.iter().any(|op| invalid.operations.contains(op))
+                });
+                let first = breaking.next();
+                invalid.approved = first.is_some()
+                    && first
+                        .into_iter()
+                        .chain(breaking)
+                        .all(|c| matches!(c.approval, Some(ApprovalStatus::Approved { .. })));
+            }
         }
     }
-    report.failures = failures(&report);
+    report.failures = report::failures(&report);
     report.passed = report.failures.is_empty();
     Ok(report)
 }
 
-fn failures(report: &Report) -> Vec<String> {
-    let mut failures = Vec::new();
-    for drift in &report.drift {
-        failures.push(format!("{} is out of date", drift.file));
-    }
-    if !report.composition.errors.is_empty() {
-        failures.push(format!(
-            "composition failed with {} error(s)",
-            report.composition.errors.len()
-        ));
-    }
-    for change in &report.changes {
-        if change.change.criticality() != Criticality::Breaking {
-            continue;
+/// Lints every subgraph, or for a proposal the proposed SDL, marking what the current SDL of
+/// that subgraph already broke.
+fn lint_subgraphs(
+    request: &CheckRequest,
+    config: &LintConfig,
+    current: &[SubgraphSchema],
+    candidate: &[(&SubgraphSchema, Result<Sdl, SdlError>)],
+) -> Lint {
+    let linted = candidate.iter().filter(|(subgraph, _)| {
+        request
+            .proposal
+            .as_ref()
+            .is_none_or(|proposal| proposal.subgraph == subgraph.name)
+    });
+    let mut lint = Lint {
+        subgraphs: Vec::new(),
+        all: request.lint_all,
+        violations: Vec::new(),
+    };
+    for (subgraph, sdl) in linted {
+        // Unparseable SDL is already a composition error (INVALID_GRAPHQL).
+        let Ok(sdl) = sdl else { continue };
+        lint.subgraphs.push(subgraph.name.clone());
+        let mut found = lint::lint(config, &subgraph.name, subgraph.file.as_deref(), sdl);
+        if request.proposal.is_some() {
+            let before = current
+                .iter()
+                .find(|old| old.name == subgraph.name)
+                .and_then(|old| Sdl::parse(&old.sdl).ok())
+                .map(|old| lint::lint(config, &subgraph.name, None, &old))
+                .unwrap_or_default();
+            lint::mark_existing(&mut found, &before);
         }
-        if !change.used_by.is_empty() {
-            failures.push(format!(
-                "breaking change to {} used by {}",
-                change.change.coordinate(),
-                change.used_by.join(", ")
-            ));
-        } else if report.strict {
-            failures.push(format!(
-                "breaking change to {} (--strict)",
-                change.change.coordinate()
-            ));
+        lint.violations.extend(found);
+    }
+    lint
+}
+
+/// `issue` with the line of its coordinate in the first subgraph it names (or, for SDL that
+/// does not parse, where the parser stopped).
+fn locate_issue(
+    issue: CompositionIssue,
+    parsed: &[(&SubgraphSchema, Result<Sdl, SdlError>)],
+) -> LocatedIssue {
+    let location = issue.subgraphs.first().and_then(|name| {
+        let (subgraph, sdl) = parsed.iter().find(|(s, _)| &s.name == name)?;
+        let file = subgraph.file.as_deref()?;
+        match (sdl, &issue.coordinate) {
+            (Ok(sdl), Some(coordinate)) => locate(sdl, coordinate, Some(file)),
+            (Err(error), _) => Some(Location {
+                file: shown(file),
+                line: error.line.unwrap_or(1),
+                column: error.column.unwrap_or(1),
+            }),
+            (Ok(_), None) => Some(Location {
+                file: shown(file),
+                line: 1,
+                column: 1,
+            }),
         }
+    });
+    LocatedIssue { issue, location }
+}
+
+fn locate(sdl: &Sdl, coordinate: &str, file: Option<&Path>) -> Option<Location> {
+    let (line, column) = sdl.locate(coordinate)?;
+    Some(Location {
+        file: shown(file?),
+        line,
+        column,
+    })
+}
+
+/// A path as reports show it: without `./` steps, so CI annotations find the file.
+pub fn shown(path: &Path) -> String {
+    path.components()
+        .filter(|component| *component != Component::CurDir)
+        .collect::<PathBuf>()
+        .display()
+        .to_string()
+}
+
+/// Reads a YAML file the check is configured with; an empty one (or only comments) is the
+/// default value.
+fn read_yaml<T: DeserializeOwned + Default>(
+    path: &Path,
+    expected: &str,
+) -> Result<T, CheckFileError> {
+    let text = read(path)?;
+    let blank = text
+        .lines()
+        .all(|line| line.trim().is_empty() || line.trim_start().starts_with('#'));
+    if blank {
+        return Ok(T::default());
     }
-    for invalid in &report.operations.invalid {
-        failures.push(format!(
-            "{} no longer validate(s)",
-            invalid.operations.join(", ")
-        ));
-    }
-    failures
+    serde_yaml::from_str(&text).map_err(|source| CheckFileError::Parse {
+        path: path.to_owned(),
+        source,
+        expected: expected.to_owned(),
+    })
 }
 
 /// The current subgraphs with `proposal`'s schema in place of (or beside) its subgraph's.
@@ -281,28 +506,23 @@ fn with_proposal(
     let sdl = read(&proposal.schema)?;
     let mut subgraphs = current.to_vec();
     match subgraphs.iter_mut().find(|s| s.name == proposal.subgraph) {
-        Some(subgraph) => subgraph.sdl = sdl,
+        Some(subgraph) => {
+            subgraph.sdl = sdl;
+            subgraph.file = Some(proposal.schema.clone());
+        }
         None => subgraphs.push(SubgraphSchema {
             name: proposal.subgraph.clone(),
             // A new subgraph: where it will be routed does not matter to the check.
             routing_url: format!("http://{}.invalid/graphql", proposal.subgraph),
             sdl,
+            file: Some(proposal.schema.clone()),
         }),
     }
     Ok(subgraphs)
 }
 
-fn invalid_sdl(err: CompositionError) -> CheckError {
-    match err {
-        CompositionError::InvalidSdl { subgraph, message } => {
-            CheckError::InvalidSdl { subgraph, message }
-        }
-        CompositionError::Failed(_) => CheckError::CurrentGraphDoesNotCompose,
-    }
-}
-
-fn read(path: &std::path::Path) -> Result<String, CheckError> {
-    std::fs::read_to_string(path).map_err(|source| CheckError::Read {
+fn read(path: &Path) -> Result<String, CheckFileError> {
+    std::fs::read_to_string(path).map_err(|source| CheckFileError::Read {
         path: path.to_owned(),
         source,
     })

@@ -16,7 +16,7 @@ use hive_router::graphql_tools::{
     validation::{rules::default_rules_validation_plan, validate::validate},
 };
 
-use super::CheckError;
+use super::{CheckError, CheckFileError};
 
 /// One `.graphql` file of client operations.
 #[derive(Debug)]
@@ -49,16 +49,20 @@ impl OperationFile {
             .unwrap_or_default()
     }
 
-    /// Validation errors against `schema` (GraphQL's operation validation rules).
-    pub fn validate(&self, schema: &schema::Document) -> Vec<String> {
+    /// Validation errors against `schema` (GraphQL's operation validation rules), each with
+    /// the line it is about when it has one.
+    pub fn validate(&self, schema: &schema::Document) -> Vec<(String, Option<usize>)> {
         if !has_query_root(schema) {
-            return vec!["the API schema has no Query root type".to_owned()];
+            return vec![("the API schema has no Query root type".to_owned(), None)];
         }
         validate(schema, &self.document, &default_rules_validation_plan())
             .into_iter()
             .map(|error| match error.locations.first() {
-                Some(at) => format!("{} (line {})", error.message, at.line),
-                None => error.message,
+                Some(at) => (
+                    format!("{} (line {})", error.message, at.line),
+                    Some(at.line),
+                ),
+                None => (error.message, None),
             })
             .collect()
     }
@@ -133,7 +137,7 @@ pub fn load(roots: &[PathBuf]) -> Result<Vec<OperationFile>, CheckError> {
     let files = paths
         .into_iter()
         .map(|path| {
-            let text = std::fs::read_to_string(&path).map_err(|source| CheckError::Read {
+            let text = std::fs::read_to_string(&path).map_err(|source| CheckFileError::Read {
                 path: path.clone(),
                 source,
             })?;
@@ -229,9 +233,11 @@ fn spread_names(selections: &SelectionSet, found: &mut Vec<String>) {
 }
 
 fn collect_graphql_files(path: &Path, found: &mut Vec<PathBuf>) -> Result<(), CheckError> {
-    let read_error = |source| CheckError::Read {
-        path: path.to_owned(),
-        source,
+    let read_error = |source| {
+        CheckError::from(CheckFileError::Read {
+            path: path.to_owned(),
+            source,
+        })
     };
     if path.is_file() {
         found.push(path.to_owned());

@@ -191,6 +191,19 @@ const RULES: &[Rule] = &[
 
 const FALLBACK_EXPLANATION: &str = "the subgraphs cannot be merged into one valid supergraph";
 
+impl CompositionIssue {
+    /// A subgraph schema that is not valid GraphQL SDL, as Apollo's composition reports it.
+    pub fn invalid_graphql(subgraph: &str, message: String) -> Self {
+        CompositionIssue {
+            code: "INVALID_GRAPHQL",
+            subgraphs: vec![subgraph.to_owned()],
+            coordinate: None,
+            explanation: "a subgraph schema must be valid GraphQL SDL",
+            message,
+        }
+    }
+}
+
 /// Reads one composition error message, naming subgraphs from `subgraph_names` only.
 pub fn classify<'a>(
     message: &str,

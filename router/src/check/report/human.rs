@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 
-use super::{ClassifiedChange, Criticality, Report};
+use crate::check::{ClassifiedChange, Criticality, Report, approvals::ApprovalStatus};
 
 const HEADING: Style = Style::new().bold();
 const GOOD: Style = AnsiColor::Green.on_default();
@@ -67,7 +67,8 @@ pub fn write_human(report: &Report, out: &mut impl Write) -> io::Result<()> {
             report.composition.subgraphs.join(", ")
         )?;
     }
-    for issue in &report.composition.errors {
+    for located in &report.composition.errors {
+        let issue = &located.issue;
         let mut place = issue.subgraphs.join(", ");
         if let Some(coordinate) = &issue.coordinate {
             if !place.is_empty() {
@@ -78,6 +79,13 @@ pub fn write_human(report: &Report, out: &mut impl Write) -> io::Result<()> {
         writeln!(out, "  {BAD}✗ {}{BAD:#} {place}", issue.code)?;
         writeln!(out, "      {}", issue.explanation)?;
         writeln!(out, "      {DIM}{}{DIM:#}", issue.message)?;
+        if let Some(location) = &located.location {
+            writeln!(
+                out,
+                "      {DIM}at {}:{}{DIM:#}",
+                location.file, location.line
+            )?;
+        }
     }
 
     if report.proposal.is_some() && report.operations.checked {
@@ -123,14 +131,38 @@ pub fn write_human(report: &Report, out: &mut impl Write) -> io::Result<()> {
         )?;
     }
     for invalid in &report.operations.invalid {
+        let (mark, style, note) = if invalid.approved {
+            (
+                "☑",
+                WARN,
+                " (approved: every breaking change it uses is approved)",
+            )
+        } else {
+            ("✗", BAD, "")
+        };
         writeln!(
             out,
-            "  {BAD}✗ {}{BAD:#} {DIM}({}){DIM:#}",
+            "  {style}{mark} {}{style:#}{note} {DIM}({}){DIM:#}",
             invalid.operations.join(", "),
             invalid.file
         )?;
         for error in &invalid.errors {
             writeln!(out, "      {error}")?;
+        }
+    }
+
+    write_lint(out, report)?;
+    if report.approvals.file.is_some() && report.proposal.is_some() {
+        section(out, "Approvals")?;
+        if report.approvals.stale.is_empty() {
+            writeln!(out, "  {GOOD}✓{GOOD:#} no stale approvals")?;
+        }
+        for stale in &report.approvals.stale {
+            writeln!(
+                out,
+                "  {WARN}stale:{WARN:#} {} at {} matches no change; remove it {DIM}({}){DIM:#}",
+                stale.change, stale.coordinate, stale.reason
+            )?;
         }
     }
 
@@ -172,6 +204,17 @@ fn write_changes(
             change.message(),
             change.code()
         )?;
+        match &classified.approval {
+            Some(ApprovalStatus::Approved { reason }) => {
+                writeln!(out, "      {GOOD}approved:{GOOD:#} {reason}")?;
+                continue;
+            }
+            Some(ApprovalStatus::Expired { reason, expired }) => writeln!(
+                out,
+                "      {WARN}approval expired on {expired}:{WARN:#} {DIM}{reason}{DIM:#}"
+            )?,
+            None => {}
+        }
         if criticality == Criticality::Breaking {
             if classified.used_by.is_empty() {
                 let verdict = if strict {
@@ -194,6 +237,40 @@ fn write_changes(
                 classified.used_by.join(", ")
             )?;
         }
+    }
+    Ok(())
+}
+
+fn write_lint(out: &mut impl Write, report: &Report) -> io::Result<()> {
+    let lint = &report.lint;
+    if lint.subgraphs.is_empty() {
+        return Ok(());
+    }
+    section(out, &format!("Lint ({})", lint.subgraphs.join(", ")))?;
+    if lint.violations.is_empty() {
+        writeln!(out, "  {GOOD}✓{GOOD:#} no rule broken")?;
+    }
+    for violation in &lint.violations {
+        let (mark, style) = if lint.fails(violation) {
+            ("✗", BAD)
+        } else {
+            ("!", WARN)
+        };
+        let place = violation
+            .file
+            .as_ref()
+            .map(|file| format!(" {DIM}{file}:{}{DIM:#}", violation.line))
+            .unwrap_or_default();
+        let existing = if violation.existing {
+            format!(" {DIM}(already in the current schema){DIM:#}")
+        } else {
+            String::new()
+        };
+        writeln!(
+            out,
+            "  {style}{mark} {}{style:#} {}{existing}{place}",
+            violation.rule, violation.message
+        )?;
     }
     Ok(())
 }

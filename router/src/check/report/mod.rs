@@ -1,0 +1,298 @@
+//! The check report in each format CI and people read: grouped text for terminals, JSON for
+//! tools, GitHub workflow commands (line annotations) with a Markdown job summary, Markdown
+//! for a pull-request comment, and JUnit XML for GitLab, Jenkins and the rest. Every format
+//! but the human one is built from the same list of [`Finding`]s, so they cannot disagree.
+
+mod github;
+mod human;
+mod junit;
+mod markdown;
+
+use std::io::{self, Write};
+
+use super::{Criticality, Location, Report, approvals::ApprovalStatus, lint::Severity};
+
+pub use self::{github::write_github, human::write_human, markdown::write_markdown};
+
+/// How `router check` writes its report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Grouped text, coloured on a terminal
+    Human,
+    /// One JSON document (it carries a `version`)
+    Json,
+    /// GitHub Actions workflow commands annotating the proposed SDL's lines; the Markdown
+    /// report also goes to $GITHUB_STEP_SUMMARY when that is set
+    Github,
+    /// A Markdown report, ready to post as a pull-request comment
+    Markdown,
+    /// JUnit XML (GitLab, Jenkins, Azure Pipelines, …)
+    Junit,
+}
+
+/// Writes `report` as `format`; `summary` receives the GitHub job summary (Markdown).
+pub fn write(
+    report: &Report,
+    format: Format,
+    out: &mut impl Write,
+    summary: Option<&mut dyn Write>,
+) -> io::Result<()> {
+    match format {
+        Format::Human => write_human(report, out),
+        Format::Json => {
+            let json = serde_json::to_string_pretty(report).map_err(io::Error::other)?;
+            writeln!(out, "{json}")
+        }
+        Format::Github => {
+            write_github(report, out)?;
+            match summary {
+                Some(mut summary) => write_markdown(report, &mut summary),
+                None => Ok(()),
+            }
+        }
+        Format::Markdown => write_markdown(report, out),
+        Format::Junit => junit::write_junit(report, out),
+    }
+}
+
+/// How much a finding matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    /// Fails the check.
+    Error,
+    /// Worth a reviewer's look; the check passes.
+    Warning,
+    /// For the record (an approved breaking change).
+    Notice,
+}
+
+/// Which check a finding comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Section {
+    Drift,
+    Composition,
+    Changes,
+    Operations,
+    Lint,
+    Approvals,
+}
+
+impl Section {
+    pub const ALL: [Section; 6] = [
+        Section::Drift,
+        Section::Composition,
+        Section::Changes,
+        Section::Operations,
+        Section::Lint,
+        Section::Approvals,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Section::Drift => "Drift",
+            Section::Composition => "Composition",
+            Section::Changes => "Schema changes",
+            Section::Operations => "Client operations",
+            Section::Lint => "Lint",
+            Section::Approvals => "Approvals",
+        }
+    }
+
+    /// Whether the check ran in `report` (sections that did not run are left out of reports).
+    pub fn ran(self, report: &Report) -> bool {
+        match self {
+            Section::Drift => report.proposal.is_none(),
+            Section::Composition => true,
+            Section::Changes => report.proposal.is_some() && report.operations.checked,
+            Section::Operations => report.operations.checked,
+            Section::Lint => !report.lint.subgraphs.is_empty(),
+            Section::Approvals => report.approvals.file.is_some() && report.proposal.is_some(),
+        }
+    }
+}
+
+/// One thing a report says: what, how much it matters, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub level: Level,
+    pub section: Section,
+    /// A short name for it (`FIELD_REMOVED Product.sku`).
+    pub title: String,
+    /// One line saying what is wrong or what was decided.
+    pub summary: String,
+    /// Supporting text: a diff, the library's message, validation errors.
+    pub detail: String,
+    pub location: Option<Location>,
+}
+
+/// Why the check failed, one line each.
+pub fn failures(report: &Report) -> Vec<String> {
+    findings(report)
+        .into_iter()
+        .filter(|finding| finding.level == Level::Error)
+        .map(|finding| finding.summary)
+        .collect()
+}
+
+/// Everything the report says that a reader should see, in section order.
+pub fn findings(report: &Report) -> Vec<Finding> {
+    let mut found = Vec::new();
+    for drift in &report.drift {
+        found.push(Finding {
+            level: Level::Error,
+            section: Section::Drift,
+            title: format!("{} is out of date", drift.file),
+            summary: format!(
+                "{} is out of date: it differs from {}; regenerate it with `{}`",
+                drift.file, drift.source, drift.regenerate
+            ),
+            detail: drift.diff.clone(),
+            location: Some(Location {
+                file: drift.file.clone(),
+                line: drift.line,
+                column: 1,
+            }),
+        });
+    }
+    for located in &report.composition.errors {
+        let issue = &located.issue;
+        let mut place = issue.subgraphs.join(", ");
+        if let Some(coordinate) = &issue.coordinate {
+            if !place.is_empty() {
+                place.push_str(" · ");
+            }
+            place.push_str(coordinate);
+        }
+        found.push(Finding {
+            level: Level::Error,
+            section: Section::Composition,
+            title: issue.code.to_owned(),
+            summary: format!("{} ({place}): {}", issue.code, issue.explanation),
+            detail: issue.message.clone(),
+            location: located.location.clone(),
+        });
+    }
+    for classified in &report.changes {
+        let change = &classified.change;
+        let coordinate = change.coordinate();
+        let expired = match &classified.approval {
+            Some(ApprovalStatus::Expired { expired, .. }) => {
+                format!(" (its approval expired on {expired})")
+            }
+            _ => String::new(),
+        };
+        let (level, summary) = match (change.criticality(), &classified.approval) {
+            (Criticality::Breaking, Some(ApprovalStatus::Approved { reason })) => (
+                Level::Notice,
+                format!("approved breaking change to {coordinate}: {reason}"),
+            ),
+            (Criticality::Breaking, _) if !classified.used_by.is_empty() => (
+                Level::Error,
+                format!(
+                    "breaking change to {coordinate} used by {}{expired}",
+                    classified.used_by.join(", ")
+                ),
+            ),
+            (Criticality::Breaking, _) if classified.fails => (
+                Level::Error,
+                format!("breaking change to {coordinate} (--strict){expired}"),
+            ),
+            (Criticality::Breaking, _) => (
+                Level::Warning,
+                format!(
+                    "breaking change to {coordinate}; no registered operation uses it{expired}"
+                ),
+            ),
+            (Criticality::Dangerous, _) => {
+                (Level::Warning, format!("dangerous change to {coordinate}"))
+            }
+            (Criticality::Safe, _) => continue,
+        };
+        found.push(Finding {
+            level,
+            section: Section::Changes,
+            title: format!("{} {coordinate}", change.code()),
+            summary,
+            detail: change.message(),
+            location: classified.location.clone(),
+        });
+    }
+    for invalid in &report.operations.invalid {
+        let operations = invalid.operations.join(", ");
+        let (level, summary) = if invalid.approved {
+            (
+                Level::Notice,
+                format!(
+                    "{operations} no longer validate(s), through approved breaking changes only"
+                ),
+            )
+        } else {
+            (Level::Error, format!("{operations} no longer validate(s)"))
+        };
+        found.push(Finding {
+            level,
+            section: Section::Operations,
+            title: format!("{operations} no longer validate(s)"),
+            summary,
+            detail: invalid.errors.join("\n"),
+            location: Some(Location {
+                file: invalid.file.clone(),
+                line: invalid.line,
+                column: 1,
+            }),
+        });
+    }
+    for violation in &report.lint.violations {
+        let level = match (report.lint.fails(violation), violation.severity) {
+            (true, _) => Level::Error,
+            (false, Severity::Off) => continue,
+            (false, _) => Level::Warning,
+        };
+        let existing = if violation.existing {
+            " (already in the current schema)"
+        } else {
+            ""
+        };
+        found.push(Finding {
+            level,
+            section: Section::Lint,
+            title: violation.rule.to_string(),
+            summary: format!(
+                "{} [{}] {}{existing}",
+                violation.subgraph, violation.rule, violation.message
+            ),
+            detail: String::new(),
+            location: violation.file.as_ref().map(|file| Location {
+                file: file.clone(),
+                line: violation.line,
+                column: violation.column,
+            }),
+        });
+    }
+    for stale in &report.approvals.stale {
+        found.push(Finding {
+            level: Level::Warning,
+            section: Section::Approvals,
+            title: "stale approval".to_owned(),
+            summary: format!(
+                "the approval of {} at {} matches no change in this proposal; remove it",
+                stale.change, stale.coordinate
+            ),
+            detail: stale.reason.clone(),
+            location: report.approvals.file.as_ref().map(|file| Location {
+                file: file.clone(),
+                line: line_mentioning(file, &stale.coordinate),
+                column: 1,
+            }),
+        });
+    }
+    found
+}
+
+/// The first line of `file` that mentions `text` (1 when none does or it cannot be read).
+fn line_mentioning(file: &str, text: &str) -> usize {
+    std::fs::read_to_string(file)
+        .ok()
+        .and_then(|contents| contents.lines().position(|line| line.contains(text)))
+        .map_or(1, |index| index + 1)
+}
