@@ -10,3 +10,4 @@ pub mod persisted_documents;
 pub mod playground;
 pub mod serve;
 pub mod supergraph_config;
+pub mod usage;

@@ -64,6 +64,12 @@ struct ServeArgs {
     #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT", value_name = "URL")]
     otlp_endpoint: Option<String>,
 
+    /// Record which fields each client's operations use (by operation name and the
+    /// `graphql-client-name` / `apollographql-client-name` header) into this JSON file, for
+    /// `router check --usage`; written every 10 s and at shutdown, kept across restarts
+    #[arg(long, env = "ROUTER_USAGE_FILE", value_name = "FILE")]
+    usage_file: Option<PathBuf>,
+
     /// How often to recompose from --config and check the supergraph file for changes
     #[arg(long, env = "ROUTER_POLL_INTERVAL", default_value = "2s", value_parser = parse_duration)]
     poll_interval: Duration,
@@ -86,7 +92,7 @@ enum Command {
     #[command(
         after_help = "Exit status: 0 passed, 1 a check failed, 2 the check could not run.\n\nExamples:\n  router check --config supergraph.yaml --supergraph supergraph.graphql --operations contract/operations/\n  router check --subgraph catalog --schema proposed.graphql --operations contract/operations/\n  router check --subgraph catalog --schema proposed.graphql --format json\n  router check --subgraph catalog --schema proposed.graphql --approvals schema-approvals.yaml --lint-config schema-lint.yaml --format github"
     )]
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Print the registered client operations as a persisted-document manifest (Apollo's
     /// format: id = SHA-256 of the full text, shared fragments included)
     #[command(
@@ -154,6 +160,16 @@ struct CheckArgs {
     #[arg(long)]
     lint_all: bool,
 
+    /// Usage files the router recorded (--usage-file; repeatable, one per replica): a breaking
+    /// change then fails only when registered operations or recorded traffic use it, naming
+    /// the clients, and passes as safe otherwise
+    #[arg(long = "usage", value_name = "FILE")]
+    usage: Vec<PathBuf>,
+
+    /// How far back recorded traffic counts (with --usage)
+    #[arg(long, default_value = "30d", value_parser = parse_duration, requires = "usage")]
+    window: Duration,
+
     /// Report format
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -162,7 +178,7 @@ struct CheckArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Some(Command::Check(args)) => return check(args),
+        Some(Command::Check(args)) => return check(*args),
         Some(Command::Compose { config }) => compose(&config),
         Some(Command::PersistedDocuments { operations }) => {
             router::persisted_documents::Manifest::build(&operations)
@@ -213,7 +229,9 @@ fn check(args: CheckArgs) -> ExitCode {
         approvals: args.approvals,
         lint_config: args.lint_config,
         lint_all: args.lint_all,
-        today: chrono::Local::now().date_naive(),
+        usage: args.usage,
+        window: args.window,
+        now: chrono::Utc::now(),
     };
     let outcome = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -281,6 +299,7 @@ fn run_server(args: ServeArgs) -> anyhow::Result<()> {
         introspection: args.introspection,
         trusted_documents: args.trusted_documents,
         otlp_endpoint: args.otlp_endpoint,
+        usage_file: args.usage_file,
         poll_interval: args.poll_interval,
         shutdown_grace: args.shutdown_grace,
     };

@@ -6,7 +6,9 @@
 
 use std::path::PathBuf;
 
-use chrono::NaiveDate;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
 use expect_test::expect_file;
 use router::check::{CheckRequest, Format, Proposal, Report, report};
 
@@ -31,8 +33,18 @@ fn request(proposal: Option<&str>) -> CheckRequest {
         approvals: Some(fixture("approvals.yaml")),
         lint_config: Some(fixture("lint.yaml")),
         lint_all: false,
-        today: NaiveDate::from_ymd_opt(2026, 11, 23).expect("a date"),
+        usage: Vec::new(),
+        window: Duration::from_secs(30 * 86_400),
+        now: at(2026, 11, 23),
     }
+}
+
+/// Noon UTC on that day.
+fn at(year: i32, month: u32, day: u32) -> DateTime<Utc> {
+    NaiveDate::from_ymd_opt(year, month, day)
+        .and_then(|date| date.and_hms_opt(12, 0, 0))
+        .expect("a date")
+        .and_utc()
 }
 
 fn run(request: &CheckRequest) -> Report {
@@ -121,7 +133,7 @@ fn approvals_pass_what_they_approve_and_no_more() {
 
     // The same proposal the day the expired approval still held: everything else passes.
     let mut earlier = request(Some("proposed-shop.graphql"));
-    earlier.today = NaiveDate::from_ymd_opt(2026, 1, 31).expect("a date");
+    earlier.now = at(2026, 1, 31);
     earlier.lint_config = Some(fixture("lint-off.yaml"));
     let report = run(&earlier);
     assert!(report.passed, "{:#?}", report.failures);
@@ -147,4 +159,61 @@ fn invalid_sdl_is_invalid_graphql_in_every_format() {
             "{format:?} does not say INVALID_GRAPHQL:\n{text}"
         );
     }
+}
+
+/// Recorded traffic decides a breaking change no registered operation uses: it fails naming
+/// the client that used the field within the window, and passes as safe once that traffic
+/// is older than the window (even under --strict, which has no evidence to go on otherwise).
+#[test]
+fn recorded_traffic_decides_unregistered_breaking_changes() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let now = at(2026, 11, 23);
+    let day = 86_400;
+    let mut recorder = router::usage::Recorder::new(100);
+    let used = ["Query.product", "Product.color"].map(str::to_owned).into();
+    let seen = u64::try_from(now.timestamp()).expect("after 1970") - 3 * day;
+    recorder.record("partner-app", "Swatches", &used, seen);
+    let usage = dir.path().join("usage.json");
+    recorder.snapshot().save(&usage).expect("saved");
+    let shop = std::fs::read_to_string(fixture("shop.graphql")).expect("fixture");
+    let proposal = dir.path().join("shop.graphql");
+    std::fs::write(&proposal, shop.replace("  color: Color\n", "")).expect("written");
+
+    let mut request = request(None);
+    request.proposal = Some(Proposal {
+        subgraph: "shop".to_owned(),
+        schema: proposal,
+    });
+    request.lint_config = Some(fixture("lint-off.yaml"));
+    request.approvals = None;
+    request.usage = vec![usage];
+    request.now = now;
+    let report = run(&request);
+    let removal = |report: &Report| {
+        report
+            .changes
+            .iter()
+            .find(|c| c.change.coordinate() == "Product.color")
+            .cloned()
+            .expect("the removal is reported")
+    };
+    assert!(!report.passed);
+    assert_eq!(removal(&report).traffic, ["partner-app: Swatches"]);
+    assert_eq!(
+        report.failures,
+        [
+            "breaking change to Product.color used by recorded traffic from partner-app: Swatches in the last 30days"
+        ]
+    );
+
+    request.window = Duration::from_secs(2 * day);
+    request.strict = true;
+    let report = run(&request);
+    assert!(report.passed, "{:?}", report.failures);
+    assert!(removal(&report).traffic.is_empty());
+    let text = written(&report, Format::Human);
+    assert!(
+        text.contains("safe: no recorded operation used it in the last 2days"),
+        "{text}"
+    );
 }

@@ -6,7 +6,7 @@ use std::{
     process::Output,
 };
 
-use e2e::{required_env, scratch_dir};
+use e2e::{TestStack, eventually, required_env, scratch_dir};
 use serde_json::Value;
 use xtask::{paths, schema_check};
 
@@ -333,6 +333,7 @@ fn adding_an_optional_field_passes_as_a_safe_change() {
             "coordinate": "Product.weightGrams",
             "message": "Field 'weightGrams' was added to object type 'Product'",
             "used_by": [],
+            "traffic": [],
             "approval": null,
             "fails": false,
             "location": {"file": schema.display().to_string(), "line": line, "column": 2}
@@ -458,4 +459,80 @@ fn an_unreadable_proposal_cannot_run_and_invalid_sdl_is_invalid_graphql() {
     assert_eq!(error["code"], "INVALID_GRAPHQL", "{error}");
     assert_eq!(error["subgraphs"], serde_json::json!(["catalog"]));
     assert_eq!(error["location"]["line"], 2, "{error}");
+}
+
+/// The router records which fields each client's operations use (`--usage-file`); the check
+/// reads that file: removing a field a partner's traffic used fails naming the client, and
+/// the same removal passes as safe once that traffic is older than the window.
+#[tokio::test]
+async fn recorded_traffic_decides_a_breaking_change_no_registered_operation_uses() {
+    let test = "usage";
+    let usage = workdir(test).join("usage.json");
+    let _ = std::fs::remove_file(&usage);
+    let stack = TestStack::start_with("usage", |options| {
+        options
+            .router_env
+            .push(("ROUTER_USAGE_FILE".into(), usage.display().to_string()));
+    })
+    .await;
+    // No registered operation reads a category's products; a partner's app does.
+    let response = stack
+        .client
+        .post(stack.stack.router_url())
+        .header("graphql-client-name", "partner-app")
+        .json(&serde_json::json!({
+            "query": "query Shelves { categories { slug products(first: 2) { edges { node { id } } } } }",
+            "operationName": "Shelves"
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response.status().is_success(),
+        "{}",
+        response.text().await.unwrap()
+    );
+    let traffic_at = std::time::Instant::now();
+    let recorded = eventually(std::time::Duration::from_secs(20), async || {
+        std::fs::read_to_string(&usage).is_ok_and(|text| text.contains("Category.products"))
+    })
+    .await;
+    assert!(recorded, "the router did not write {}", usage.display());
+    let file = std::fs::read_to_string(&usage).unwrap();
+    assert!(file.contains("\"client\": \"partner-app\""), "{file}");
+    assert!(file.contains("\"operation\": \"Shelves\""), "{file}");
+
+    let schema = proposed_catalog(test, |sdl| {
+        sdl.replace(
+            "\t\"\"\"\n\tThis category's products in id order.\n\t\"\"\"\n\tproducts(first: Int = 20, after: String): ProductConnection! @listSize(slicingArguments: [\"first\"], sizedFields: [\"edges\"], requireOneSlicingArgument: false)\n",
+            "",
+        )
+    });
+    let usage_arg = usage.to_str().unwrap();
+    let output = propose(test, &schema, &["--usage", usage_arg, "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let report = json(&output);
+    let failures = report["failures"].to_string();
+    assert!(
+        failures.contains("Category.products used by recorded traffic from partner-app: Shelves in the last 30days"),
+        "{failures}"
+    );
+
+    // The same change, judged on a window that ended before that traffic.
+    let window = std::time::Duration::from_secs(2);
+    tokio::time::sleep(
+        window.saturating_sub(traffic_at.elapsed()) + std::time::Duration::from_secs(2),
+    )
+    .await;
+    let output = propose(
+        test,
+        &schema,
+        &["--usage", usage_arg, "--window", "2s", "--strict"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert!(
+        text(&output).contains("safe: no recorded operation used it in the last 2s"),
+        "{}",
+        text(&output)
+    );
 }

@@ -13,9 +13,10 @@ pub mod sdl;
 use std::{
     collections::BTreeSet,
     path::{Component, Path, PathBuf},
+    time::Duration,
 };
 
-use chrono::NaiveDate;
+use chrono::{DateTime, Utc};
 use hive_router::graphql_tools::{
     parser::schema::{Definition, parse_schema},
     static_graphql::schema,
@@ -34,6 +35,7 @@ pub use self::{changes::Criticality, report::Format};
 use crate::{
     composition::{self, CompositionError, CompositionIssue},
     supergraph_config::{ConfigError, SubgraphSchema, SupergraphConfig},
+    usage::{UsageError, UsageLog},
 };
 
 /// The JSON report's shape; raised when a field changes meaning or goes away.
@@ -62,8 +64,13 @@ pub struct CheckRequest {
     pub lint_config: Option<PathBuf>,
     /// Fail a proposal on lint errors its subgraph already had, not only on new ones.
     pub lint_all: bool,
-    /// The day approvals' expiry dates are judged against.
-    pub today: NaiveDate,
+    /// Usage files the router recorded (`--usage-file`), one per replica; with them a
+    /// breaking change fails only when registered operations or recorded traffic use it.
+    pub usage: Vec<PathBuf>,
+    /// How far back recorded traffic counts.
+    pub window: Duration,
+    /// The time approvals' expiry and the usage window are judged against.
+    pub now: DateTime<Utc>,
 }
 
 /// `committed` must have the same contents as `fresh`.
@@ -86,6 +93,8 @@ pub enum CheckError {
     Config(#[from] ConfigError),
     #[error(transparent)]
     File(#[from] CheckFileError),
+    #[error(transparent)]
+    Usage(#[from] UsageError),
     #[error("{path} is not a valid GraphQL operation document: {message}")]
     InvalidOperation { path: PathBuf, message: String },
     #[error(
@@ -130,6 +139,18 @@ pub struct Report {
     pub operations: Operations,
     pub lint: Lint,
     pub approvals: Approvals,
+    /// The recorded traffic breaking changes were judged by, when usage files were given.
+    pub usage: Option<UsageSummary>,
+}
+
+/// The recorded traffic a check read.
+#[derive(Debug, Clone, Serialize)]
+pub struct UsageSummary {
+    pub files: Vec<String>,
+    /// How far back traffic counted (`30days`).
+    pub window: String,
+    /// Distinct (client, operation) pairs recorded.
+    pub operations: usize,
 }
 
 /// A place in a file, for annotations and links (lines and columns count from 1).
@@ -160,6 +181,8 @@ pub struct ClassifiedChange {
     #[serde(flatten)]
     pub change: Change,
     pub used_by: Vec<String>,
+    /// Recorded traffic (`client: operation`) that used it within the window.
+    pub traffic: Vec<String>,
     /// An approval that matched it (approved, or expired).
     pub approval: Option<ApprovalStatus>,
     /// Whether this change fails the check.
@@ -227,6 +250,14 @@ pub async fn run(request: &CheckRequest) -> Result<Report, CheckError> {
         Some(path) => ApprovalsFile::load(path)?.approvals,
         None => Vec::new(),
     };
+    let traffic_log = if request.usage.is_empty() {
+        None
+    } else {
+        Some(UsageLog::load_all(&request.usage)?)
+    };
+    let since = u64::try_from(request.now.timestamp())
+        .unwrap_or_default()
+        .saturating_sub(request.window.as_secs());
 
     let (baseline, candidate) = match &request.proposal {
         Some(proposal) => {
@@ -306,6 +337,11 @@ pub async fn run(request: &CheckRequest) -> Result<Report, CheckError> {
             file: request.approvals.as_deref().map(shown),
             stale: Vec::new(),
         },
+        usage: traffic_log.as_ref().map(|log| UsageSummary {
+            files: request.usage.iter().map(|p| shown(p)).collect(),
+            window: humantime::format_duration(request.window).to_string(),
+            operations: log.operations.len(),
+        }),
     };
     if let Ok(supergraph) = &composed {
         let proposed_api = parse_api_schema(&supergraph.api_sdl)?;
@@ -345,17 +381,24 @@ pub async fn run(request: &CheckRequest) -> Result<Report, CheckError> {
                         .position(|a| a.matches(change.code(), &coordinate, &proposal.subgraph))
                         .map(|at| {
                             matched[at] = true;
-                            approvals[at].status(request.today)
+                            approvals[at].status(request.now.date_naive())
                         });
                     let used_by: Vec<String> = usage
                         .iter()
                         .filter(|(_, used)| used.contains(&through))
                         .map(|(name, _)| name.clone())
                         .collect();
+                    let traffic = traffic_log
+                        .as_ref()
+                        .map(|log| log.used_since(&through, since))
+                        .unwrap_or_default();
+                    // With recorded traffic to go by, an unused change is known to be safe.
+                    let used = !used_by.is_empty() || !traffic.is_empty();
                     let fails = change.criticality() == Criticality::Breaking
                         && !matches!(approval, Some(ApprovalStatus::Approved { .. }))
-                        && (!used_by.is_empty() || request.strict);
+                        && (used || (request.strict && traffic_log.is_none()));
                     ClassifiedChange {
+                        traffic,
                         location: proposed_sdl
                             .and_then(|sdl| locate(sdl, &coordinate, Some(&proposal.schema))),
                         used_by,

@@ -70,40 +70,49 @@ impl OperationFile {
     /// Per operation: every type, field (`Type.field`), argument (`Type.field(arg:)`) and
     /// directive (`@name`) it uses, resolved against `schema`.
     pub fn usage(&self, schema: &schema::Document) -> Vec<(String, BTreeSet<String>)> {
-        if !has_query_root(schema) {
-            return Vec::new();
-        }
-        let fragments: Vec<&query::FragmentDefinition> = self
-            .document
-            .definitions
-            .iter()
-            .filter_map(|definition| match definition {
-                Definition::Fragment(fragment) => Some(fragment),
-                Definition::Operation(_) => None,
-            })
-            .collect();
-        self.document
-            .definitions
-            .iter()
-            .filter_map(|definition| match definition {
-                Definition::Operation(operation) => Some(operation),
-                Definition::Fragment(_) => None,
-            })
-            .map(|operation| {
-                let name = operation_name(operation)
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| self.stem());
-                let mut walk = UsageWalk {
-                    schema,
-                    fragments: &fragments,
-                    visited_fragments: HashSet::new(),
-                    used: BTreeSet::new(),
-                };
-                walk.operation(operation);
-                (name, walk.used)
-            })
+        document_usage(&self.document, schema)
+            .into_iter()
+            .map(|(name, used)| (name.unwrap_or_else(|| self.stem()), used))
             .collect()
     }
+}
+
+/// Per operation in `document` (by name; `None` for an anonymous one): every type, field
+/// (`Type.field`), argument (`Type.field(arg:)`) and directive (`@name`) it uses, resolved
+/// against `schema`. The router's usage recorder and the check read usage this one way.
+pub fn document_usage(
+    document: &query::Document,
+    schema: &schema::Document,
+) -> Vec<(Option<String>, BTreeSet<String>)> {
+    if !has_query_root(schema) {
+        return Vec::new();
+    }
+    let fragments: Vec<&query::FragmentDefinition> = document
+        .definitions
+        .iter()
+        .filter_map(|definition| match definition {
+            Definition::Fragment(fragment) => Some(fragment),
+            Definition::Operation(_) => None,
+        })
+        .collect();
+    document
+        .definitions
+        .iter()
+        .filter_map(|definition| match definition {
+            Definition::Operation(operation) => Some(operation),
+            Definition::Fragment(_) => None,
+        })
+        .map(|operation| {
+            let mut walk = UsageWalk {
+                schema,
+                fragments: &fragments,
+                visited_fragments: HashSet::new(),
+                used: BTreeSet::new(),
+            };
+            walk.operation(operation);
+            (operation_name(operation).map(str::to_owned), walk.used)
+        })
+        .collect()
 }
 
 /// graphql-tools expects (and panics without) an object type for the query root.

@@ -18,7 +18,7 @@ use serde::{Serialize, de::DeserializeOwned};
 use serde_yaml::{Mapping, Value};
 
 use super::{ServeError, ServeOptions};
-use crate::{error_paths, playground};
+use crate::{error_paths, playground, usage};
 
 /// The operator's configuration with our flags layered over it, as YAML for Hive Router.
 pub fn layered(options: &ServeOptions, supergraph: &Path) -> Result<String, ServeError> {
@@ -128,6 +128,13 @@ pub fn layered(options: &ServeOptions, supergraph: &Path) -> Result<String, Serv
         error_paths::PLUGIN_NAME.into(),
         to_value(&PluginConfig::default()).map_err(error)?,
     );
+    if let Some(file) = &options.usage_file {
+        let usage = PluginConfig {
+            config: serde_json::json!({ "file": file }),
+            ..PluginConfig::default()
+        };
+        plugins.insert(usage::PLUGIN_NAME.into(), to_value(&usage).map_err(error)?);
+    }
     root.insert("plugins".into(), Value::Mapping(plugins));
 
     let yaml = serde_yaml::to_string(&Value::Mapping(root)).map_err(|e| error(e.to_string()))?;
@@ -284,6 +291,7 @@ mod tests {
             introspection: Some(false),
             trusted_documents: None,
             otlp_endpoint: Some("http://127.0.0.1:4318/v1/traces".to_owned()),
+            usage_file: None,
             poll_interval: Duration::from_millis(500),
             shutdown_grace: Duration::from_secs(1),
         }

@@ -17,6 +17,7 @@ use crate::{
     error_paths::ErrorPaths,
     playground::Playground,
     supergraph_config::{LoadedConfig, SupergraphConfig},
+    usage::UsagePlugin,
 };
 
 /// Where the served supergraph comes from.
@@ -42,6 +43,8 @@ pub struct ServeOptions {
     pub trusted_documents: Option<bool>,
     /// Where to export OpenTelemetry traces (OTLP over HTTP); no tracing when `None`.
     pub otlp_endpoint: Option<String>,
+    /// Record which schema elements each client's operations use into this file.
+    pub usage_file: Option<PathBuf>,
     /// How often the supergraph is recomposed (compose mode) and its file checked.
     pub poll_interval: Duration,
     /// How long in-flight requests may take after SIGTERM before the process exits anyway.
@@ -123,7 +126,8 @@ pub async fn serve(options: ServeOptions, files: &RunFiles) -> Result<(), ServeE
     hive_router::init_rustls_crypto_provider();
     let plugins = PluginRegistry::new()
         .register::<Playground>()
-        .register::<ErrorPaths>();
+        .register::<ErrorPaths>()
+        .register::<UsagePlugin>();
     hive_router::router_entrypoint(plugins)
         .await
         .map_err(|err| ServeError::Router(err.to_string()))

@@ -90,6 +90,15 @@ pub fn write_human(report: &Report, out: &mut impl Write) -> io::Result<()> {
 
     if report.proposal.is_some() && report.operations.checked {
         section(out, "Schema changes (API schema, proposed against current)")?;
+        if let Some(usage) = &report.usage {
+            writeln!(
+                out,
+                "  {DIM}judged by recorded traffic: {} operation(s) in {}, last {}{DIM:#}",
+                usage.operations,
+                usage.files.join(", "),
+                usage.window
+            )?;
+        }
         if report.changes.is_empty() {
             writeln!(out, "  {GOOD}✓{GOOD:#} no change to the API schema")?;
         }
@@ -104,7 +113,7 @@ pub fn write_human(report: &Report, out: &mut impl Write) -> io::Result<()> {
                 .filter(|c| c.change.criticality() == criticality)
                 .collect();
             if !group.is_empty() {
-                write_changes(out, report.strict, criticality, &group)?;
+                write_changes(out, report, criticality, &group)?;
             }
         }
     }
@@ -185,10 +194,11 @@ fn section(out: &mut impl Write, title: &str) -> io::Result<()> {
 
 fn write_changes(
     out: &mut impl Write,
-    strict: bool,
+    report: &Report,
     criticality: Criticality,
     changes: &[&ClassifiedChange],
 ) -> io::Result<()> {
+    let (strict, report_usage) = (report.strict, &report.usage);
     let (title, style) = match criticality {
         Criticality::Breaking => ("Breaking", BAD),
         Criticality::Dangerous => ("Dangerous", WARN),
@@ -214,6 +224,23 @@ fn write_changes(
                 "      {WARN}approval expired on {expired}:{WARN:#} {DIM}{reason}{DIM:#}"
             )?,
             None => {}
+        }
+        if !classified.traffic.is_empty() {
+            writeln!(
+                out,
+                "      {BAD}recorded traffic:{BAD:#} {}",
+                classified.traffic.join(", ")
+            )?;
+        } else if criticality == Criticality::Breaking
+            && classified.used_by.is_empty()
+            && let Some(usage) = &report_usage
+        {
+            writeln!(
+                out,
+                "      {GOOD}safe:{GOOD:#} no recorded operation used it in the last {}",
+                usage.window
+            )?;
+            continue;
         }
         if criticality == Criticality::Breaking {
             if classified.used_by.is_empty() {

@@ -181,21 +181,41 @@ pub fn findings(report: &Report) -> Vec<Finding> {
             }
             _ => String::new(),
         };
+        let window = report.usage.as_ref().map_or(String::new(), |usage| {
+            format!(" in the last {}", usage.window)
+        });
+        let mut users = Vec::new();
+        if !classified.used_by.is_empty() {
+            users.push(classified.used_by.join(", "));
+        }
+        if !classified.traffic.is_empty() {
+            users.push(format!(
+                "recorded traffic from {}{window}",
+                classified.traffic.join(", ")
+            ));
+        }
         let (level, summary) = match (change.criticality(), &classified.approval) {
             (Criticality::Breaking, Some(ApprovalStatus::Approved { reason })) => (
                 Level::Notice,
                 format!("approved breaking change to {coordinate}: {reason}"),
             ),
-            (Criticality::Breaking, _) if !classified.used_by.is_empty() => (
+            (Criticality::Breaking, _) if !users.is_empty() => (
                 Level::Error,
                 format!(
                     "breaking change to {coordinate} used by {}{expired}",
-                    classified.used_by.join(", ")
+                    users.join(" and by ")
                 ),
             ),
             (Criticality::Breaking, _) if classified.fails => (
                 Level::Error,
                 format!("breaking change to {coordinate} (--strict){expired}"),
+            ),
+            (Criticality::Breaking, _) if report.usage.is_some() => (
+                Level::Notice,
+                format!(
+                    "breaking change to {coordinate} is safe: no registered operation uses it \
+                     and no recorded operation did{window}"
+                ),
             ),
             (Criticality::Breaking, _) => (
                 Level::Warning,
