@@ -3,6 +3,7 @@
 //! as `cargo xtask dev`, and talks to it over HTTP like a client would.
 
 pub mod bad_input;
+pub mod reference;
 
 use std::{
     path::PathBuf,

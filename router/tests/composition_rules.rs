@@ -1,13 +1,16 @@
 //! Federation 2 rules that upstream graphql-composition got wrong and our fork fixes
 //! (vendor/graphql-composition/PATCHES.md): each schema Apollo Federation accepts now composes
-//! to the supergraph a router needs, and each near miss Apollo refuses is still refused.
+//! to the supergraph a router needs, and each near miss Apollo refuses is still refused; and
+//! the rules upstream lacks, each refusing what Apollo refuses (with Apollo's code) while its
+//! near miss composes. `e2e/tests/e2e/composition_parity.rs` checks the codes against
+//! `@apollo/composition` itself.
 
 use router::{
     composition::{CompositionError, CompositionIssue, Supergraph, compose},
     supergraph_config::SubgraphSchema,
 };
 
-const LINK: &str = r#"extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@shareable", "@inaccessible"])"#;
+const LINK: &str = r#"extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@inaccessible", "@external", "@requires", "@provides", "@override"])"#;
 
 fn subgraph(name: &str, sdl: &str) -> SubgraphSchema {
     SubgraphSchema {
@@ -95,10 +98,8 @@ fn a_field_is_not_widened_beyond_the_interface_it_implements() {
             r#"type Book @shareable { title: String } type Movie { title: String } union Media = Book | Movie type Shelf @shareable { media: Media } type Query { shelf: Shelf @shareable }"#,
         ),
     ]);
-    assert_eq!(
-        issue.code, "INTERFACE_FIELD_IMPLEM_TYPE_MISMATCH",
-        "{issue:?}"
-    );
+    // Apollo finds this when it validates the composed schema: INVALID_GRAPHQL.
+    assert_eq!(issue.code, "INVALID_GRAPHQL", "{issue:?}");
     assert_eq!(
         issue.coordinate.as_deref(),
         Some("Shelf.media"),
@@ -306,4 +307,199 @@ fn specs_are_linked_only_when_used() {
             supergraph.sdl
         );
     }
+}
+
+const PRODUCT_IN_A: &str = r#"type Query { product: Product } type Product @key(fields: "id") { id: ID! name: String @shareable weight: Int @shareable }"#;
+
+#[test]
+fn an_override_of_a_field_that_itself_overrides_is_refused() {
+    let issue = refused_with(&[
+        subgraph(
+            "a",
+            r#"type Query { product: Product } type Product @key(fields: "id") { id: ID! name: String @override(from: "b") }"#,
+        ),
+        subgraph(
+            "b",
+            r#"type Product @key(fields: "id") { id: ID! name: String @override(from: "a") }"#,
+        ),
+    ]);
+    assert_eq!(issue.code, "OVERRIDE_SOURCE_HAS_OVERRIDE", "{issue:?}");
+    composed(&[
+        subgraph(
+            "a",
+            r#"type Query { product: Product } type Product @key(fields: "id") { id: ID! name: String @override(from: "b") }"#,
+        ),
+        subgraph(
+            "b",
+            r#"type Product @key(fields: "id") { id: ID! name: String }"#,
+        ),
+    ]);
+}
+
+#[test]
+fn override_labels_follow_apollos_grammar() {
+    let with_label = |label: &str| {
+        [
+            subgraph(
+                "a",
+                &format!(
+                    r#"type Query {{ product: Product }} type Product @key(fields: "id") {{ id: ID! name: String @override(from: "b", label: "{label}") }}"#
+                ),
+            ),
+            subgraph(
+                "b",
+                r#"type Product @key(fields: "id") { id: ID! name: String }"#,
+            ),
+        ]
+    };
+    for bad in [
+        "percent(120)",
+        "percent(-1)",
+        "percent(1.123456789)",
+        "2fast",
+        "with space",
+    ] {
+        let issue = refused_with(&with_label(bad));
+        assert_eq!(issue.code, "OVERRIDE_LABEL_INVALID", "{bad}: {issue:?}");
+    }
+    for good in [
+        "percent(25)",
+        "percent(0.5)",
+        "percent(100)",
+        "canary-2:eu.west_1",
+    ] {
+        composed(&with_label(good));
+    }
+}
+
+#[test]
+fn a_field_external_everywhere_is_refused() {
+    let issue = refused_with(&[
+        subgraph(
+            "a",
+            r#"type Query { product: Product } type Product @key(fields: "id") { id: ID! }"#,
+        ),
+        subgraph(
+            "b",
+            r#"type Product @key(fields: "id") { id: ID! weight: Int @external shipping: Int @requires(fields: "weight") }"#,
+        ),
+    ]);
+    assert_eq!(issue.code, "EXTERNAL_MISSING_ON_BASE", "{issue:?}");
+    composed(&[
+        subgraph("a", PRODUCT_IN_A),
+        subgraph(
+            "b",
+            r#"type Product @key(fields: "id") { id: ID! weight: Int @external shipping: Int @requires(fields: "weight") }"#,
+        ),
+    ]);
+}
+
+#[test]
+fn an_external_field_nothing_uses_is_refused() {
+    let issue = refused_with(&[
+        subgraph("a", PRODUCT_IN_A),
+        subgraph(
+            "b",
+            r#"type Product @key(fields: "id") { id: ID! name: String @external }"#,
+        ),
+    ]);
+    assert_eq!(issue.code, "EXTERNAL_UNUSED", "{issue:?}");
+    assert_eq!(issue.coordinate.as_deref(), Some("Product.name"));
+    // Used by a @provides (of another subgraph's entity), it has a purpose.
+    composed(&[
+        subgraph("a", PRODUCT_IN_A),
+        subgraph(
+            "b",
+            r#"type Query { featured: Product @provides(fields: "name") } type Product @key(fields: "id") { id: ID! name: String @external }"#,
+        ),
+    ]);
+}
+
+#[test]
+fn requires_and_provides_select_only_external_leaves() {
+    let issue = refused_with(&[
+        subgraph("a", PRODUCT_IN_A),
+        subgraph(
+            "b",
+            r#"type Product @key(fields: "id") { id: ID! weight: Int @shareable shipping: Int @requires(fields: "weight") }"#,
+        ),
+    ]);
+    assert_eq!(issue.code, "REQUIRES_FIELDS_MISSING_EXTERNAL", "{issue:?}");
+    let issue = refused_with(&[
+        subgraph("a", PRODUCT_IN_A),
+        subgraph(
+            "b",
+            r#"type Query { featured: Product @provides(fields: "name") } type Product @key(fields: "id") { id: ID! name: String @shareable }"#,
+        ),
+    ]);
+    assert_eq!(issue.code, "PROVIDES_FIELDS_MISSING_EXTERNAL", "{issue:?}");
+    // Under an @external field, the value's own fields need no marking.
+    composed(&[
+        subgraph(
+            "a",
+            r#"type Query { product: Product } type Product @key(fields: "id") { id: ID! size: Size @shareable } type Size @shareable { width: Int height: Int }"#,
+        ),
+        subgraph(
+            "b",
+            r#"type Product @key(fields: "id") { id: ID! size: Size @external area: Int @requires(fields: "size { width height }") } type Size @shareable { width: Int height: Int }"#,
+        ),
+    ]);
+}
+
+#[test]
+fn keys_select_no_arguments_and_no_abstract_types() {
+    let issue = refused_with(&[subgraph(
+        "a",
+        r#"type Query { product: Product } type Product @key(fields: "id") { id(format: String): ID! }"#,
+    )]);
+    assert_eq!(issue.code, "KEY_FIELDS_HAS_ARGS", "{issue:?}");
+    let issue = refused_with(&[subgraph(
+        "a",
+        r#"type Query { product: Product } type Product @key(fields: "owner { id }") { owner: Node! } interface Node { id: ID! } type User implements Node { id: ID! }"#,
+    )]);
+    assert_eq!(issue.code, "KEY_FIELDS_SELECT_INVALID_TYPE", "{issue:?}");
+    composed(&[subgraph(
+        "a",
+        r#"type Query { product: Product } type Product @key(fields: "owner { id }") { owner: User! } type User { id: ID! }"#,
+    )]);
+}
+
+#[test]
+fn a_field_no_query_can_reach_is_unsatisfiable() {
+    let reviews_without_key = r#"type Review { id: ID! body: String } type Product { id: ID! @shareable reviews: [Review] }"#;
+    let issue = refused_with(&[
+        subgraph(
+            "a",
+            r#"type Query { product: Product } type Product @key(fields: "id") { id: ID! }"#,
+        ),
+        subgraph("b", reviews_without_key),
+    ]);
+    assert_eq!(issue.code, "SATISFIABILITY_ERROR", "{issue:?}");
+    assert_eq!(
+        issue.coordinate.as_deref(),
+        Some("Product.reviews"),
+        "{issue:?}"
+    );
+    // With a key, the planner can enter b at Product: reachable.
+    composed(&[
+        subgraph(
+            "a",
+            r#"type Query { product: Product } type Product @key(fields: "id") { id: ID! }"#,
+        ),
+        subgraph(
+            "b",
+            r#"type Review { id: ID! body: String } type Product @key(fields: "id") { id: ID! reviews: [Review] }"#,
+        ),
+    ]);
+    // So can a root field of b's own.
+    composed(&[
+        subgraph(
+            "a",
+            r#"type Query { product: Product } type Product @key(fields: "id") { id: ID! }"#,
+        ),
+        subgraph(
+            "b",
+            r#"type Query { top: Product @shareable } type Review { id: ID! body: String } type Product { id: ID! @shareable reviews: [Review] }"#,
+        ),
+    ]);
 }

@@ -2,9 +2,7 @@
 //! on the committed subgraph SDLs. (Drift of the committed files is `router check`'s job; see
 //! `schema_checks.rs`.)
 
-use std::{io::Write, path::PathBuf, process::Stdio};
-
-use e2e::required_env;
+use e2e::reference::{self, Composer};
 use router::{
     composition::{self, normalize::normalized_sdl},
     supergraph_config::{SubgraphSchema, SupergraphConfig},
@@ -24,30 +22,9 @@ async fn composition_matches_the_reference_composer() {
     let subgraphs = committed_subgraphs().await;
     let ours = composition::compose(&subgraphs).unwrap().sdl;
 
-    let tools = PathBuf::from(required_env("STOREFRONT_NODE_TOOLS"));
-    let input: Vec<_> = subgraphs
-        .iter()
-        .map(|s| serde_json::json!({ "name": s.name, "url": s.routing_url, "sdl": s.sdl }))
-        .collect();
-    let mut node = std::process::Command::new("node")
-        .arg(tools.join("compose-reference.mjs"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("node runs");
-    node.stdin
-        .take()
-        .unwrap()
-        .write_all(serde_json::to_string(&input).unwrap().as_bytes())
-        .unwrap();
-    let output = node.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "reference composition failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let reference = String::from_utf8(output.stdout).unwrap();
+    let reference = reference::compose(Composer::Guild, &subgraphs).unwrap_or_else(|errors| {
+        panic!("reference composition failed: {errors:#?}");
+    });
 
     let (ours, reference) = (
         normalized_sdl(&ours).unwrap(),

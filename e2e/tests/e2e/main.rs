@@ -8,6 +8,7 @@ mod browser;
 mod cart;
 mod catalog_and_pricing;
 mod committed_schemas;
+mod composition_parity;
 mod containers;
 mod contract;
 mod cost_limits;

@@ -6,7 +6,10 @@ pub mod diagnostics;
 pub mod normalize;
 mod render;
 
-use graphql_composition::{Subgraphs, diagnostics::Severity};
+use graphql_composition::{
+    Subgraphs,
+    diagnostics::{FederationErrorCode, Severity},
+};
 
 pub use self::diagnostics::CompositionIssue;
 use crate::supergraph_config::SubgraphSchema;
@@ -60,7 +63,12 @@ pub fn compose(subgraphs: &[SubgraphSchema]) -> Result<Supergraph, CompositionEr
         .diagnostics()
         .iter()
         .filter(|diagnostic| matches!(diagnostic.severity(), Severity::Error))
-        .map(|diagnostic| diagnostics::classify(diagnostic.message(), names()))
+        .map(|diagnostic| {
+            let code = diagnostic
+                .federation_code()
+                .unwrap_or(FederationErrorCode::CompositionError);
+            diagnostics::classify(code, diagnostic.message(), names())
+        })
         .collect();
     let graph = result
         .into_result()

@@ -57,6 +57,7 @@ impl Diagnostics {
             message: format!("[{source_schema_name}] {message}"),
             severity: error_code.severity(),
             error_code: Some(error_code.into()),
+            federation_code: Some(CompositeSchemasErrorCode::from(error_code).federation_code()),
         });
     }
 
@@ -69,6 +70,7 @@ impl Diagnostics {
             message,
             severity: error_code.severity(),
             error_code: Some(error_code.into()),
+            federation_code: Some(CompositeSchemasErrorCode::from(error_code).federation_code()),
         });
     }
 
@@ -81,14 +83,17 @@ impl Diagnostics {
             message,
             severity: error_code.severity(),
             error_code: Some(error_code.into()),
+            federation_code: Some(CompositeSchemasErrorCode::from(error_code).federation_code()),
         });
     }
 
-    pub(crate) fn push_fatal(&mut self, message: String) {
+    /// Storefront fork: every fatal diagnostic says which Apollo Federation rule it breaks.
+    pub(crate) fn push_fatal(&mut self, code: FederationErrorCode, message: String) {
         self.0.push(Diagnostic {
             message,
             severity: Severity::Error,
             error_code: None,
+            federation_code: Some(code),
         });
     }
 
@@ -97,6 +102,7 @@ impl Diagnostics {
             message,
             severity: Severity::Warning,
             error_code: None,
+            federation_code: None,
         });
     }
 }
@@ -107,6 +113,7 @@ pub struct Diagnostic {
     message: String,
     severity: Severity,
     error_code: Option<CompositeSchemasErrorCode>,
+    federation_code: Option<FederationErrorCode>,
 }
 
 impl Diagnostic {
@@ -123,6 +130,105 @@ impl Diagnostic {
     /// The composite schemas error code
     pub fn composite_schemas_error_code(&self) -> Option<CompositeSchemasErrorCode> {
         self.error_code
+    }
+
+    /// Storefront fork: Apollo Federation's composition error code for this diagnostic (every
+    /// error has one; warnings none).
+    pub fn federation_code(&self) -> Option<FederationErrorCode> {
+        self.federation_code
+    }
+}
+
+macro_rules! federation_error_codes {
+    ($($(#[$doc:meta])* $variant:ident => $code:literal,)*) => {
+        /// Storefront fork: Apollo Federation's composition error codes
+        /// (<https://www.apollographql.com/docs/graphos/reference/federation/errors>), so a
+        /// composition failure reads as a Federation 2 pipeline reports it. Upstream attaches
+        /// only Composite Schemas spec codes, to a few diagnostics.
+        #[derive(Debug, Clone, Copy, Hash, PartialEq, Eq, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum FederationErrorCode {
+            $($(#[$doc])* #[doc = concat!("`", $code, "`")] $variant,)*
+        }
+
+        impl FederationErrorCode {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [FederationErrorCode] = &[$(FederationErrorCode::$variant,)*];
+
+            /// The code as Apollo writes it (`KEY_INVALID_FIELDS`).
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(FederationErrorCode::$variant => $code,)*
+                }
+            }
+        }
+    };
+}
+
+federation_error_codes! {
+    KeyInvalidFields => "KEY_INVALID_FIELDS",
+    KeyFieldsSelectInvalidType => "KEY_FIELDS_SELECT_INVALID_TYPE",
+    KeyFieldsHasArgs => "KEY_FIELDS_HAS_ARGS",
+    RequiresInvalidFields => "REQUIRES_INVALID_FIELDS",
+    RequiresFieldsMissingExternal => "REQUIRES_FIELDS_MISSING_EXTERNAL",
+    ProvidesInvalidFields => "PROVIDES_INVALID_FIELDS",
+    ProvidesFieldsMissingExternal => "PROVIDES_FIELDS_MISSING_EXTERNAL",
+    ProvidesOnNonObjectField => "PROVIDES_ON_NON_OBJECT_FIELD",
+    ProvidesDirectiveInFieldsArg => "PROVIDES_DIRECTIVE_IN_FIELDS_ARG",
+    ExternalCollisionWithAnotherDirective => "EXTERNAL_COLLISION_WITH_ANOTHER_DIRECTIVE",
+    ExternalMissingOnBase => "EXTERNAL_MISSING_ON_BASE",
+    ExternalUnused => "EXTERNAL_UNUSED",
+    ExternalTypeMismatch => "EXTERNAL_TYPE_MISMATCH",
+    TypeKindMismatch => "TYPE_KIND_MISMATCH",
+    InvalidFieldSharing => "INVALID_FIELD_SHARING",
+    InvalidShareableUsage => "INVALID_SHAREABLE_USAGE",
+    FieldTypeMismatch => "FIELD_TYPE_MISMATCH",
+    FieldArgumentTypeMismatch => "FIELD_ARGUMENT_TYPE_MISMATCH",
+    FieldArgumentDefaultMismatch => "FIELD_ARGUMENT_DEFAULT_MISMATCH",
+    RequiredArgumentMissingInSomeSubgraph => "REQUIRED_ARGUMENT_MISSING_IN_SOME_SUBGRAPH",
+    RequiredInputFieldMissingInSomeSubgraph => "REQUIRED_INPUT_FIELD_MISSING_IN_SOME_SUBGRAPH",
+    ReferencedInaccessible => "REFERENCED_INACCESSIBLE",
+    QueryRootTypeInaccessible => "QUERY_ROOT_TYPE_INACCESSIBLE",
+    EmptyMergedEnumType => "EMPTY_MERGED_ENUM_TYPE",
+    EnumValueMismatch => "ENUM_VALUE_MISMATCH",
+    InterfaceFieldNoImplem => "INTERFACE_FIELD_NO_IMPLEM",
+    InterfaceKeyMissingImplementationType => "INTERFACE_KEY_MISSING_IMPLEMENTATION_TYPE",
+    InterfaceKeyNotOnImplementation => "INTERFACE_KEY_NOT_ON_IMPLEMENTATION",
+    InterfaceObjectUsageError => "INTERFACE_OBJECT_USAGE_ERROR",
+    OverrideFromSelfError => "OVERRIDE_FROM_SELF_ERROR",
+    OverrideSourceHasOverride => "OVERRIDE_SOURCE_HAS_OVERRIDE",
+    OverrideLabelInvalid => "OVERRIDE_LABEL_INVALID",
+    RootQueryUsed => "ROOT_QUERY_USED",
+    NoQueries => "NO_QUERIES",
+    InvalidSubgraphName => "INVALID_SUBGRAPH_NAME",
+    InvalidLinkDirectiveUsage => "INVALID_LINK_DIRECTIVE_USAGE",
+    DirectiveDefinitionInvalid => "DIRECTIVE_DEFINITION_INVALID",
+    DirectiveCompositionError => "DIRECTIVE_COMPOSITION_ERROR",
+    SatisfiabilityError => "SATISFIABILITY_ERROR",
+    /// The schema (a subgraph's, or the composed one) is not valid GraphQL.
+    InvalidGraphql => "INVALID_GRAPHQL",
+    /// A rule of this library Apollo has no code for.
+    CompositionError => "COMPOSITION_ERROR",
+}
+
+impl CompositeSchemasErrorCode {
+    /// Storefront fork: the Apollo Federation code for the same rule.
+    pub fn federation_code(self) -> FederationErrorCode {
+        use CompositeSchemasPostMergeValidationErrorCode as Post;
+        use CompositeSchemasPreMergeValidationErrorCode as Pre;
+        use CompositeSchemasSourceSchemaValidationErrorCode as Source;
+        match self {
+            Self::SourceSchema(Source::QueryRootTypeInaccessible) => FederationErrorCode::QueryRootTypeInaccessible,
+            // Apollo has no lookup directive; the rule is closest to an invalid field type.
+            Self::SourceSchema(Source::LookupReturnsNonNullableType) => FederationErrorCode::CompositionError,
+            Self::SourceSchema(Source::OverrideFromSelf) => FederationErrorCode::OverrideFromSelfError,
+            Self::SourceSchema(Source::ProvidesDirectiveInFieldsArgument) => {
+                FederationErrorCode::ProvidesDirectiveInFieldsArg
+            }
+            Self::PreMerge(Pre::TypeKindMismatch) => FederationErrorCode::TypeKindMismatch,
+            Self::PreMerge(Pre::OverrideSourceHasOverride) => FederationErrorCode::OverrideSourceHasOverride,
+            Self::PostMerge(Post::InvalidFieldSharing) => FederationErrorCode::InvalidFieldSharing,
+        }
     }
 }
 

@@ -10,6 +10,7 @@ pub(crate) mod nested_key_fields;
 mod schema_definitions;
 
 use self::{directive_definitions::*, directives::*, schema_definitions::*};
+use crate::diagnostics::FederationErrorCode;
 use crate::{
     Subgraphs,
     subgraphs::{self, DefinitionId, DefinitionKind, DirectiveSiteId, SubgraphId},
@@ -86,7 +87,7 @@ fn ingest_top_level_definitions(ctx: &mut Context<'_>) {
                                 ctx.subgraphs.set_subscription_type(subgraph_id, definition_id);
                             }
                             RootTypeMatch::NotRootButHasDefaultRootName => {
-                                ctx.subgraphs.push_ingestion_diagnostic(subgraph_id, format!("The {type_name} type has the default name for a root but is itself not a root. This is not valid in a federation context."));
+                                ctx.subgraphs.push_ingestion_diagnostic(subgraph_id, FederationErrorCode::RootQueryUsed, format!("The {type_name} type has the default name for a root but is itself not a root. This is not valid in a federation context."));
                             }
                             RootTypeMatch::NotRoot => (),
                         }
@@ -151,6 +152,7 @@ fn ingest_definition_bodies(ctx: &mut Context<'_>) {
                 let Some(union_id) = ctx.subgraphs.definition_by_name(definition.name(), subgraph_id) else {
                     ctx.subgraphs.push_ingestion_diagnostic(
                         subgraph_id,
+                        FederationErrorCode::InvalidGraphql,
                         format!(
                             "Union type `{}` is used but not defined in the subgraph.",
                             definition.name()
@@ -163,6 +165,7 @@ fn ingest_definition_bodies(ctx: &mut Context<'_>) {
                     let Some(member_id) = ctx.subgraphs.definition_by_name(member.name(), subgraph_id) else {
                         ctx.subgraphs.push_ingestion_diagnostic(
                             subgraph_id,
+                            FederationErrorCode::InvalidGraphql,
                             format!(
                                 "Union member `{}` is used but not defined in the subgraph.",
                                 member.name()
@@ -177,6 +180,7 @@ fn ingest_definition_bodies(ctx: &mut Context<'_>) {
                 let Some(definition_id) = ctx.subgraphs.definition_by_name(definition.name(), subgraph_id) else {
                     ctx.subgraphs.push_ingestion_diagnostic(
                         subgraph_id,
+                        FederationErrorCode::InvalidGraphql,
                         format!(
                             "Input object type `{}` is used but not defined in the subgraph.",
                             definition.name()
@@ -190,6 +194,7 @@ fn ingest_definition_bodies(ctx: &mut Context<'_>) {
                 let Some(definition_id) = ctx.subgraphs.definition_by_name(interface.name(), subgraph_id) else {
                     ctx.subgraphs.push_ingestion_diagnostic(
                         subgraph_id,
+                        FederationErrorCode::InvalidGraphql,
                         format!(
                             "Interface type `{}` is used but not defined in the subgraph.",
                             interface.name()
@@ -204,6 +209,7 @@ fn ingest_definition_bodies(ctx: &mut Context<'_>) {
                     else {
                         ctx.subgraphs.push_ingestion_diagnostic(
                             subgraph_id,
+                            FederationErrorCode::InvalidGraphql,
                             format!(
                                 "Interface `{}` implements `{}`, but `{}` is not defined in the subgraph.",
                                 interface.name(),
@@ -226,6 +232,7 @@ fn ingest_definition_bodies(ctx: &mut Context<'_>) {
                 let Some(definition_id) = ctx.subgraphs.definition_by_name(definition.name(), subgraph_id) else {
                     ctx.subgraphs.push_ingestion_diagnostic(
                         subgraph_id,
+                        FederationErrorCode::InvalidGraphql,
                         format!(
                             "Object type `{}` is used but not defined in the subgraph.",
                             definition.name()
@@ -240,6 +247,7 @@ fn ingest_definition_bodies(ctx: &mut Context<'_>) {
                     else {
                         ctx.subgraphs.push_ingestion_diagnostic(
                             subgraph_id,
+                            FederationErrorCode::InvalidGraphql,
                             format!(
                                 "Object type `{}` implements `{}`, but `{}` is not defined in the subgraph.",
                                 object_type.name(),
@@ -261,6 +269,7 @@ fn ingest_definition_bodies(ctx: &mut Context<'_>) {
                 let Some(enum_id) = ctx.subgraphs.definition_by_name(definition.name(), subgraph_id) else {
                     ctx.subgraphs.push_ingestion_diagnostic(
                         subgraph_id,
+                        FederationErrorCode::InvalidGraphql,
                         format!(
                             "Union type `{}` is used but not defined in the subgraph.",
                             definition.name()

@@ -26,6 +26,7 @@ use self::{
     emit_federated_graph::emit_federated_graph,
     ingest_subgraph::ast_value_to_subgraph_value,
 };
+use crate::diagnostics::FederationErrorCode;
 
 /// Compose subgraphs into a federated graph.
 pub fn compose(subgraphs: &mut Subgraphs) -> CompositionResult {
@@ -35,7 +36,7 @@ pub fn compose(subgraphs: &mut Subgraphs) -> CompositionResult {
 
     if subgraphs.iter_subgraphs().len() == 0 {
         let error = "No subgraphs to compose. You must pass at least one subgraph.";
-        diagnostics.push_fatal(error.to_owned());
+        diagnostics.push_fatal(FederationErrorCode::NoQueries, error.to_owned());
 
         return CompositionResult {
             federated_graph: None,
@@ -55,6 +56,11 @@ pub fn compose(subgraphs: &mut Subgraphs) -> CompositionResult {
     }
 
     compose_subgraphs(&mut context);
+
+    // Storefront fork: what merged must also be queryable.
+    if !context.diagnostics.any_fatal() {
+        validate::satisfiability::validate_satisfiability(&mut context);
+    }
 
     if context.diagnostics.any_fatal() {
         CompositionResult {

@@ -156,9 +156,14 @@ impl Subgraphs {
         compose_fn(&buf)
     }
 
-    pub(crate) fn push_ingestion_diagnostic(&mut self, subgraph: SubgraphId, message: String) {
+    pub(crate) fn push_ingestion_diagnostic(
+        &mut self,
+        subgraph: SubgraphId,
+        code: crate::diagnostics::FederationErrorCode,
+        message: String,
+    ) {
         self.ingestion_diagnostics
-            .push_fatal(format!("[{}]: {message}", self[self.at(subgraph).name]));
+            .push_fatal(code, format!("[{}]: {message}", self[self.at(subgraph).name]));
     }
 
     pub(crate) fn push_ingestion_warning(&mut self, subgraph: SubgraphId, message: String) {

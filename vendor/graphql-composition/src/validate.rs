@@ -1,8 +1,11 @@
+use crate::diagnostics::FederationErrorCode;
 use crate::{federated_graph::OverrideLabel, subgraphs};
 
 pub(crate) mod composite_schemas;
 mod directives;
 mod extension_names;
+mod external_fields;
+pub(crate) mod satisfiability;
 mod selection;
 mod subgraph_names;
 
@@ -16,6 +19,7 @@ pub(crate) fn validate_pre_merge(ctx: &mut ValidateContext<'_>) {
     validate_root_nonempty(ctx);
     validate_fields(ctx);
     selection::validate_keys(ctx);
+    external_fields::validate_external_fields_used(ctx);
     directives::validate(ctx);
 }
 
@@ -23,7 +27,7 @@ fn validate_root_nonempty(ctx: &mut ValidateContext<'_>) {
     if ctx.subgraphs.iter_subgraphs().all(|subgraph| {
         subgraph.query_type.is_none() && subgraph.mutation_type.is_none() && subgraph.subscription_type.is_none()
     }) {
-        ctx.diagnostics.push_fatal(String::from(
+        ctx.diagnostics.push_fatal(FederationErrorCode::NoQueries, String::from(
             "None of the subgraphs define any root (Query, Mutation, Subscription) type. The federated graph cannot be empty.",
         ));
     }
@@ -51,9 +55,12 @@ fn validate_override_labels(ctx: &mut ValidateContext<'_>, field: subgraphs::Fie
         return;
     };
 
-    ctx.diagnostics.push_fatal(format!(
-        "Invalid @override label argument on {ty}.{field}: {err}",
-        ty = ctx.subgraphs[ctx.subgraphs.at(field.parent_definition_id).name],
-        field = ctx.subgraphs[field.name],
-    ));
+    ctx.diagnostics.push_fatal(
+        FederationErrorCode::OverrideLabelInvalid,
+        format!(
+            "Invalid @override label argument on {ty}.{field}: {err}",
+            ty = ctx.subgraphs[ctx.subgraphs.at(field.parent_definition_id).name],
+            field = ctx.subgraphs[field.name],
+        ),
+    );
 }

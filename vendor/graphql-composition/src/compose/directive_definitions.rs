@@ -1,3 +1,4 @@
+use crate::diagnostics::FederationErrorCode;
 use crate::federated_graph::DirectiveLocations;
 
 use super::*;
@@ -84,7 +85,8 @@ pub(super) fn compose_directive_definitions(ctx: &mut Context<'_>) {
                         .unwrap();
                     }
 
-                    ctx.diagnostics.push_fatal(diagnostic);
+                    ctx.diagnostics
+                        .push_fatal(FederationErrorCode::DirectiveCompositionError, diagnostic);
                     continue 'directives;
                 } else {
                     let input_value_definition = ir::InputValueDefinitionIr {
@@ -134,12 +136,15 @@ pub(super) fn compose_directive_definitions(ctx: &mut Context<'_>) {
                 ctx.diagnostics.push_warning(diagnostic);
             }
             if definition.repeatable != first_definition.repeatable {
-                ctx.diagnostics.push_fatal(format!(
-                    "Directive `{}` is defined as repeatable in {} but not in {}.",
-                    ctx.subgraphs[first_definition.name].as_ref(),
-                    ctx.subgraphs[ctx.subgraphs.at(definition.subgraph_id).name].as_ref(),
-                    ctx.subgraphs[ctx.subgraphs.at(first_definition.subgraph_id).name].as_ref(),
-                ));
+                ctx.diagnostics.push_fatal(
+                    FederationErrorCode::DirectiveCompositionError,
+                    format!(
+                        "Directive `{}` is defined as repeatable in {} but not in {}.",
+                        ctx.subgraphs[first_definition.name].as_ref(),
+                        ctx.subgraphs[ctx.subgraphs.at(definition.subgraph_id).name].as_ref(),
+                        ctx.subgraphs[ctx.subgraphs.at(first_definition.subgraph_id).name].as_ref(),
+                    ),
+                );
                 continue 'directives;
             }
         }

@@ -1,3 +1,4 @@
+use crate::diagnostics::FederationErrorCode;
 use crate::subgraphs::DirectiveSiteId;
 
 use super::*;
@@ -79,9 +80,12 @@ pub(super) fn collect_composed_directives(
                     let extension_id = ctx.get_extension_for_linked_schema(linked_schema_id);
                     match (extension_id, is_composed_directive) {
                         (Some(_), true) => {
-                            ctx.diagnostics.push_fatal(String::from(
-                                "Directives from extensions must not be composed with `@composeDirective`",
-                            ));
+                            ctx.diagnostics.push_fatal(
+                                FederationErrorCode::DirectiveCompositionError,
+                                String::from(
+                                    "Directives from extensions must not be composed with `@composeDirective`",
+                                ),
+                            );
                             None
                         }
                         (Some(extension_id), false) => {

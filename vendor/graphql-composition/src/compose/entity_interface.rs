@@ -1,4 +1,5 @@
 use super::*;
+use crate::diagnostics::FederationErrorCode;
 
 pub(super) fn is_entity_interface(
     subgraphs: &subgraphs::Subgraphs,
@@ -42,10 +43,13 @@ pub(crate) fn merge_entity_interface_definitions<'a>(
     let mut interfaces = interface_defs();
 
     let Some(interface_def) = interfaces.next() else {
-        ctx.diagnostics.push_fatal(format!(
-            "The entity interface `{}` is not defined as an interface in any subgraph.",
-            ctx.subgraphs[first.name]
-        ));
+        ctx.diagnostics.push_fatal(
+            FederationErrorCode::InterfaceObjectUsageError,
+            format!(
+                "The entity interface `{}` is not defined as an interface in any subgraph.",
+                ctx.subgraphs[first.name]
+            ),
+        );
         return;
     };
 
@@ -76,17 +80,20 @@ pub(crate) fn merge_entity_interface_definitions<'a>(
                     .difference(&implementers)
                     .map(|id| ctx.subgraphs[*id].as_ref())
                     .join(", ");
-                ctx.diagnostics.push_fatal(format!(
+                ctx.diagnostics.push_fatal(FederationErrorCode::InterfaceKeyMissingImplementationType, format!(
                 r#"[{subgraph_name}]: Interface type "{interface_name}" has a resolvable key in subgraph "{subgraph_name}" but that subgraph is missing some of the supergraph implementation types of "{interface_name}". Subgraph "{subgraph_name}" should define types {implementer_names}."#
                 ));
             }
 
             if interface.directives.interface_object(ctx.subgraphs) {
-                ctx.diagnostics.push_fatal(format!(
-                    "[{}] The @interfaceObject directive is not valid on interfaces (on `{}`).",
-                    ctx.subgraphs[ctx.subgraphs.at(interface.subgraph_id).name],
-                    ctx.subgraphs[interface_name],
-                ));
+                ctx.diagnostics.push_fatal(
+                    FederationErrorCode::InterfaceObjectUsageError,
+                    format!(
+                        "[{}] The @interfaceObject directive is not valid on interfaces (on `{}`).",
+                        ctx.subgraphs[ctx.subgraphs.at(interface.subgraph_id).name],
+                        ctx.subgraphs[interface_name],
+                    ),
+                );
             }
         }
     }
@@ -97,11 +104,14 @@ pub(crate) fn merge_entity_interface_definitions<'a>(
     let interface_id = ctx.insert_interface(interface_name, description, directives);
 
     let Some(expected_key) = interface_def.id.keys(ctx.subgraphs).next() else {
-        ctx.diagnostics.push_fatal(format!(
-            "The entity interface `{}` is missing a key in the `{}` subgraph.",
-            ctx.subgraphs[first.name],
-            ctx.subgraphs[ctx.subgraphs.at(interface_def.subgraph_id).name],
-        ));
+        ctx.diagnostics.push_fatal(
+            FederationErrorCode::InterfaceObjectUsageError,
+            format!(
+                "The entity interface `{}` is missing a key in the `{}` subgraph.",
+                ctx.subgraphs[first.name],
+                ctx.subgraphs[ctx.subgraphs.at(interface_def.subgraph_id).name],
+            ),
+        );
         return;
     };
 
@@ -111,7 +121,7 @@ pub(crate) fn merge_entity_interface_definitions<'a>(
     for definition in definitions.iter().filter(|def| def.kind == DefinitionKind::Object) {
         if !definition.directives.interface_object(ctx.subgraphs) {
             let definition_name = ctx.subgraphs[definition.name].as_ref();
-            ctx.diagnostics.push_fatal(format!(
+            ctx.diagnostics.push_fatal(FederationErrorCode::InterfaceObjectUsageError, format!(
                 "`{definition_name}` is an entity interface but the object type `{definition_name}` is missing the @interfaceObject directive in the `{}` subgraph.",
                 ctx.subgraphs[ctx.subgraphs.at(definition.subgraph_id).name],
             ));
@@ -119,7 +129,7 @@ pub(crate) fn merge_entity_interface_definitions<'a>(
 
         match definition.id.keys(ctx.subgraphs).next() {
             None => {
-                ctx.diagnostics.push_fatal(format!(
+                ctx.diagnostics.push_fatal(FederationErrorCode::InterfaceObjectUsageError, format!(
                     "The object type `{}` is annotated with @interfaceObject but missing a key in the `{}` subgraph.",
                     ctx.subgraphs[first.name],
                     ctx.subgraphs[ctx.subgraphs.at(definition.subgraph_id).name]
@@ -127,7 +137,7 @@ pub(crate) fn merge_entity_interface_definitions<'a>(
             }
             Some(key) if key.fields() == expected_key.fields() => (),
             Some(_) => {
-                ctx.diagnostics.push_fatal(format!(
+                ctx.diagnostics.push_fatal(FederationErrorCode::InterfaceObjectUsageError, format!(
                     "[{}] The object type `{}` is annotated with @interfaceObject but has a different key than the entity interface `{}`.",
                     ctx.subgraphs[ctx.subgraphs.at(definition.subgraph_id).name],
                     ctx.subgraphs[definition.name],
@@ -166,13 +176,13 @@ pub(crate) fn merge_entity_interface_definitions<'a>(
         let object = ctx.subgraphs.at(object_id);
         match object.id.keys(ctx.subgraphs).next() {
             Some(key) if key.selection_set == expected_key.fields() => (),
-            Some(_) => ctx.diagnostics.push_fatal(format!(
+            Some(_) => ctx.diagnostics.push_fatal(FederationErrorCode::InterfaceKeyNotOnImplementation, format!(
                 "[{}] The object type `{}` implements the entity interface `{}` but does not have the same key. The key must match exactly.",
                 &ctx[ctx.subgraphs.at(object.subgraph_id).name],
                 &ctx[object.name],
                 ctx.subgraphs[first.name],
             )),
-            None => ctx.diagnostics.push_fatal(format!(
+            None => ctx.diagnostics.push_fatal(FederationErrorCode::InterfaceKeyNotOnImplementation, format!(
                 "[{}] The object type `{}` is annotated with @interfaceObject but missing a key.",
                 &ctx[ctx.subgraphs.at(object.subgraph_id).name],
                 &ctx[object.name],

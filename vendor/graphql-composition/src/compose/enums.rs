@@ -1,3 +1,4 @@
+use crate::diagnostics::FederationErrorCode;
 use std::collections::HashSet;
 
 use super::*;
@@ -90,10 +91,10 @@ fn merge_intersection<'a>(
     }
 
     if intersection.is_empty() {
-        ctx.diagnostics.push_fatal(format!(
-            "Values for enum {} are empty (intersection)",
-            ctx.subgraphs[first.name],
-        ));
+        ctx.diagnostics.push_fatal(
+            FederationErrorCode::EmptyMergedEnumType,
+            format!("Values for enum {} are empty (intersection)", ctx.subgraphs[first.name],),
+        );
     }
 
     for value in intersection {
@@ -177,7 +178,7 @@ fn merge_exactly_matching<'a>(
             .iter()
             .find(|def| def.id.enum_value_by_name(ctx.subgraphs, *value).is_some())
             .unwrap_or(first);
-        ctx.diagnostics.push_fatal(format!(
+        ctx.diagnostics.push_fatal(FederationErrorCode::EnumValueMismatch, format!(
             "The values of enum \"{}\" should match exactly in all subgraphs because the enum is used both in input and output positions, but they do not match in subgraphs \"{}\" and \"{}\".",
             ctx.subgraphs[first.name],
             ctx.subgraphs[ctx.subgraphs.at(defined_in.subgraph_id).name],

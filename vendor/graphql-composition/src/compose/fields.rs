@@ -1,4 +1,5 @@
 use super::*;
+use crate::diagnostics::FederationErrorCode;
 
 /// Group fields of the definitions that share the same name. For each name group, `compose_fn` is
 /// called once with the relevant fields.
@@ -47,30 +48,26 @@ pub(super) fn compose_output_field_types<'a>(
     let composed = compose_field_types(ctx, fields.iter().copied(), |a, b| {
         a.compose_for_output_covariant(b, subgraphs)
     })?;
-    // Storefront fork: a field widened to a supertype must still fit the interfaces its type
-    // implements.
+    // Storefront fork: a field composed to a more general type (a supertype, or nullable where
+    // a subgraph has it non-null) must still fit the interfaces its type implements.
     let first = fields.first()?;
-    let widened = fields
-        .iter()
-        .any(|field| field.r#type.definition_name_id != composed.definition_name_id);
-    if widened {
-        let parent_name = subgraphs.at(first.parent_definition_id).name;
-        if let Some(interface) = interface_field_not_fitting(subgraphs, parent_name, first.name, composed) {
-            ctx.diagnostics.push_fatal(format!(
-                "The {parent}.{field} field composes to type {ty}, which is not a subtype of the type of the interface field {interface}.{field}",
-                parent = subgraphs[parent_name],
-                field = subgraphs[first.name],
-                ty = subgraphs[composed.definition_name_id],
-                interface = subgraphs[interface],
-            ));
-            return None;
-        }
+    let parent_name = subgraphs.at(first.parent_definition_id).name;
+    if let Some(interface) = interface_field_not_fitting(subgraphs, parent_name, first.name, composed) {
+        ctx.diagnostics.push_fatal(FederationErrorCode::InvalidGraphql, format!(
+            "The {parent}.{field} field composes to type {ty}, which is not a subtype of the type of the interface field {interface}.{field}",
+            parent = subgraphs[parent_name],
+            field = subgraphs[first.name],
+            ty = composed.display(subgraphs),
+            interface = subgraphs[interface],
+        ));
+        return None;
     }
     Some(composed)
 }
 
 /// An interface that `parent` implements in some subgraph whose field `field` has, in no
-/// subgraph, a type that `composed` is (or is a subtype of).
+/// subgraph, a type that `composed` is a subtype of (composing the two for output gives the
+/// interface's type back).
 fn interface_field_not_fitting(
     subgraphs: &subgraphs::Subgraphs,
     parent: StringId,
@@ -85,10 +82,10 @@ fn interface_field_not_fitting(
         let mut declared = subgraphs
             .iter_definitions_with_name(*interface)
             .filter_map(|(_, definition)| definition.field_by_name(subgraphs, field))
-            .map(|field| field.r#type.definition_name_id)
+            .map(|field| field.r#type)
             .peekable();
         declared.peek().is_some()
-            && !declared.any(|ty| ty == composed.definition_name_id || subgraphs.is_subtype(composed.definition_name_id, ty))
+            && !declared.any(|ty| composed.compose_for_output_covariant(&ty, subgraphs) == Some(ty))
     })
 }
 
@@ -122,14 +119,18 @@ fn compose_field_types<'a>(
     let first = match fields.next()? {
         Ok(first) => first,
         Err(err) => {
-            ctx.diagnostics.push_fatal(err);
+            ctx.diagnostics.push_fatal(FederationErrorCode::FieldTypeMismatch, err);
             return None;
         }
     };
 
+    let mut external_involved = false;
     match fields.try_fold(first, |(a_field, a_type), result| {
         let (b_field, b_type) = result?;
         compose_fn(&a_type, &b_type).map(|ty| (a_field, ty)).ok_or_else(|| {
+            external_involved = [a_field, b_field]
+                .iter()
+                .any(|field| field.directives.external(ctx.subgraphs));
             let parent_definition = ctx.subgraphs.at(first.0.parent_definition_id);
             let [a_field_subgraph, b_field_subgraph] = [a_field, b_field].map(|field| {
                 ctx.subgraphs
@@ -155,7 +156,13 @@ fn compose_field_types<'a>(
     }) {
         Ok((_, ty)) => Some(ty),
         Err(msg) => {
-            ctx.diagnostics.push_fatal(msg);
+            // Storefront fork: Apollo names a conflict with an @external copy apart.
+            let code = if external_involved {
+                FederationErrorCode::ExternalTypeMismatch
+            } else {
+                FederationErrorCode::FieldTypeMismatch
+            };
+            ctx.diagnostics.push_fatal(code, msg);
             None
         }
     }
@@ -182,16 +189,19 @@ pub(super) fn compose_argument_types<'a>(
                 [a_arg.parent_definition_id, b_arg.parent_definition_id].map(|id| ctx.subgraphs.at(id));
             let [a_subgraph, b_subgraph] = [a_definition, b_definition].map(|def| ctx.subgraphs.at(def.subgraph_id));
 
-            ctx.diagnostics.push_fatal(format!(
-                "The {}.{}({}:) argument has conflicting types in different subgraphs: {} in {} but {} in {}",
-                ctx.subgraphs[parent_definition_name],
-                ctx.subgraphs[a_arg.parent_field_name],
-                ctx.subgraphs[a_arg.name],
-                a_arg.r#type.display(ctx.subgraphs),
-                ctx.subgraphs[a_subgraph.name],
-                b_arg.r#type.display(ctx.subgraphs),
-                ctx.subgraphs[b_subgraph.name],
-            ));
+            ctx.diagnostics.push_fatal(
+                FederationErrorCode::FieldArgumentTypeMismatch,
+                format!(
+                    "The {}.{}({}:) argument has conflicting types in different subgraphs: {} in {} but {} in {}",
+                    ctx.subgraphs[parent_definition_name],
+                    ctx.subgraphs[a_arg.parent_field_name],
+                    ctx.subgraphs[a_arg.name],
+                    a_arg.r#type.display(ctx.subgraphs),
+                    ctx.subgraphs[a_subgraph.name],
+                    b_arg.r#type.display(ctx.subgraphs),
+                    ctx.subgraphs[b_subgraph.name],
+                ),
+            );
             None
         }
     }

@@ -1,4 +1,5 @@
 use super::*;
+use crate::diagnostics::FederationErrorCode;
 
 pub(super) fn merge_input_object_definitions(
     ctx: &mut Context<'_>,
@@ -44,7 +45,7 @@ pub(super) fn merge_input_object_definitions(
         // Check that no required field was excluded.
         if !intersection.contains(&field_name) {
             if let Some(required_field) = fields.iter().find(|field| field.r#type.is_required()) {
-                ctx.diagnostics.push_fatal(format!(
+                ctx.diagnostics.push_fatal(FederationErrorCode::RequiredInputFieldMissingInSomeSubgraph, format!(
                     "The {input_type_name}.{field_name} field is not defined in all subgraphs, but it is required in {bad_subgraph}",
                     input_type_name = ctx.subgraphs[first.name],
                     field_name = ctx.subgraphs[required_field.name],

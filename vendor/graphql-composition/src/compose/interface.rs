@@ -1,4 +1,5 @@
 use super::*;
+use crate::diagnostics::FederationErrorCode;
 
 pub(super) fn merge_interface_definitions<'a>(
     ctx: &mut Context<'a>,
@@ -16,11 +17,14 @@ pub(super) fn merge_interface_definitions<'a>(
 
     fields::for_each_field_group(ctx.subgraphs, definitions, |fields| {
         if fields.iter().any(|field| field.directives.shareable(ctx.subgraphs)) {
-            ctx.diagnostics.push_fatal(format!(
-                "The field {}.{} is marked as shareable but this is not allowed on interfaces.",
-                ctx.subgraphs[first.name].as_ref(),
-                ctx.subgraphs[fields.first().unwrap().name].as_ref()
-            ));
+            ctx.diagnostics.push_fatal(
+                FederationErrorCode::InvalidShareableUsage,
+                format!(
+                    "The field {}.{} is marked as shareable but this is not allowed on interfaces.",
+                    ctx.subgraphs[first.name].as_ref(),
+                    ctx.subgraphs[fields.first().unwrap().name].as_ref()
+                ),
+            );
         }
     });
 
@@ -41,10 +45,13 @@ fn check_implementers(interface_name: StringId, field_names: &[subgraphs::String
                 .iter_definitions_with_name(implementer_name)
                 .any(|(_, def)| def.field_by_name(ctx.subgraphs, *field_name).is_some())
             {
-                ctx.diagnostics.push_fatal(format!(
-                    "The `{}.{}` field is not implemented by `{}`, but it should be.",
-                    ctx.subgraphs[interface_name], ctx.subgraphs[*field_name], ctx.subgraphs[implementer_name],
-                ));
+                ctx.diagnostics.push_fatal(
+                    FederationErrorCode::InterfaceFieldNoImplem,
+                    format!(
+                        "The `{}.{}` field is not implemented by `{}`, but it should be.",
+                        ctx.subgraphs[interface_name], ctx.subgraphs[*field_name], ctx.subgraphs[implementer_name],
+                    ),
+                );
             }
         }
     }

@@ -1,4 +1,5 @@
 use super::*;
+use crate::diagnostics::FederationErrorCode;
 
 /// The arguments of a federated graph's fields are the intersection of the subgraph's arguments for
 /// that field.
@@ -70,10 +71,13 @@ pub(super) fn merge_field_arguments<'a>(
         });
 
         if argument_type_is_inaccessible && !argument_is_inaccessible() {
-            ctx.diagnostics.push_fatal(format!(
-                "The argument `{}.{}({}:)` is of an @inaccessible type, but is itself not marked as @inaccessible.",
-                ctx.subgraphs[parent_definition.name], ctx.subgraphs[field_name], ctx.subgraphs[argument_name],
-            ));
+            ctx.diagnostics.push_fatal(
+                FederationErrorCode::ReferencedInaccessible,
+                format!(
+                    "The argument `{}.{}({}:)` is of an @inaccessible type, but is itself not marked as @inaccessible.",
+                    ctx.subgraphs[parent_definition.name], ctx.subgraphs[field_name], ctx.subgraphs[argument_name],
+                ),
+            );
         }
 
         let description = arguments
@@ -131,7 +135,7 @@ fn compose_field_argument_defaults<'a>(
                 let first_subgraph = ctx.subgraphs.at(first_subgraph_id);
                 let second_subgraph = ctx.subgraphs.at(definition.subgraph_id);
 
-                ctx.diagnostics.push_fatal(format!(
+                ctx.diagnostics.push_fatal(FederationErrorCode::FieldArgumentDefaultMismatch, format!(
                 r#"The argument {type_name}.{field_name}.{argument_name} has incompatible defaults in subgraphs "{first_subgraph}" and "{second_subgraph}""#,
                 type_name = ctx.subgraphs[definition.name],
                 field_name = ctx.subgraphs[argument.parent_field_name],
@@ -168,14 +172,17 @@ fn required_argument_not_in_intersection_error(
         })
         .collect::<Vec<_>>();
 
-    ctx.diagnostics.push_fatal(format!(
-        "The argument `{}.{}({}:)` is required in {} but missing in {}.",
-        ctx.subgraphs[ctx.subgraphs[definition_id_where_required].name],
-        ctx.subgraphs[field_name],
-        ctx.subgraphs[argument_name],
-        ctx.subgraphs[subgraph_where_required.name],
-        subgraphs_where_missing.join(", "),
-    ));
+    ctx.diagnostics.push_fatal(
+        FederationErrorCode::RequiredArgumentMissingInSomeSubgraph,
+        format!(
+            "The argument `{}.{}({}:)` is required in {} but missing in {}.",
+            ctx.subgraphs[ctx.subgraphs[definition_id_where_required].name],
+            ctx.subgraphs[field_name],
+            ctx.subgraphs[argument_name],
+            ctx.subgraphs[subgraph_where_required.name],
+            subgraphs_where_missing.join(", "),
+        ),
+    );
 }
 
 pub(super) fn compose_fields<'a>(
@@ -202,6 +209,9 @@ pub(super) fn compose_field<'a>(
 ) -> Option<ir::FieldIr> {
     if let DefinitionKind::Object = ctx.subgraphs.at(first.parent_definition_id).kind {
         crate::validate::composite_schemas::post_merge::invalid_field_sharing(ctx, fields);
+        if external_everywhere(fields, ctx) {
+            return None;
+        }
     }
 
     if fields.iter().any(|field| {
@@ -224,7 +234,7 @@ pub(super) fn compose_field<'a>(
             .iter()
             .filter(|field| !field.directives.inaccessible(ctx.subgraphs));
 
-        ctx.diagnostics.push_fatal(format!(
+        ctx.diagnostics.push_fatal(FederationErrorCode::ReferencedInaccessible, format!(
             "The field `{name}` is of an @inaccessible type, but is itself not marked as @inaccessible in subgraphs {}",
             non_marked_subgraphs
                 .into_iter()
@@ -253,6 +263,41 @@ pub(super) fn compose_field<'a>(
         directives,
         description,
     })
+}
+
+/// Storefront fork: a field marked `@external` in every subgraph that lists it has no subgraph
+/// to resolve it (Apollo's EXTERNAL_MISSING_ON_BASE).
+fn external_everywhere(fields: &[subgraphs::FieldView<'_>], ctx: &mut Context<'_>) -> bool {
+    // Key fields of Federation 1 type extensions are marked @external without being so.
+    let is_external = |field: &subgraphs::FieldView<'_>| {
+        (field.directives.external(ctx.subgraphs)
+            || ctx
+                .subgraphs
+                .at(field.parent_definition_id)
+                .directives
+                .external(ctx.subgraphs))
+            && !field.is_part_of_key(ctx.subgraphs)
+    };
+    if !fields.iter().all(is_external) {
+        return false;
+    }
+    let first = fields[0];
+    let subgraph_names = fields
+        .iter()
+        .map(|field| {
+            let definition = ctx.subgraphs.at(field.parent_definition_id);
+            format!(r#""{}""#, &ctx.subgraphs[ctx.subgraphs.at(definition.subgraph_id).name])
+        })
+        .join(", ");
+    ctx.diagnostics.push_fatal(
+        FederationErrorCode::ExternalMissingOnBase,
+        format!(
+            r#"Field "{}.{}" is marked @external on all the subgraphs in which it is listed ({subgraph_names})."#,
+            &ctx.subgraphs[ctx.subgraphs.at(first.parent_definition_id).name],
+            &ctx.subgraphs[first.name],
+        ),
+    );
+    true
 }
 
 fn ingest_join_field_directives(
@@ -295,22 +340,28 @@ fn ingest_join_field_directives(
 
         if directives.requires(ctx.subgraphs).is_some() && is_external {
             let parent_definition = ctx.subgraphs.at(field.parent_definition_id);
-            ctx.diagnostics.push_fatal(format!(
-                "field `{}` on `{}` declared as `@external` in subgraph `{}` cannot have a `@requires`.",
-                ctx.subgraphs[field_name],
-                ctx.subgraphs[parent_definition.name],
-                ctx.subgraphs[ctx.subgraphs.at(parent_definition.subgraph_id).name],
-            ));
+            ctx.diagnostics.push_fatal(
+                FederationErrorCode::ExternalCollisionWithAnotherDirective,
+                format!(
+                    "field `{}` on `{}` declared as `@external` in subgraph `{}` cannot have a `@requires`.",
+                    ctx.subgraphs[field_name],
+                    ctx.subgraphs[parent_definition.name],
+                    ctx.subgraphs[ctx.subgraphs.at(parent_definition.subgraph_id).name],
+                ),
+            );
         }
 
         if directives.provides(ctx.subgraphs).is_some() && is_external {
             let parent_definition = ctx.subgraphs.at(field.parent_definition_id);
-            ctx.diagnostics.push_fatal(format!(
-                "field `{}` on `{}` declared as `@external` in subgraph `{}` cannot have a `@provides`.",
-                ctx.subgraphs[field_name],
-                ctx.subgraphs[parent_definition.name],
-                ctx.subgraphs[ctx.subgraphs.at(parent_definition.subgraph_id).name],
-            ));
+            ctx.diagnostics.push_fatal(
+                FederationErrorCode::ExternalCollisionWithAnotherDirective,
+                format!(
+                    "field `{}` on `{}` declared as `@external` in subgraph `{}` cannot have a `@provides`.",
+                    ctx.subgraphs[field_name],
+                    ctx.subgraphs[parent_definition.name],
+                    ctx.subgraphs[ctx.subgraphs.at(parent_definition.subgraph_id).name],
+                ),
+            );
         }
 
         out.push(ir::Directive::JoinField(directive));
@@ -335,12 +386,15 @@ pub(crate) fn validate_shareable_object_fields_match(definitions: &[DefinitionVi
             if definition.id.field_by_name(ctx.subgraphs, *field).is_none()
                 && !reachable_through_a_key(definitions, definition, *field, ctx)
             {
-                ctx.diagnostics.push_fatal(format!(
-                    "[{}] The shareable object `{}` is missing the `{}` field defined in other subgraphs.",
-                    ctx.subgraphs[ctx.subgraphs.at(ctx.subgraphs.at(definition.id).subgraph_id).name],
-                    ctx.subgraphs[definition.name],
-                    ctx.subgraphs[*field],
-                ));
+                ctx.diagnostics.push_fatal(
+                    FederationErrorCode::SatisfiabilityError,
+                    format!(
+                        "[{}] The shareable object `{}` is missing the `{}` field defined in other subgraphs.",
+                        ctx.subgraphs[ctx.subgraphs.at(ctx.subgraphs.at(definition.id).subgraph_id).name],
+                        ctx.subgraphs[definition.name],
+                        ctx.subgraphs[*field],
+                    ),
+                );
             }
         }
     }
@@ -363,10 +417,9 @@ fn reachable_through_a_key(
         .filter(|key| key.is_resolvable())
         .any(|key| {
             key.fields().iter().all(|selection| match selection {
-                subgraphs::Selection::Field(selection) => definition
-                    .id
-                    .field_by_name(ctx.subgraphs, selection.field)
-                    .is_some(),
+                subgraphs::Selection::Field(selection) => {
+                    definition.id.field_by_name(ctx.subgraphs, selection.field).is_some()
+                }
                 subgraphs::Selection::InlineFragment { .. } => false,
             })
         })

@@ -1,4 +1,5 @@
 use super::*;
+use crate::diagnostics::FederationErrorCode;
 
 /// This is a reserved name.
 const JOIN_GRAPH_ENUM_NAME: &str = "join__Graph";
@@ -17,7 +18,7 @@ pub(super) fn validate_definition_names(
     }
 
     for definition in definitions {
-        ctx.diagnostics.push_fatal(format!(
+        ctx.diagnostics.push_fatal(FederationErrorCode::CompositionError, format!(
             "[{}] Definition name `{}` is a reserved federation definition name, it cannot be defined in subgraphs.",
             ctx.subgraphs[ctx.subgraphs.at(definition.subgraph_id).name],
             JOIN_GRAPH_ENUM_NAME

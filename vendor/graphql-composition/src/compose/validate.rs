@@ -4,6 +4,35 @@ use crate::{diagnostics::CompositeSchemasPreMergeValidationErrorCode, subgraphs:
 pub(super) fn override_source_has_override(fields: &[subgraphs::FieldView<'_>], ctx: &mut Context<'_>) {
     use std::collections::BTreeMap;
 
+    // Storefront fork: a field cannot override one that itself overrides (Apollo refuses the
+    // chain even when each override names a different source).
+    for field in fields {
+        let Some(r#override) = field.directives.r#override(ctx.subgraphs) else {
+            continue;
+        };
+        let source_overrides = fields.iter().any(|source| {
+            ctx.subgraphs
+                .at(ctx.subgraphs.at(source.parent_definition_id).subgraph_id)
+                .name
+                == r#override.from
+                && source.directives.r#override(ctx.subgraphs).is_some()
+        });
+        if source_overrides {
+            let parent = ctx.subgraphs.at(field.parent_definition_id);
+            ctx.diagnostics.push_composite_schemas_pre_merge_validation_error(
+                format!(
+                    r#"Field "{}.{}" on subgraph "{}" is also marked with directive @override in subgraph "{}". Only one @override directive is allowed per field."#,
+                    ctx.subgraphs[parent.name].as_ref(),
+                    ctx.subgraphs[field.name].as_ref(),
+                    ctx.subgraphs[ctx.subgraphs.at(parent.subgraph_id).name].as_ref(),
+                    ctx.subgraphs[r#override.from].as_ref(),
+                ),
+                CompositeSchemasPreMergeValidationErrorCode::OverrideSourceHasOverride,
+            );
+            return;
+        }
+    }
+
     // Early exit if we don't have at least 2 overrides
     if fields
         .iter()

@@ -6,6 +6,7 @@ pub(super) use match_name::*;
 use self::consts::*;
 use super::*;
 use crate::composition_ir as ir;
+use crate::diagnostics::FederationErrorCode;
 use crate::federated_graph::{CostDirective, DeprecatedDirective, IsDirective, ListSizeDirective, RequireDirective};
 use cynic_parser_deser::ConstDeserializer;
 
@@ -79,6 +80,7 @@ pub(super) fn ingest_directives(
                     let location = location(ctx.subgraphs);
                     ctx.subgraphs.push_ingestion_diagnostic(
                         ctx.subgraph_id,
+                        FederationErrorCode::CompositionError,
                         format!("Error validating the @cost directive at {location}: {error}"),
                     );
                 }
@@ -91,6 +93,7 @@ pub(super) fn ingest_directives(
                     let location = location(ctx.subgraphs);
                     ctx.subgraphs.push_ingestion_diagnostic(
                         ctx.subgraph_id,
+                        FederationErrorCode::CompositionError,
                         format!("Error validating the @listSize directive at {location}: {error}"),
                     );
                 }
@@ -104,6 +107,7 @@ pub(super) fn ingest_directives(
                     let location = location(ctx.subgraphs);
                     ctx.subgraphs.push_ingestion_diagnostic(
                         ctx.subgraph_id,
+                        FederationErrorCode::InvalidGraphql,
                         format!("Error validating the @deprecated directive at {location}: {err}",),
                     );
                 }
@@ -168,8 +172,11 @@ pub(super) fn ingest_directives(
                     continue;
                 };
                 if let Err(err) = ctx.subgraphs.insert_provides(directive_site_id, fields_arg) {
-                    ctx.subgraphs
-                        .push_ingestion_diagnostic(ctx.subgraph_id, err.to_string());
+                    ctx.subgraphs.push_ingestion_diagnostic(
+                        ctx.subgraph_id,
+                        FederationErrorCode::ProvidesInvalidFields,
+                        err.to_string(),
+                    );
                 }
             }
             DirectiveNameMatch::Requires => {
@@ -180,8 +187,11 @@ pub(super) fn ingest_directives(
                 };
 
                 if let Err(err) = ctx.subgraphs.insert_requires(directive_site_id, fields_arg) {
-                    ctx.subgraphs
-                        .push_ingestion_diagnostic(ctx.subgraph_id, err.to_string());
+                    ctx.subgraphs.push_ingestion_diagnostic(
+                        ctx.subgraph_id,
+                        FederationErrorCode::RequiresInvalidFields,
+                        err.to_string(),
+                    );
                 };
             }
             DirectiveNameMatch::RequiresScopes => {
@@ -233,8 +243,11 @@ pub(super) fn ingest_directives(
                 let directive: RequireDirective<'_> = match directive.deserialize() {
                     Ok(directive) => directive,
                     Err(err) => {
-                        ctx.subgraphs
-                            .push_ingestion_diagnostic(ctx.subgraph_id, err.to_string());
+                        ctx.subgraphs.push_ingestion_diagnostic(
+                            ctx.subgraph_id,
+                            FederationErrorCode::CompositionError,
+                            err.to_string(),
+                        );
                         continue;
                     }
                 };
@@ -253,8 +266,11 @@ pub(super) fn ingest_directives(
                 let directive: IsDirective<'_> = match directive.deserialize() {
                     Ok(directive) => directive,
                     Err(err) => {
-                        ctx.subgraphs
-                            .push_ingestion_diagnostic(ctx.subgraph_id, err.to_string());
+                        ctx.subgraphs.push_ingestion_diagnostic(
+                            ctx.subgraph_id,
+                            FederationErrorCode::CompositionError,
+                            err.to_string(),
+                        );
                         continue;
                     }
                 };

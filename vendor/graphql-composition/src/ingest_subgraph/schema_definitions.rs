@@ -1,6 +1,7 @@
 mod link;
 
 use super::*;
+use crate::diagnostics::FederationErrorCode;
 
 pub(super) fn ingest_schema_definitions(ctx: &mut Context<'_>) {
     let schema_definitions = ctx.document.definitions().filter_map(|definition| match definition {
@@ -49,6 +50,7 @@ pub(super) fn ingest_schema_definitions(ctx: &mut Context<'_>) {
                         let Some(name) = arg.value().as_str() else {
                             ctx.subgraphs.push_ingestion_diagnostic(
                                 ctx.subgraph_id,
+                                FederationErrorCode::DirectiveCompositionError,
                                 "Invalid `@composeDirective` directive: `name` argument must be a string".to_owned(),
                             );
                             continue;
@@ -57,6 +59,7 @@ pub(super) fn ingest_schema_definitions(ctx: &mut Context<'_>) {
                         if !name.starts_with('@') {
                             ctx.subgraphs.push_ingestion_diagnostic(
                                 ctx.subgraph_id,
+                                FederationErrorCode::DirectiveCompositionError,
                                 "Invalid `@composeDirective` directive: `name` argument must start with `@`".to_owned(),
                             );
 

@@ -1,4 +1,5 @@
 use super::*;
+use crate::diagnostics::FederationErrorCode;
 use std::collections::HashMap;
 
 pub(crate) fn validate_extension_names(ctx: &mut ValidateContext<'_>) {
@@ -29,7 +30,7 @@ pub(crate) fn validate_extension_names(ctx: &mut ValidateContext<'_>) {
         };
 
         if existing != normalized_url {
-            ctx.diagnostics.push_fatal(format!(
+            ctx.diagnostics.push_fatal(FederationErrorCode::CompositionError, format!(
                 r#"Found multiple extensions named "{name}". The urls must match, but got "{existing}" and "{normalized_url}"."#,
             ));
         }

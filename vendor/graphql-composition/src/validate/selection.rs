@@ -1,4 +1,5 @@
 use crate::diagnostics::CompositeSchemasSourceSchemaValidationErrorCode;
+use crate::diagnostics::FederationErrorCode;
 
 use super::*;
 
@@ -29,6 +30,14 @@ pub(super) fn validate_selections(ctx: &mut ValidateContext<'_>, field: subgraph
             directive_name,
             subgraph_name,
         );
+        validate_external_leaves(
+            ctx,
+            std::slice::from_ref(selection),
+            parent_definition,
+            false,
+            directive_name,
+            &directive_path,
+        );
     }
 
     for selection in field.directives.provides(ctx.subgraphs).into_iter().flatten() {
@@ -45,10 +54,13 @@ pub(super) fn validate_selections(ctx: &mut ValidateContext<'_>, field: subgraph
             .definition_by_name_id(field.r#type.definition_name_id, parent_definition.subgraph_id);
 
         let Some(field_type) = referenced_definition else {
-            ctx.diagnostics.push_fatal(format!(
-                "Invalid @provides at {}: no selection possible on this field type.",
-                directive_path()
-            ));
+            ctx.diagnostics.push_fatal(
+                FederationErrorCode::ProvidesOnNonObjectField,
+                format!(
+                    "Invalid @provides at {}: no selection possible on this field type.",
+                    directive_path()
+                ),
+            );
             continue;
         };
 
@@ -56,6 +68,91 @@ pub(super) fn validate_selections(ctx: &mut ValidateContext<'_>, field: subgraph
 
         let field_type = ctx.subgraphs.at(field_type);
         validate_selection(ctx, selection, field_type, &directive_path, "provides", subgraph_name);
+        validate_external_leaves(
+            ctx,
+            std::slice::from_ref(selection),
+            field_type,
+            false,
+            "provides",
+            &directive_path,
+        );
+    }
+}
+
+/// Storefront fork: Apollo's REQUIRES_/PROVIDES_FIELDS_MISSING_EXTERNAL. A leaf field a
+/// `@requires` or `@provides` selects must be `@external` in this subgraph, unless a field
+/// above it is (then the whole value comes from elsewhere); otherwise the subgraph already
+/// resolves it and the directive has nothing to say.
+fn validate_external_leaves(
+    ctx: &mut ValidateContext<'_>,
+    selections: &[subgraphs::Selection],
+    on_definition: subgraphs::View<'_, subgraphs::DefinitionId, subgraphs::Definition>,
+    external_above: bool,
+    directive_name: &str,
+    directive_path: &dyn Fn() -> String,
+) {
+    for selection in selections {
+        match selection {
+            subgraphs::Selection::Field(selected) => {
+                if &ctx[selected.field] == "__typename" {
+                    continue;
+                }
+                // A field that does not exist is reported by `validate_selection`.
+                let Some(field) = on_definition.id.field_by_name(ctx.subgraphs, selected.field) else {
+                    continue;
+                };
+                let external =
+                    field.directives.external(ctx.subgraphs) || on_definition.directives.external(ctx.subgraphs);
+                if selected.subselection.is_empty() {
+                    if !external && !external_above {
+                        let subgraph = ctx.subgraphs.at(on_definition.subgraph_id).name;
+                        ctx.diagnostics.push_fatal(
+                            if directive_name == "requires" {
+                                FederationErrorCode::RequiresFieldsMissingExternal
+                            } else {
+                                FederationErrorCode::ProvidesFieldsMissingExternal
+                            },
+                            format!(
+                                r#"[{}] On field "{}", for @{directive_name}: field "{}.{}" should not be part of a @{directive_name} since it is already provided by this subgraph (it is not marked @external)"#,
+                                &ctx.subgraphs[subgraph],
+                                directive_path(),
+                                &ctx.subgraphs[on_definition.name],
+                                &ctx.subgraphs[field.name],
+                            ),
+                        );
+                    }
+                } else if let Some(inner) = ctx
+                    .subgraphs
+                    .definition_by_name_id(field.r#type.definition_name_id, on_definition.subgraph_id)
+                {
+                    // An interface's field counts as external when an implementation's is.
+                    let external_in_an_implementation = ctx
+                        .subgraphs
+                        .iter_implementers_for_interface(on_definition.name)
+                        .filter_map(|implementer| {
+                            ctx.subgraphs
+                                .definition_by_name_id(implementer, on_definition.subgraph_id)
+                        })
+                        .filter_map(|implementer| implementer.field_by_name(ctx.subgraphs, selected.field))
+                        .any(|field| field.directives.external(ctx.subgraphs));
+                    let inner = ctx.subgraphs.at(inner);
+                    validate_external_leaves(
+                        ctx,
+                        &selected.subselection,
+                        inner,
+                        external_above || external || external_in_an_implementation,
+                        directive_name,
+                        directive_path,
+                    );
+                }
+            }
+            subgraphs::Selection::InlineFragment { on, subselection, .. } => {
+                if let Some(inner) = ctx.subgraphs.definition_by_name_id(*on, on_definition.subgraph_id) {
+                    let inner = ctx.subgraphs.at(inner);
+                    validate_external_leaves(ctx, subselection, inner, external_above, directive_name, directive_path);
+                }
+            }
+        }
     }
 }
 
@@ -129,7 +226,7 @@ fn validate_selection(
             let Some(on) = ctx.subgraphs.definition_by_name_id(*on, on_definition.subgraph_id) else {
                 let directive_path = directive_path();
                 let on = &ctx.subgraphs[*on];
-                ctx.diagnostics.push_fatal(format!(
+                ctx.diagnostics.push_fatal(invalid_fields(directive_name), format!(
                     "[{subgraph_name}] Error in {directive_name} at {directive_path}: type condition `... {on}` is invalid on {parent_definition}",
                     parent_definition = ctx.subgraphs[on_definition.name]
                 ));
@@ -160,13 +257,13 @@ fn validate_field_selection(
 ) {
     if &ctx[selection.field] == "__typename" {
         if !selection.arguments.is_empty() {
-            return ctx.diagnostics.push_fatal(format!(
+            return ctx.diagnostics.push_fatal(invalid_fields(directive_name), format!(
                 "[{subgraph_name}] Error in @{directive_name} on {directive_path}: the __typename field does not accept arguments.",
                 directive_path = directive_path(),
             ));
         }
         if !selection.subselection.is_empty() {
-            return ctx.diagnostics.push_fatal(format!(
+            return ctx.diagnostics.push_fatal(invalid_fields(directive_name), format!(
                 "Error in @{directive_name} on {directive_path}: the __typename field does not accept subselections.",
                 directive_path = directive_path(),
             ));
@@ -175,7 +272,7 @@ fn validate_field_selection(
     }
     // The selected field must exist.
     let Some(field) = on_definition.id.field_by_name(ctx.subgraphs, selection.field) else {
-        return ctx.diagnostics.push_fatal(format!(
+        return ctx.diagnostics.push_fatal(invalid_fields(directive_name), format!(
             "[{subgraph_name}] Error in @{directive_name} at {directive_path}: the {field_in_selection} field does not exist on {definition_name}",
             field_in_selection = ctx.subgraphs[selection.field],
             directive_path = directive_path(),
@@ -183,13 +280,36 @@ fn validate_field_selection(
         ));
     };
 
+    // Storefront fork: Apollo's KEY_FIELDS_HAS_ARGS and KEY_FIELDS_SELECT_INVALID_TYPE.
+    if directive_name == "key" {
+        let coordinate = || format!("{}.{}", &ctx.subgraphs[on_definition.name], &ctx.subgraphs[field.name]);
+        if field.arguments(ctx.subgraphs).next().is_some() {
+            return ctx.diagnostics.push_fatal(FederationErrorCode::KeyFieldsHasArgs, format!(
+                "[{subgraph_name}] On type \"{}\", for @key: field {} cannot be included because it has arguments (fields with argument are not allowed in @key)",
+                directive_path(),
+                coordinate(),
+            ));
+        }
+        let kind = ctx
+            .subgraphs
+            .definition_by_name_id(field.r#type.definition_name_id, on_definition.subgraph_id)
+            .map(|definition| ctx.subgraphs.at(definition).kind);
+        if let Some(kind @ (subgraphs::DefinitionKind::Interface | subgraphs::DefinitionKind::Union)) = kind {
+            return ctx.diagnostics.push_fatal(FederationErrorCode::KeyFieldsSelectInvalidType, format!(
+                "[{subgraph_name}] On type \"{}\", for @key: field \"{}\" is a {kind:?} type which is not allowed in @key",
+                directive_path(),
+                coordinate(),
+            ));
+        }
+    }
+
     for required_argument in field
         .arguments(ctx.subgraphs)
         .filter(|arg| arg.r#type.is_required() && arg.default_value.is_none())
     {
         let arg_name = required_argument.name;
         if selection.arguments.iter().all(|(name, _)| *name != arg_name) {
-            ctx.diagnostics.push_fatal(format!(
+            ctx.diagnostics.push_fatal(invalid_fields(directive_name), format!(
                 "[{subgraph_name}] Error in @{directive_name} on {directive_path}: the {field_name}.{arg_name} argument is required but not provided.",
                 field_name = ctx.subgraphs[field.name],
                 arg_name = ctx.subgraphs[arg_name],
@@ -201,7 +321,7 @@ fn validate_field_selection(
     // The arguments must exist on the field.
     for (argument_name, argument_value) in &selection.arguments {
         let Some(argument) = field.argument_by_name(ctx.subgraphs, *argument_name) else {
-            return ctx.diagnostics.push_fatal(format!(
+            return ctx.diagnostics.push_fatal(invalid_fields(directive_name), format!(
                 "[{subgraph_name}] Error in @{directive_name} on {directive_path}: the {field_in_selection}.{argument_name} argument does not exist on {definition_name}",
                 argument_name = ctx.subgraphs[*argument_name],
                 field_in_selection = ctx.subgraphs[field.name],
@@ -211,7 +331,7 @@ fn validate_field_selection(
         };
 
         if !argument_type_matches(ctx, on_definition.subgraph_id, &argument.r#type, argument_value) {
-            return ctx.diagnostics.push_fatal(format!(
+            return ctx.diagnostics.push_fatal(invalid_fields(directive_name), format!(
                 "[{subgraph_name}] Error in @{directive_name} on {directive_path}: the {field_in_selection}.{argument_name} argument does not not match the expected type ({expected_type})",
                 argument_name = ctx.subgraphs[*argument_name],
                 field_in_selection = ctx.subgraphs[field.name],
@@ -302,5 +422,14 @@ pub(crate) fn validate_keys(ctx: &mut ValidateContext<'_>) {
         for selection in &key.selection_set {
             validate_selection(ctx, selection, parent_definition, &directive_path, "key", subgraph_name)
         }
+    }
+}
+
+/// Storefront fork: Apollo's code for a selection `@{directive_name}(fields:)` cannot make.
+fn invalid_fields(directive_name: &str) -> FederationErrorCode {
+    match directive_name.trim_start_matches('@') {
+        "key" => FederationErrorCode::KeyInvalidFields,
+        "requires" => FederationErrorCode::RequiresInvalidFields,
+        _ => FederationErrorCode::ProvidesInvalidFields,
     }
 }

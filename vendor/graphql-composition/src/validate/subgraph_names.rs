@@ -1,4 +1,5 @@
 use super::ValidateContext;
+use crate::diagnostics::FederationErrorCode;
 use std::collections::HashSet;
 
 pub(crate) fn validate_subgraph_names(ctx: &mut ValidateContext<'_>) {
@@ -11,9 +12,10 @@ pub(crate) fn validate_subgraph_names(ctx: &mut ValidateContext<'_>) {
         validate_name(name, ctx);
 
         if !seen.insert(name.to_ascii_lowercase()) {
-            ctx.diagnostics.push_fatal(format!(
-                r#"Found two subgraphs named "{name}". Subgraph names are case insensitive."#
-            ));
+            ctx.diagnostics.push_fatal(
+                FederationErrorCode::InvalidSubgraphName,
+                format!(r#"Found two subgraphs named "{name}". Subgraph names are case insensitive."#),
+            );
         }
     }
 }
@@ -22,8 +24,10 @@ fn validate_name(name: &str, ctx: &mut ValidateContext<'_>) {
     let mut chars = name.chars();
 
     let Some(first) = chars.next() else {
-        ctx.diagnostics
-            .push_fatal("The empty string is not a valid subgraph name".to_owned());
+        ctx.diagnostics.push_fatal(
+            FederationErrorCode::InvalidSubgraphName,
+            "The empty string is not a valid subgraph name".to_owned(),
+        );
         return;
     };
 
@@ -34,7 +38,7 @@ fn validate_name(name: &str, ctx: &mut ValidateContext<'_>) {
         return;
     }
 
-    ctx.diagnostics.push_fatal(format!(
+    ctx.diagnostics.push_fatal(FederationErrorCode::InvalidSubgraphName, format!(
         r#"Invalid subgraph name: "{name}". Only alphanumeric characters and hyphens (`-`) are allowed, and the first character must be alphabetic."#
     ));
 }

@@ -1,4 +1,5 @@
 use super::*;
+use crate::diagnostics::FederationErrorCode;
 use crate::federated_graph::{Import, LinkDirectiveDeserialize, QualifiedImport};
 use cynic_parser_deser::ConstDeserializer;
 
@@ -28,7 +29,11 @@ pub(super) fn ingest_link_directive(directive: ast::Directive<'_>, subgraph_id: 
     }: LinkDirectiveDeserialize<'_> = match directive.deserialize() {
         Ok(directive) => directive,
         Err(err) => {
-            subgraphs.push_ingestion_diagnostic(subgraph_id, format!("Invalid `@link` directive: {err}"));
+            subgraphs.push_ingestion_diagnostic(
+                subgraph_id,
+                FederationErrorCode::InvalidLinkDirectiveUsage,
+                format!("Invalid `@link` directive: {err}"),
+            );
             return;
         }
     };
@@ -86,12 +91,12 @@ pub(super) fn ingest_link_directive(directive: ast::Directive<'_>, subgraph_id: 
                     if r#as.starts_with('@') != is_directive {
                         if is_directive {
                             subgraphs.push_ingestion_diagnostic(
-                                subgraph_id,
+                                subgraph_id, FederationErrorCode::InvalidLinkDirectiveUsage,
                                 format!("Error in @link import: `{name}` is a directive, but it is imported as `{as}`. Missing @ prefix."),
                             );
                         } else if !is_directive {
                             subgraphs.push_ingestion_diagnostic(
-                                subgraph_id,
+                                subgraph_id, FederationErrorCode::InvalidLinkDirectiveUsage,
                                 format!("Error in @link import: `{name}` is not a directive, but it is imported as `{as}`. Consider removing the @ prefix."),
                             );
                         }
