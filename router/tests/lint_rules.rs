@@ -78,7 +78,7 @@ fn every_deprecation_says_why() {
 
 #[test]
 fn root_fields_are_described() {
-    let sdl = "type Query {\n  \"Described.\"\n  shop: Shop\n  shops: [Shop!]!\n}\ntype Mutation { openShop: Shop }\ntype Shop { undescribed: Int }";
+    let sdl = "type Query {\n  \"Described.\"\n  shop: Shop\n  shops: [Shop!]!\n  internal: Int @inaccessible\n}\ntype Mutation { openShop: Shop }\ntype Shop { undescribed: Int }";
     assert_eq!(
         fired(Rule::RootFieldsDescribed, sdl),
         ["Query.shops", "Mutation.openShop"]

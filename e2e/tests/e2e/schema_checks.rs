@@ -461,6 +461,62 @@ fn an_unreadable_proposal_cannot_run_and_invalid_sdl_is_invalid_graphql() {
     assert_eq!(error["location"]["line"], 2, "{error}");
 }
 
+/// Every lint rule fires on the real catalog schema: a proposal that breaks each once fails
+/// with one violation per rule, at the severities `schema-lint.yaml` gives them.
+#[test]
+fn a_proposal_breaking_every_lint_rule_reports_each() {
+    let test = "lint-every-rule";
+    let schema = proposed_catalog(test, |sdl| {
+        let sdl = sdl.replace(
+            "\tsku: String!\n",
+            "\tsku: String!\n\tstock_count: Int\n\tproductCode: String\n\tlegacyCode: String @deprecated\n\tbadge: product_badge\n\ttone: BadgeTone\n\trelated(max_items: Int): [Product!]\n",
+        );
+        format!(
+            "{sdl}\ntype product_badge {{\n\tlabel: String\n}}\n\nenum BadgeTone {{\n\tWARM\n\tcool\n}}\n\ntype Shelf @key(fields: \"id\") {{\n\tid: String!\n}}\n\nextend type Query {{\n\tshelves: [Shelf!]!\n}}\n"
+        )
+    });
+    let output = propose(test, &schema, &["--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let report = json(&output);
+    let violations: Vec<(String, String, String)> = report["lint"]["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            let field = |name: &str| v[name].as_str().unwrap().to_owned();
+            (field("rule"), field("coordinate"), field("severity"))
+        })
+        .collect();
+    let expected = [
+        ("field-names-camel-case", "Product.stock_count", "error"),
+        ("no-typename-prefix", "Product.productCode", "warn"),
+        ("deprecated-has-reason", "Product.legacyCode", "error"),
+        (
+            "argument-names-camel-case",
+            "Product.related(max_items:)",
+            "error",
+        ),
+        ("type-names-pascal-case", "product_badge", "error"),
+        ("enum-values-upper-case", "BadgeTone.cool", "error"),
+        ("key-id-is-id", "Shelf", "error"),
+        ("root-fields-described", "Query.shelves", "error"),
+    ];
+    for (rule, coordinate, severity) in expected {
+        assert!(
+            violations
+                .iter()
+                .any(|v| (v.0.as_str(), v.1.as_str(), v.2.as_str()) == (rule, coordinate, severity)),
+            "no {rule} at {coordinate} ({severity}) in {violations:#?}"
+        );
+    }
+    assert_eq!(violations.len(), expected.len(), "{violations:#?}");
+    let failures = report["failures"].as_array().unwrap().len();
+    assert_eq!(
+        failures, 7,
+        "every error-severity violation fails the check: {report}"
+    );
+}
+
 /// The router records which fields each client's operations use (`--usage-file`); the check
 /// reads that file: removing a field a partner's traffic used fails naming the client, and
 /// the same removal passes as safe once that traffic is older than the window.

@@ -25,7 +25,8 @@ pub enum Rule {
     EnumValuesUpperCase,
     /// Every `@deprecated` says why (and what to use instead).
     DeprecatedHasReason,
-    /// Fields of `Query`, `Mutation` and `Subscription` have a description.
+    /// Public fields of `Query`, `Mutation` and `Subscription` (not `@inaccessible`) have a
+    /// description.
     RootFieldsDescribed,
     /// A field is not named after its own type (`Product.productName` is `Product.name`).
     NoTypenamePrefix,
@@ -108,6 +109,7 @@ impl Rule {
                     .parent
                     .as_deref()
                     .is_some_and(|p| context.sdl.is_root(p))
+                    && !element.directives.iter().any(|d| d.name == "inaccessible")
                     && element
                         .description
                         .as_deref()

@@ -25,6 +25,18 @@ pub struct CompositionIssue {
 }
 
 impl CompositionIssue {
+    /// Where it is, in words: the subgraphs, then the coordinate (`catalog, pricing · Product.name`).
+    pub fn place(&self) -> String {
+        let mut place = self.subgraphs.join(", ");
+        if let Some(coordinate) = &self.coordinate {
+            if !place.is_empty() {
+                place.push_str(" · ");
+            }
+            place.push_str(coordinate);
+        }
+        place
+    }
+
     /// A subgraph schema that is not valid GraphQL SDL, as Apollo's composition reports it.
     pub fn invalid_graphql(subgraph: &str, message: String) -> Self {
         CompositionIssue {
@@ -131,7 +143,6 @@ fn explanation(code: FederationErrorCode) -> &'static str {
         C::InvalidLinkDirectiveUsage => {
             "@link must name a valid spec URL and import what the spec defines"
         }
-        C::DirectiveDefinitionInvalid => "a directive must be defined as its spec defines it",
         C::DirectiveCompositionError => {
             "a composed directive must be defined the same way in every subgraph"
         }

@@ -202,7 +202,6 @@ federation_error_codes! {
     NoQueries => "NO_QUERIES",
     InvalidSubgraphName => "INVALID_SUBGRAPH_NAME",
     InvalidLinkDirectiveUsage => "INVALID_LINK_DIRECTIVE_USAGE",
-    DirectiveDefinitionInvalid => "DIRECTIVE_DEFINITION_INVALID",
     DirectiveCompositionError => "DIRECTIVE_COMPOSITION_ERROR",
     SatisfiabilityError => "SATISFIABILITY_ERROR",
     /// The schema (a subgraph's, or the composed one) is not valid GraphQL.

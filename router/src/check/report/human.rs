@@ -69,14 +69,7 @@ pub fn write_human(report: &Report, out: &mut impl Write) -> io::Result<()> {
     }
     for located in &report.composition.errors {
         let issue = &located.issue;
-        let mut place = issue.subgraphs.join(", ");
-        if let Some(coordinate) = &issue.coordinate {
-            if !place.is_empty() {
-                place.push_str(" · ");
-            }
-            place.push_str(coordinate);
-        }
-        writeln!(out, "  {BAD}✗ {}{BAD:#} {place}", issue.code)?;
+        writeln!(out, "  {BAD}✗ {}{BAD:#} {}", issue.code, issue.place())?;
         writeln!(out, "      {}", issue.explanation)?;
         writeln!(out, "      {DIM}{}{DIM:#}", issue.message)?;
         if let Some(location) = &located.location {

@@ -156,13 +156,7 @@ pub fn findings(report: &Report) -> Vec<Finding> {
     }
     for located in &report.composition.errors {
         let issue = &located.issue;
-        let mut place = issue.subgraphs.join(", ");
-        if let Some(coordinate) = &issue.coordinate {
-            if !place.is_empty() {
-                place.push_str(" · ");
-            }
-            place.push_str(coordinate);
-        }
+        let place = issue.place();
         found.push(Finding {
             level: Level::Error,
             section: Section::Composition,

@@ -20,6 +20,33 @@ fn is_grafbase_extension_registry_url(url: &url::Url) -> bool {
     false
 }
 
+/// Storefront fork: what the federation spec (up to v2.9) defines, without `@`; importing
+/// anything else from it is Apollo's INVALID_LINK_DIRECTIVE_USAGE.
+const FEDERATION_SPEC_DEFINITIONS: &[&str] = &[
+    "key",
+    "requires",
+    "provides",
+    "external",
+    "tag",
+    "extends",
+    "shareable",
+    "inaccessible",
+    "override",
+    "composeDirective",
+    "interfaceObject",
+    "authenticated",
+    "requiresScopes",
+    "policy",
+    "context",
+    "fromContext",
+    "cost",
+    "listSize",
+    "FieldSet",
+    "Scope",
+    "Policy",
+    "ContextFieldValue",
+];
+
 pub(super) fn ingest_link_directive(directive: ast::Directive<'_>, subgraph_id: SubgraphId, subgraphs: &mut Subgraphs) {
     let LinkDirectiveDeserialize {
         url,
@@ -45,6 +72,7 @@ pub(super) fn ingest_link_directive(directive: ast::Directive<'_>, subgraph_id: 
         .and_then(|link_url| link_url.name.as_deref())
         .map(|name| subgraphs.strings.intern(name));
 
+    let is_federation_spec = subgraphs::FederationSpec::from_url(url).is_some();
     let linked_schema_type = if let Some(federation_spec) = subgraphs::FederationSpec::from_url(url) {
         subgraphs::LinkedSchemaType::FederationSpec(federation_spec)
     } else {
@@ -67,6 +95,18 @@ pub(super) fn ingest_link_directive(directive: ast::Directive<'_>, subgraph_id: 
     });
 
     for import in import.into_iter().flatten() {
+        let imported_name = match &import {
+            Import::String(name) => name,
+            Import::Qualified(QualifiedImport { name, .. }) => name,
+        };
+        if is_federation_spec && !FEDERATION_SPEC_DEFINITIONS.contains(&imported_name.trim_start_matches('@')) {
+            subgraphs.push_ingestion_diagnostic(
+                subgraph_id,
+                FederationErrorCode::InvalidLinkDirectiveUsage,
+                format!(r#"Cannot import unknown element "{imported_name}" from the federation spec."#),
+            );
+            continue;
+        }
         match import {
             Import::String(name) => {
                 let name = name.trim_start_matches("@");
