@@ -260,12 +260,23 @@ fn check(args: CheckArgs) -> ExitCode {
 /// Writes the report to stdout; GitHub's job summary goes to the file GitHub names.
 fn write_report(report: &router::check::Report, format: Format) -> std::io::Result<()> {
     let mut summary = match std::env::var_os("GITHUB_STEP_SUMMARY") {
-        Some(path) if format == Format::Github => Some(
-            std::fs::OpenOptions::new()
+        Some(path) if format == Format::Github => {
+            match std::fs::OpenOptions::new()
                 .create(true)
                 .append(true)
-                .open(path)?,
-        ),
+                .open(&path)
+            {
+                Ok(file) => Some(file),
+                Err(err) => {
+                    // The annotations and the verdict matter more than the summary.
+                    eprintln!(
+                        "warning: cannot write the job summary to {}: {err}",
+                        std::path::Path::new(&path).display()
+                    );
+                    None
+                }
+            }
+        }
         _ => None,
     };
     let summary = summary.as_mut().map(|file| file as &mut dyn Write);

@@ -169,7 +169,7 @@ fn recorded_traffic_decides_unregistered_breaking_changes() {
     let dir = tempfile::tempdir().expect("a temp dir");
     let now = at(2026, 11, 23);
     let day = 86_400;
-    let mut recorder = router::usage::Recorder::new(100);
+    let mut recorder = router::usage::Recorder::new(100, Duration::MAX);
     let used = ["Query.product", "Product.color"].map(str::to_owned).into();
     let seen = u64::try_from(now.timestamp()).expect("after 1970") - 3 * day;
     recorder.record("partner-app", "Swatches", &used, seen);

@@ -90,8 +90,9 @@ fn root_fields_are_described() {
 
 #[test]
 fn fields_do_not_repeat_their_type_name() {
-    let sdl =
-        format!("{QUERY}type Shop {{ shopName: String name: String shop: Shop workshop: String }}");
+    let sdl = format!(
+        "{QUERY}type Shop {{ shopName: String name: String shop: Shop workshop: String shopping: Boolean }}"
+    );
     assert_eq!(
         fired(Rule::NoTypenamePrefix, &sdl),
         ["Shop.shopName", "Shop.shop"]

@@ -119,13 +119,16 @@ fn an_approved_breaking_change_passes_until_its_approval_expires() {
         .unwrap()
     };
     let approvals_arg = approvals.to_str().unwrap();
+    let check_json = || {
+        propose(
+            test,
+            &schema,
+            &["--approvals", approvals_arg, "--format", "json"],
+        )
+    };
 
     write_approvals("");
-    let output = propose(
-        test,
-        &schema,
-        &["--approvals", approvals_arg, "--format", "json"],
-    );
+    let output = check_json();
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let report = json(&output);
     let removal = report["changes"]
@@ -150,11 +153,7 @@ fn an_approved_breaking_change_passes_until_its_approval_expires() {
     assert!(human.contains("stale:"), "{human}");
 
     write_approvals("    expires: 2020-01-31\n");
-    let output = propose(
-        test,
-        &schema,
-        &["--approvals", approvals_arg, "--format", "json"],
-    );
+    let output = check_json();
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     let failures = json(&output)["failures"].to_string();
     assert!(

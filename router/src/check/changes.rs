@@ -341,6 +341,16 @@ impl Change {
             // changed input field, whoever sends that input type.
             Change::InputValueAdded { holder, .. }
             | Change::InputValueDefaultChanged { holder, .. } => holder.clone(),
+            // An argument that becomes required breaks whoever omits it: every use of the field.
+            Change::InputValueTypeChanged {
+                owner: InputOwner::Arguments,
+                holder,
+                from,
+                to,
+                ..
+            } if matches!(to, Type::NonNullType(_)) && !matches!(from, Type::NonNullType(_)) => {
+                holder.clone()
+            }
             Change::InputValueRemoved { owner, holder, .. }
             | Change::InputValueTypeChanged { owner, holder, .. } => match owner {
                 InputOwner::Arguments => self.coordinate(),

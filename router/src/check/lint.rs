@@ -122,9 +122,7 @@ impl Rule {
             }
             (Rule::NoTypenamePrefix, ElementKind::Field) => {
                 let parent = element.parent.as_deref()?;
-                (!context.sdl.is_root(parent)
-                    && name.to_lowercase().starts_with(&parent.to_lowercase()))
-                .then(|| {
+                (!context.sdl.is_root(parent) && repeats_type_name(name, parent)).then(|| {
                     format!(
                         "field `{}` repeats its type's name `{parent}`",
                         element.coordinate
@@ -275,13 +273,26 @@ fn is_federation_machinery(element: &Element) -> bool {
         .map_or(element.coordinate.as_str(), |parent| {
             parent.split('.').next().unwrap_or(parent)
         });
+    // Federation 1 SDL declares its field-set scalar unprefixed.
+    let federation_scalar = element.kind == ElementKind::Type("scalar")
+        && matches!(type_name, "FieldSet" | "_FieldSet");
     type_name.starts_with('_')
         || type_name.contains("__")
-        || matches!(
-            type_name,
-            "FieldSet" | "Import" | "Purpose" | "Policy" | "Scope"
-        )
+        || federation_scalar
         || element.name.starts_with('_')
+}
+
+/// `productName` or `product` on `Product`; not `username` on `User` (the type's name must be a
+/// whole word of the field's).
+fn repeats_type_name(field: &str, type_name: &str) -> bool {
+    let prefix = type_name.len();
+    field.len() >= prefix
+        && field.is_char_boundary(prefix)
+        && field[..prefix].eq_ignore_ascii_case(type_name)
+        && field[prefix..]
+            .chars()
+            .next()
+            .is_none_or(|c| c.is_ascii_uppercase())
 }
 
 fn is_pascal_case(name: &str) -> bool {

@@ -376,13 +376,20 @@ pub async fn run(request: &CheckRequest) -> Result<Report, CheckError> {
                 .map(|change| {
                     let through = change.used_through();
                     let coordinate = change.coordinate();
-                    let approval = approvals
-                        .iter()
-                        .position(|a| a.matches(change.code(), &coordinate, &proposal.subgraph))
-                        .map(|at| {
+                    // Every matching entry is in use; one still in force wins over an
+                    // expired one (a renewal written below the old entry).
+                    let mut statuses = Vec::new();
+                    for (at, entry) in approvals.iter().enumerate() {
+                        if entry.matches(change.code(), &coordinate, &proposal.subgraph) {
                             matched[at] = true;
-                            approvals[at].status(request.now.date_naive())
-                        });
+                            statuses.push(entry.status(request.now.date_naive()));
+                        }
+                    }
+                    let approval = statuses
+                        .iter()
+                        .find(|s| matches!(s, ApprovalStatus::Approved { .. }))
+                        .or(statuses.first())
+                        .cloned();
                     let used_by: Vec<String> = usage
                         .iter()
                         .filter(|(_, used)| used.contains(&through))

@@ -23,6 +23,8 @@ use super::{CheckError, CheckFileError};
 pub struct OperationFile {
     pub path: PathBuf,
     pub document: query::Document,
+    /// Whether fragments from other files were appended: then an error's line may be theirs.
+    pub borrows_fragments: bool,
 }
 
 impl OperationFile {
@@ -50,7 +52,7 @@ impl OperationFile {
     }
 
     /// Validation errors against `schema` (GraphQL's operation validation rules), each with
-    /// the line it is about when it has one.
+    /// the line it is about when that line is surely this file's.
     pub fn validate(&self, schema: &schema::Document) -> Vec<(String, Option<usize>)> {
         if !has_query_root(schema) {
             return vec![("the API schema has no Query root type".to_owned(), None)];
@@ -156,7 +158,11 @@ pub fn load(roots: &[PathBuf]) -> Result<Vec<OperationFile>, CheckError> {
                     message: err.to_string(),
                 })?
                 .into_static();
-            Ok(OperationFile { path, document })
+            Ok(OperationFile {
+                path,
+                document,
+                borrows_fragments: false,
+            })
         })
         .collect::<Result<Vec<_>, CheckError>>()?;
 
@@ -215,6 +221,7 @@ impl OperationFile {
             if missing.is_empty() {
                 return;
             }
+            self.borrows_fragments = true;
             self.document
                 .definitions
                 .extend(missing.into_iter().map(Definition::Fragment));

@@ -18,7 +18,7 @@ pub enum ElementKind {
     InputField,
 }
 
-/// One element of a schema, where it is written.
+/// One element of a schema, where its name is written (not its description).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Element {
     /// `Product`, `Product.name`, `Query.product(id:)`, `Currency.EUR`, `CartInput.items`.
@@ -188,20 +188,20 @@ fn push(
 
 fn type_elements(definition: TypeDefinition<'_>, lines: &LineIndex, out: &mut Vec<Element>) {
     let name = definition.name();
-    let kind = match definition {
-        TypeDefinition::Scalar(_) => "scalar",
-        TypeDefinition::Object(_) => "object",
-        TypeDefinition::Interface(_) => "interface",
-        TypeDefinition::Union(_) => "union",
-        TypeDefinition::Enum(_) => "enum",
-        TypeDefinition::InputObject(_) => "input object",
+    let (kind, name_span) = match definition {
+        TypeDefinition::Scalar(d) => ("scalar", d.name_span()),
+        TypeDefinition::Object(d) => ("object", d.name_span()),
+        TypeDefinition::Interface(d) => ("interface", d.name_span()),
+        TypeDefinition::Union(d) => ("union", d.name_span()),
+        TypeDefinition::Enum(d) => ("enum", d.name_span()),
+        TypeDefinition::InputObject(d) => ("input object", d.name_span()),
     };
     push(
         out,
         lines,
         (ElementKind::Type(kind), name, None, name.to_owned()),
         Written {
-            span: definition.span(),
+            span: name_span,
             description: definition
                 .description()
                 .map(|d| d.literal().to_cow().into()),
@@ -233,7 +233,7 @@ fn type_elements(definition: TypeDefinition<'_>, lines: &LineIndex, out: &mut Ve
                         format!("{name}.{}", value.value()),
                     ),
                     Written {
-                        span: value.span(),
+                        span: value.value_span(),
                         description: value.description().map(|d| d.literal().to_cow().into()),
                         directives: value.directives().map(DirectiveUse::of).collect(),
                         value_type: None,
@@ -257,7 +257,7 @@ fn field(field: FieldDefinition<'_>, parent: &str, lines: &LineIndex, out: &mut 
             coordinate.clone(),
         ),
         Written {
-            span: field.span(),
+            span: field.name_span(),
             description: field.description().map(|d| d.literal().to_cow().into()),
             directives: field.directives().map(DirectiveUse::of).collect(),
             value_type: Some(field.ty().to_string()),
@@ -295,7 +295,7 @@ fn input_value(
             format!("{parent}{joint}{}{closing}", value.name()),
         ),
         Written {
-            span: value.span(),
+            span: value.name_span(),
             description: value.description().map(|d| d.literal().to_cow().into()),
             directives: value.directives().map(DirectiveUse::of).collect(),
             value_type: Some(value.ty().to_string()),
@@ -312,7 +312,7 @@ mod tests {
     #[test]
     fn coordinates_carry_their_lines() {
         let sdl = Sdl::parse(SDL).expect("parses");
-        assert_eq!(sdl.locate("Product"), Some((3, 1)));
+        assert_eq!(sdl.locate("Product"), Some((3, 6)));
         assert_eq!(sdl.locate("Product.price"), Some((5, 3)));
         assert_eq!(sdl.locate("Product.price(currency:)"), Some((5, 9)));
         assert_eq!(sdl.locate("Currency.EUR"), Some((9, 3)));
@@ -321,7 +321,7 @@ mod tests {
     #[test]
     fn what_is_gone_points_at_its_nearest_parent() {
         let sdl = Sdl::parse(SDL).expect("parses");
-        assert_eq!(sdl.locate("Product.sku"), Some((3, 1)));
+        assert_eq!(sdl.locate("Product.sku"), Some((3, 6)));
         assert_eq!(sdl.locate("Product.price(region:)"), Some((5, 3)));
         assert_eq!(sdl.locate("Brand"), None);
     }

@@ -129,10 +129,18 @@ pub fn layered(options: &ServeOptions, supergraph: &Path) -> Result<String, Serv
         to_value(&PluginConfig::default()).map_err(error)?,
     );
     if let Some(file) = &options.usage_file {
-        let usage = PluginConfig {
-            config: serde_json::json!({ "file": file }),
-            ..PluginConfig::default()
+        // The file from the command line, the operator's other settings for the plugin kept.
+        let mut usage: PluginConfig = match plugins.get(usage::PLUGIN_NAME) {
+            Some(configured) => {
+                serde_yaml::from_value(configured.clone()).map_err(|e| error(e.to_string()))?
+            }
+            None => PluginConfig::default(),
         };
+        if !usage.config.is_object() {
+            usage.config = serde_json::json!({});
+        }
+        usage.config["file"] = serde_json::json!(file);
+        usage.enabled = true;
         plugins.insert(usage::PLUGIN_NAME.into(), to_value(&usage).map_err(error)?);
     }
     root.insert("plugins".into(), Value::Mapping(plugins));
@@ -306,6 +314,26 @@ mod tests {
         let yaml = layered(&options(vec![file]), &dir.path().join("supergraph.graphql"))
             .unwrap_or_else(|err| panic!("{err}"));
         hive_router::config::parse_yaml_config(yaml).unwrap()
+    }
+
+    #[test]
+    fn the_usage_file_flag_keeps_the_operators_usage_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("supergraph.graphql"), "").unwrap();
+        let file = dir.path().join("router.yaml");
+        std::fs::write(
+            &file,
+            "plugins:\n  storefront_usage:\n    enabled: false\n    config:\n      retention: 30d\n",
+        )
+        .unwrap();
+        let mut options = options(vec![file]);
+        options.usage_file = Some(PathBuf::from("/var/lib/router/usage.json"));
+        let yaml = layered(&options, &dir.path().join("supergraph.graphql")).unwrap();
+        let config = hive_router::config::parse_yaml_config(yaml).unwrap();
+        let usage = &config.plugins[usage::PLUGIN_NAME];
+        assert!(usage.enabled);
+        assert_eq!(usage.config["file"], "/var/lib/router/usage.json");
+        assert_eq!(usage.config["retention"], "30d");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::{
     collections::{BTreeMap, BTreeSet, HashMap},
     path::{Path, PathBuf},
     sync::Mutex,
+    time::Duration,
 };
 
 use serde::{Deserialize, Serialize};
@@ -85,7 +86,7 @@ impl UsageLog {
 
     /// Several routers' files (one per replica) read as one.
     pub fn load_all(paths: &[PathBuf]) -> Result<Self, UsageError> {
-        let mut merged = Recorder::new(usize::MAX);
+        let mut merged = Recorder::new(usize::MAX, Duration::MAX);
         for path in paths {
             merged.add(UsageLog::load(path)?);
         }
@@ -131,14 +132,37 @@ impl UsageLog {
 pub struct Recorder {
     operations: HashMap<(String, String), OperationUsage>,
     max_operations: usize,
+    /// How long a coordinate's last use is remembered.
+    retention: Duration,
+    /// Whether anything was recorded since [`Recorder::take_changes`].
+    changed: bool,
 }
 
 impl Recorder {
-    pub fn new(max_operations: usize) -> Self {
+    pub fn new(max_operations: usize, retention: Duration) -> Self {
         Self {
             operations: HashMap::new(),
             max_operations,
+            retention,
+            changed: false,
         }
+    }
+
+    /// Forgets uses older than the retention before `now`, and operations left with none.
+    pub fn forget_before(&mut self, now: u64) {
+        let cutoff = now.saturating_sub(self.retention.as_secs());
+        for usage in self.operations.values_mut() {
+            usage.coordinates.retain(|_, last| *last >= cutoff);
+        }
+        let before = self.operations.len();
+        self.operations
+            .retain(|_, usage| !usage.coordinates.is_empty());
+        self.changed |= self.operations.len() != before;
+    }
+
+    /// The log to write, when anything changed since the last call.
+    pub fn take_changes(&mut self) -> Option<UsageLog> {
+        std::mem::take(&mut self.changed).then(|| self.snapshot())
     }
 
     /// One request of `operation` by `client` that used `coordinates`, at `now`.
@@ -149,6 +173,7 @@ impl Recorder {
         coordinates: &BTreeSet<String>,
         now: u64,
     ) {
+        self.changed = true;
         let entry = self.entry(client, operation);
         entry.requests += 1;
         for coordinate in coordinates {
@@ -159,6 +184,7 @@ impl Recorder {
 
     /// Folds a whole log in (a file from an earlier run, or another replica's).
     pub fn add(&mut self, log: UsageLog) {
+        self.changed = true;
         for usage in log.operations {
             let entry = self.entry(&usage.client, &usage.operation);
             entry.requests += usage.requests;
@@ -207,7 +233,7 @@ mod tests {
 
     #[test]
     fn the_latest_use_of_each_coordinate_counts() {
-        let mut recorder = Recorder::new(10);
+        let mut recorder = Recorder::new(10, Duration::MAX);
         recorder.record(
             "web",
             "Home",
@@ -228,7 +254,7 @@ mod tests {
 
     #[test]
     fn pairs_beyond_the_bound_are_kept_as_other() {
-        let mut recorder = Recorder::new(2);
+        let mut recorder = Recorder::new(2, Duration::MAX);
         for n in 0..100 {
             recorder.record(&format!("client-{n}"), "Op", &used(&["Product.sku"]), n);
         }
@@ -238,12 +264,26 @@ mod tests {
     }
 
     #[test]
+    fn what_is_older_than_the_retention_is_forgotten() {
+        let mut recorder = Recorder::new(10, Duration::from_secs(100));
+        recorder.record("old", "Op", &used(&["Product.sku"]), 50);
+        recorder.record("new", "Op", &used(&["Product.sku", "Product.name"]), 150);
+        recorder.record("new", "Op", &used(&["Product.sku"]), 300);
+        recorder.forget_before(300);
+        let log = recorder.take_changes().expect("changed");
+        assert_eq!(log.operations.len(), 1, "{log:?}");
+        assert_eq!(log.used_since("Product.sku", 0), ["new: Op"]);
+        assert!(log.used_since("Product.name", 0).is_empty());
+        assert!(recorder.take_changes().is_none(), "nothing new to write");
+    }
+
+    #[test]
     fn files_merge_and_round_trip() {
         let dir = tempfile::tempdir().unwrap();
-        let mut one = Recorder::new(10);
+        let mut one = Recorder::new(10, Duration::MAX);
         one.record("web", "Home", &used(&["Product.sku"]), 10);
         one.snapshot().save(&dir.path().join("a.json")).unwrap();
-        let mut two = Recorder::new(10);
+        let mut two = Recorder::new(10, Duration::MAX);
         two.record("web", "Home", &used(&["Product.sku"]), 20);
         two.snapshot().save(&dir.path().join("b.json")).unwrap();
         let merged =

@@ -23,7 +23,7 @@ use hive_router::{
             },
             on_plugin_init::{OnPluginInitPayload, OnPluginInitResult},
         },
-        plugin_trait::{RouterPlugin, StartHookPayload},
+        plugin_trait::{EndHookPayload, RouterPlugin, StartHookPayload},
     },
 };
 use serde::Deserialize;
@@ -51,6 +51,14 @@ pub struct UsagePluginConfig {
     /// Distinct (client, operation) pairs kept; the rest are filed together as `(other)`.
     #[serde(default = "default_max_operations")]
     pub max_operations: usize,
+    /// Usage older than this is forgotten (so are the names of clients gone quiet); keep it
+    /// longer than the longest `--window` checks use.
+    #[serde(default = "default_retention", with = "humantime_serde")]
+    pub retention: Duration,
+}
+
+fn default_retention() -> Duration {
+    Duration::from_secs(90 * 24 * 60 * 60)
 }
 
 fn default_flush_interval() -> Duration {
@@ -79,12 +87,18 @@ impl RouterPlugin for UsagePlugin {
 
     fn on_plugin_init(mut payload: OnPluginInitPayload<Self>) -> OnPluginInitResult<Self> {
         let config = payload.config()?;
-        let mut recorder = Recorder::new(config.max_operations);
+        let mut recorder = Recorder::new(config.max_operations, config.retention);
         match UsageLog::load(&config.file) {
             Ok(earlier) => recorder.add(earlier),
             Err(UsageError::Read { source, .. })
                 if source.kind() == std::io::ErrorKind::NotFound => {}
-            Err(err) => return Err(err.into()),
+            // A file the router cannot read is kept for a person to look at, not served
+            // around: recording starts afresh beside it.
+            Err(err) => {
+                let aside = config.file.with_extension("unreadable.json");
+                tracing::warn!("usage recording: {err}; moving it to {}", aside.display());
+                std::fs::rename(&config.file, &aside)?;
+            }
         }
         let recorder = Arc::new(Mutex::new(recorder));
         payload.register_background_task(Flusher {
@@ -102,9 +116,18 @@ impl RouterPlugin for UsagePlugin {
         &'exec self,
         payload: OnGraphQLValidationStartHookPayload<'exec>,
     ) -> OnGraphQLValidationStartHookResult<'exec> {
-        let usage = document_usage(&payload.document, &payload.schema.document);
-        payload.context.insert(DocumentUsage(usage));
-        payload.proceed()
+        // Only a document that passed validation (and so the depth and size limits) is walked.
+        let (document, schema, context) = (
+            payload.document.clone(),
+            payload.schema.clone(),
+            payload.context,
+        );
+        payload.on_end(move |end| {
+            if end.errors.is_empty() {
+                context.insert(DocumentUsage(document_usage(&document, &schema.document)));
+            }
+            end.proceed()
+        })
     }
 
     async fn on_graphql_analysis<'exec>(
@@ -166,12 +189,17 @@ impl BackgroundTask for Flusher {
     }
 }
 
+/// Writes the file when something was recorded since the last write, after forgetting what
+/// is older than the retention.
 fn write(recorder: &SharedRecorder, file: &std::path::Path) {
-    let log = recorder
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .snapshot();
-    if let Err(err) = log.save(file) {
+    let log = {
+        let mut recorder = recorder.lock().unwrap_or_else(|e| e.into_inner());
+        recorder.forget_before(unix_seconds());
+        recorder.take_changes()
+    };
+    if let Some(log) = log
+        && let Err(err) = log.save(file)
+    {
         tracing::error!("usage recording: {err}");
     }
 }

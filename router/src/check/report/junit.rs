@@ -56,7 +56,7 @@ fn test_case(finding: &Finding) -> TestCase {
     let name = match finding.level {
         Level::Error => finding.title.clone(),
         Level::Warning => format!("{} (warning)", finding.title),
-        Level::Notice => format!("{} (approved)", finding.title),
+        Level::Notice => format!("{} (passes)", finding.title),
     };
     let mut case = TestCase::new(name, status);
     case.set_classname(finding.section.title());

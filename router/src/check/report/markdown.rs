@@ -40,7 +40,7 @@ pub fn write_markdown(report: &Report, out: &mut impl Write) -> io::Result<()> {
     for (level, heading) in [
         (Level::Error, "Failures"),
         (Level::Warning, "Warnings"),
-        (Level::Notice, "Approved"),
+        (Level::Notice, "Passing, with a reason"),
     ] {
         let listed: Vec<&Finding> = found.iter().filter(|f| f.level == level).collect();
         if listed.is_empty() {
@@ -94,7 +94,7 @@ fn section_result(report: &Report, section: Section, found: &[&Finding]) -> Stri
         parts.push(format!("⚠️ {warnings} to review"));
     }
     if notices > 0 {
-        parts.push(format!("☑️ {notices} approved"));
+        parts.push(format!("☑️ {notices} passing with a reason"));
     }
     if parts.is_empty() {
         parts.push(format!("✅ {}", all_clear(report, section)));

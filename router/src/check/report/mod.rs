@@ -62,7 +62,7 @@ pub enum Level {
     Error,
     /// Worth a reviewer's look; the check passes.
     Warning,
-    /// For the record (an approved breaking change).
+    /// Passes for a stated reason: an approval, or no recorded traffic.
     Notice,
 }
 
@@ -106,7 +106,11 @@ impl Section {
             Section::Changes => report.proposal.is_some() && report.operations.checked,
             Section::Operations => report.operations.checked,
             Section::Lint => !report.lint.subgraphs.is_empty(),
-            Section::Approvals => report.approvals.file.is_some() && report.proposal.is_some(),
+            Section::Approvals => {
+                report.approvals.file.is_some()
+                    && report.proposal.is_some()
+                    && report.operations.checked
+            }
         }
     }
 }
@@ -303,10 +307,17 @@ pub fn findings(report: &Report) -> Vec<Finding> {
     found
 }
 
-/// The first line of `file` that mentions `text` (1 when none does or it cannot be read).
-fn line_mentioning(file: &str, text: &str) -> usize {
+/// The line of the approvals `file` that says `coordinate: <coordinate>` (1 when none does or
+/// the file cannot be read).
+fn line_mentioning(file: &str, coordinate: &str) -> usize {
+    let says = |line: &str| {
+        line.trim()
+            .trim_start_matches("- ")
+            .strip_prefix("coordinate:")
+            .is_some_and(|value| value.trim().trim_matches(['"', '\'']) == coordinate)
+    };
     std::fs::read_to_string(file)
         .ok()
-        .and_then(|contents| contents.lines().position(|line| line.contains(text)))
+        .and_then(|contents| contents.lines().position(says))
         .map_or(1, |index| index + 1)
 }

@@ -1,4 +1,4 @@
-//! Storefront fork: Apollo's EXTERNAL_UNUSED. An `@external` field says "another subgraph
+//! Storefront fork: Apollo's EXTERNAL_UNUSED, for Federation 2 subgraphs. An `@external` field says "another subgraph
 //! resolves this, and this subgraph needs it": for a `@key`, a `@requires`, a `@provides`, or to
 //! satisfy an interface the type implements here. One that none of those use has no purpose,
 //! and Apollo refuses it.
@@ -31,6 +31,10 @@ pub(super) fn validate_external_fields_used(ctx: &mut ValidateContext<'_>) {
 
     for field in subgraphs.iter_fields() {
         let parent = subgraphs.at(field.parent_definition_id);
+        // Apollo upgrades Federation 1 subgraphs by dropping such fields, with a hint.
+        if !subgraphs.at(parent.subgraph_id).federation_spec.is_apollo_v2() {
+            continue;
+        }
         let external = field.directives.external(subgraphs) || parent.directives.external(subgraphs);
         // An @external field that itself carries @requires or @provides is refused as a
         // collision when the fields are composed.

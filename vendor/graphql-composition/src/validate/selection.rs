@@ -79,10 +79,10 @@ pub(super) fn validate_selections(ctx: &mut ValidateContext<'_>, field: subgraph
     }
 }
 
-/// Storefront fork: Apollo's REQUIRES_/PROVIDES_FIELDS_MISSING_EXTERNAL. A leaf field a
-/// `@requires` or `@provides` selects must be `@external` in this subgraph, unless a field
-/// above it is (then the whole value comes from elsewhere); otherwise the subgraph already
-/// resolves it and the directive has nothing to say.
+/// Storefront fork: Apollo's REQUIRES_/PROVIDES_FIELDS_MISSING_EXTERNAL (Federation 2
+/// subgraphs). A leaf field a `@requires` or `@provides` selects must be `@external` in this
+/// subgraph, unless a field above it is (then the whole value comes from elsewhere); otherwise
+/// the subgraph already resolves it and the directive has nothing to say.
 fn validate_external_leaves(
     ctx: &mut ValidateContext<'_>,
     selections: &[subgraphs::Selection],
@@ -91,6 +91,15 @@ fn validate_external_leaves(
     directive_name: &str,
     directive_path: &dyn Fn() -> String,
 ) {
+    // Apollo upgrades Federation 1 subgraphs by dropping such selections, with a hint.
+    if !ctx
+        .subgraphs
+        .at(on_definition.subgraph_id)
+        .federation_spec
+        .is_apollo_v2()
+    {
+        return;
+    }
     for selection in selections {
         match selection {
             subgraphs::Selection::Field(selected) => {

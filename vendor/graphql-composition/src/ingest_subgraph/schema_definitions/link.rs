@@ -72,7 +72,14 @@ pub(super) fn ingest_link_directive(directive: ast::Directive<'_>, subgraph_id: 
         .and_then(|link_url| link_url.name.as_deref())
         .map(|name| subgraphs.strings.intern(name));
 
-    let is_federation_spec = subgraphs::FederationSpec::from_url(url).is_some();
+    // Apollo's federation spec up to the v2.9 this list knows (later versions may define more).
+    let is_known_federation_spec = matches!(
+        subgraphs::FederationSpec::from_url(url),
+        Some(subgraphs::FederationSpec::ApolloV2)
+    ) && url
+        .rsplit_once("/v2.")
+        .and_then(|(_, minor)| minor.parse::<u32>().ok())
+        .is_some_and(|minor| minor <= 9);
     let linked_schema_type = if let Some(federation_spec) = subgraphs::FederationSpec::from_url(url) {
         subgraphs::LinkedSchemaType::FederationSpec(federation_spec)
     } else {
@@ -99,7 +106,7 @@ pub(super) fn ingest_link_directive(directive: ast::Directive<'_>, subgraph_id: 
             Import::String(name) => name,
             Import::Qualified(QualifiedImport { name, .. }) => name,
         };
-        if is_federation_spec && !FEDERATION_SPEC_DEFINITIONS.contains(&imported_name.trim_start_matches('@')) {
+        if is_known_federation_spec && !FEDERATION_SPEC_DEFINITIONS.contains(&imported_name.trim_start_matches('@')) {
             subgraphs.push_ingestion_diagnostic(
                 subgraph_id,
                 FederationErrorCode::InvalidLinkDirectiveUsage,
