@@ -122,7 +122,7 @@ fn approvals_pass_what_they_approve_and_no_more() {
         .approvals
         .stale
         .iter()
-        .map(|a| a.coordinate.as_str())
+        .map(|a| a.approval.coordinate.as_str())
         .collect();
     assert_eq!(stale, ["Product.color"]);
     let page = &report.operations.invalid[0];

@@ -68,6 +68,16 @@ fn json(output: &Output) -> Value {
     })
 }
 
+/// The change at `coordinate` in a JSON report.
+fn change_at<'a>(report: &'a Value, coordinate: &str) -> &'a Value {
+    report["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|change| change["coordinate"] == coordinate)
+        .unwrap_or_else(|| panic!("no change to {coordinate} in {report}"))
+}
+
 fn text(output: &Output) -> String {
     format!(
         "{}{}",
@@ -131,12 +141,7 @@ fn an_approved_breaking_change_passes_until_its_approval_expires() {
     let output = check_json();
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let report = json(&output);
-    let removal = report["changes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|change| change["coordinate"] == "Product.sku")
-        .unwrap_or_else(|| panic!("no change to Product.sku in {report}"));
+    let removal = change_at(&report, "Product.sku");
     assert_eq!(removal["used_by"], serde_json::json!(["ProductPage"]));
     assert_eq!(
         removal["approval"],
@@ -255,12 +260,7 @@ fn removing_a_field_a_shared_fragment_uses_fails_naming_each_page_operation() {
         &["--format", "json"],
     ));
     assert_eq!(report["passed"], false, "{report}");
-    let removal = report["changes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|change| change["coordinate"] == "ProductPricing.percentOff")
-        .unwrap_or_else(|| panic!("no change to ProductPricing.percentOff in {report}"));
+    let removal = change_at(&report, "ProductPricing.percentOff");
     assert_eq!(removal["criticality"], "breaking");
     let used_by: Vec<&str> = removal["used_by"]
         .as_array()
@@ -294,11 +294,7 @@ fn removing_a_field_an_operation_uses_fails_naming_field_and_operation() {
 
     let report = json(&propose("no-sku", &schema, &["--format", "json"]));
     assert_eq!(report["passed"], false);
-    let changes = report["changes"].as_array().unwrap();
-    let removal = changes
-        .iter()
-        .find(|change| change["coordinate"] == "Product.sku")
-        .unwrap_or_else(|| panic!("no change to Product.sku in {report}"));
+    let removal = change_at(&report, "Product.sku");
     assert_eq!(removal["code"], "FIELD_REMOVED");
     assert_eq!(removal["criticality"], "breaking");
     assert_eq!(removal["used_by"], serde_json::json!(["ProductPage"]));
@@ -352,13 +348,7 @@ fn a_breaking_change_no_operation_uses_passes_unless_strict() {
     let output = propose("unused-removal", &schema, &["--format", "json"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let report = json(&output);
-    let removal = report["changes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|change| change["coordinate"] == "Category.products")
-        .unwrap_or_else(|| panic!("no change to Category.products in {report}"))
-        .clone();
+    let removal = change_at(&report, "Category.products");
     assert_eq!(removal["criticality"], "breaking");
     assert_eq!(removal["used_by"], serde_json::json!([]));
 

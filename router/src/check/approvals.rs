@@ -75,3 +75,15 @@ impl Approval {
         }
     }
 }
+
+/// The line of an approvals file's `text` that says `coordinate: <coordinate>` (1 when none
+/// does), for reports to point at.
+pub fn line_naming(text: &str, coordinate: &str) -> usize {
+    let names = |line: &str| {
+        line.trim()
+            .trim_start_matches("- ")
+            .strip_prefix("coordinate:")
+            .is_some_and(|value| value.trim().trim_matches(['"', '\'']) == coordinate)
+    };
+    text.lines().position(names).map_or(1, |index| index + 1)
+}

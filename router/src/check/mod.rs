@@ -234,7 +234,15 @@ impl Lint {
 pub struct Approvals {
     pub file: Option<String>,
     /// Approvals no change in this proposal matches: delete them.
-    pub stale: Vec<Approval>,
+    pub stale: Vec<StaleApproval>,
+}
+
+/// An approval that matched nothing, and the line of the approvals file that names it.
+#[derive(Debug, Clone, Serialize)]
+pub struct StaleApproval {
+    #[serde(flatten)]
+    pub approval: Approval,
+    pub location: Option<Location>,
 }
 
 /// Runs every check `request` asks for.
@@ -415,7 +423,7 @@ pub async fn run(request: &CheckRequest) -> Result<Report, CheckError> {
                     }
                 })
                 .collect();
-            report.approvals.stale = approvals
+            let stale = approvals
                 .iter()
                 .zip(matched)
                 .filter(|(approval, matched)| {
@@ -426,7 +434,23 @@ pub async fn run(request: &CheckRequest) -> Result<Report, CheckError> {
                             .is_none_or(|s| s == proposal.subgraph)
                 })
                 .map(|(approval, _)| approval.clone())
-                .collect();
+                .collect::<Vec<_>>();
+            if !stale.is_empty()
+                && let Some(path) = &request.approvals
+            {
+                let text = read(path).unwrap_or_default();
+                report.approvals.stale = stale
+                    .into_iter()
+                    .map(|approval| StaleApproval {
+                        location: Some(Location {
+                            file: shown(path),
+                            line: approvals::line_naming(&text, &approval.coordinate),
+                            column: 1,
+                        }),
+                        approval,
+                    })
+                    .collect();
+            }
             for invalid in &mut report.operations.invalid {
                 let mut breaking = report.changes.iter().filter(|c| {
                     c.change.criticality() == Criticality::Breaking

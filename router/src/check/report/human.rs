@@ -163,7 +163,7 @@ pub fn write_human(report: &Report, out: &mut impl Write) -> io::Result<()> {
             writeln!(
                 out,
                 "  {WARN}stale:{WARN:#} {} at {} matches no change; remove it {DIM}({}){DIM:#}",
-                stale.change, stale.coordinate, stale.reason
+                stale.approval.change, stale.approval.coordinate, stale.approval.reason
             )?;
         }
     }
@@ -191,7 +191,6 @@ fn write_changes(
     criticality: Criticality,
     changes: &[&ClassifiedChange],
 ) -> io::Result<()> {
-    let (strict, report_usage) = (report.strict, &report.usage);
     let (title, style) = match criticality {
         Criticality::Breaking => ("Breaking", BAD),
         Criticality::Dangerous => ("Dangerous", WARN),
@@ -226,7 +225,7 @@ fn write_changes(
             )?;
         } else if criticality == Criticality::Breaking
             && classified.used_by.is_empty()
-            && let Some(usage) = &report_usage
+            && let Some(usage) = &report.usage
         {
             writeln!(
                 out,
@@ -237,7 +236,7 @@ fn write_changes(
         }
         if criticality == Criticality::Breaking {
             if classified.used_by.is_empty() {
-                let verdict = if strict {
+                let verdict = if classified.fails {
                     "fails under --strict"
                 } else {
                     "passes"

@@ -192,39 +192,39 @@ pub fn findings(report: &Report) -> Vec<Finding> {
                 classified.traffic.join(", ")
             ));
         }
-        let (level, summary) = match (change.criticality(), &classified.approval) {
-            (Criticality::Breaking, Some(ApprovalStatus::Approved { reason })) => (
-                Level::Notice,
-                format!("approved breaking change to {coordinate}: {reason}"),
-            ),
-            (Criticality::Breaking, _) if !users.is_empty() => (
-                Level::Error,
-                format!(
+        let approved = matches!(classified.approval, Some(ApprovalStatus::Approved { .. }));
+        let summary = match change.criticality() {
+            Criticality::Safe => continue,
+            Criticality::Dangerous => format!("dangerous change to {coordinate}"),
+            Criticality::Breaking => match &classified.approval {
+                Some(ApprovalStatus::Approved { reason }) => {
+                    format!("approved breaking change to {coordinate}: {reason}")
+                }
+                _ if !users.is_empty() => format!(
                     "breaking change to {coordinate} used by {}{expired}",
                     users.join(" and by ")
                 ),
-            ),
-            (Criticality::Breaking, _) if classified.fails => (
-                Level::Error,
-                format!("breaking change to {coordinate} (--strict){expired}"),
-            ),
-            (Criticality::Breaking, _) if report.usage.is_some() => (
-                Level::Notice,
-                format!(
+                _ if classified.fails => {
+                    format!("breaking change to {coordinate} (--strict){expired}")
+                }
+                _ if report.usage.is_some() => format!(
                     "breaking change to {coordinate} is safe: no registered operation uses it \
                      and no recorded operation did{window}"
                 ),
-            ),
-            (Criticality::Breaking, _) => (
-                Level::Warning,
-                format!(
+                _ => format!(
                     "breaking change to {coordinate}; no registered operation uses it{expired}"
                 ),
-            ),
-            (Criticality::Dangerous, _) => {
-                (Level::Warning, format!("dangerous change to {coordinate}"))
-            }
-            (Criticality::Safe, _) => continue,
+            },
+        };
+        // Whether it fails was decided once, with the change (`ClassifiedChange::fails`).
+        let level = if classified.fails {
+            Level::Error
+        } else if change.criticality() == Criticality::Breaking
+            && (approved || report.usage.is_some())
+        {
+            Level::Notice
+        } else {
+            Level::Warning
         };
         found.push(Finding {
             level,
@@ -288,36 +288,18 @@ pub fn findings(report: &Report) -> Vec<Finding> {
         });
     }
     for stale in &report.approvals.stale {
+        let approval = &stale.approval;
         found.push(Finding {
             level: Level::Warning,
             section: Section::Approvals,
             title: "stale approval".to_owned(),
             summary: format!(
                 "the approval of {} at {} matches no change in this proposal; remove it",
-                stale.change, stale.coordinate
+                approval.change, approval.coordinate
             ),
-            detail: stale.reason.clone(),
-            location: report.approvals.file.as_ref().map(|file| Location {
-                file: file.clone(),
-                line: line_mentioning(file, &stale.coordinate),
-                column: 1,
-            }),
+            detail: approval.reason.clone(),
+            location: stale.location.clone(),
         });
     }
     found
-}
-
-/// The line of the approvals `file` that says `coordinate: <coordinate>` (1 when none does or
-/// the file cannot be read).
-fn line_mentioning(file: &str, coordinate: &str) -> usize {
-    let says = |line: &str| {
-        line.trim()
-            .trim_start_matches("- ")
-            .strip_prefix("coordinate:")
-            .is_some_and(|value| value.trim().trim_matches(['"', '\'']) == coordinate)
-    };
-    std::fs::read_to_string(file)
-        .ok()
-        .and_then(|contents| contents.lines().position(says))
-        .map_or(1, |index| index + 1)
 }

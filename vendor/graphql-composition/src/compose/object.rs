@@ -268,17 +268,7 @@ pub(super) fn compose_field<'a>(
 /// Storefront fork: a field marked `@external` in every subgraph that lists it has no subgraph
 /// to resolve it (Apollo's EXTERNAL_MISSING_ON_BASE).
 fn external_everywhere(fields: &[subgraphs::FieldView<'_>], ctx: &mut Context<'_>) -> bool {
-    // Key fields of Federation 1 type extensions are marked @external without being so.
-    let is_external = |field: &subgraphs::FieldView<'_>| {
-        (field.directives.external(ctx.subgraphs)
-            || ctx
-                .subgraphs
-                .at(field.parent_definition_id)
-                .directives
-                .external(ctx.subgraphs))
-            && !field.is_part_of_key(ctx.subgraphs)
-    };
-    if !fields.iter().all(is_external) {
+    if !fields.iter().all(|field| field.is_effectively_external(ctx.subgraphs)) {
         return false;
     }
     let first = fields[0];

@@ -127,6 +127,17 @@ impl FieldTuple {
             .ok()
     }
 
+    /// Storefront fork: whether the field is `@external`, itself or through its type.
+    pub(crate) fn is_external(&self, subgraphs: &Subgraphs) -> bool {
+        self.directives.external(subgraphs) || subgraphs.at(self.parent_definition_id).directives.external(subgraphs)
+    }
+
+    /// Storefront fork: whether another subgraph resolves the field for this one. Key fields of
+    /// Federation 1 type extensions are marked `@external` without being so.
+    pub(crate) fn is_effectively_external(&self, subgraphs: &Subgraphs) -> bool {
+        self.is_external(subgraphs) && !self.is_part_of_key(subgraphs)
+    }
+
     pub(crate) fn is_part_of_key(&self, subgraphs: &Subgraphs) -> bool {
         fn selection_contains_field(field_name: StringId, selection: &Selection) -> bool {
             match selection {

@@ -35,7 +35,7 @@ pub(super) fn validate_external_fields_used(ctx: &mut ValidateContext<'_>) {
         if !subgraphs.at(parent.subgraph_id).federation_spec.is_apollo_v2() {
             continue;
         }
-        let external = field.directives.external(subgraphs) || parent.directives.external(subgraphs);
+        let external = field.is_external(subgraphs);
         // An @external field that itself carries @requires or @provides is refused as a
         // collision when the fields are composed.
         let collides = field.directives.requires(subgraphs).is_some() || field.directives.provides(subgraphs).is_some();

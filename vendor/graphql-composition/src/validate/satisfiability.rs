@@ -23,10 +23,7 @@ pub(crate) fn validate_satisfiability(ctx: &mut ValidateContext<'_>) {
     let provided = provided_fields(subgraphs);
     let resolves = |field: &subgraphs::FieldView<'_>| {
         let parent = subgraphs.at(field.parent_definition_id);
-        // Key fields of Federation 1 type extensions are marked @external without being so.
-        let external = (field.directives.external(subgraphs) || parent.directives.external(subgraphs))
-            && !field.is_part_of_key(subgraphs);
-        !external || provided.contains(&(parent.subgraph_id, parent.name, field.name))
+        !field.is_effectively_external(subgraphs) || provided.contains(&(parent.subgraph_id, parent.name, field.name))
     };
 
     // Where each type has a resolvable key: the subgraphs an entity jump can enter.

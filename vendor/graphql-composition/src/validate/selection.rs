@@ -110,8 +110,7 @@ fn validate_external_leaves(
                 let Some(field) = on_definition.id.field_by_name(ctx.subgraphs, selected.field) else {
                     continue;
                 };
-                let external =
-                    field.directives.external(ctx.subgraphs) || on_definition.directives.external(ctx.subgraphs);
+                let external = field.is_external(ctx.subgraphs);
                 if selected.subselection.is_empty() {
                     if !external && !external_above {
                         let subgraph = ctx.subgraphs.at(on_definition.subgraph_id).name;
