@@ -168,14 +168,25 @@ pub fn open_sockets(pid: u32) -> Option<usize> {
 
 /// Polls `url` until it answers 2xx, the service exits, or `limit` passes.
 pub async fn wait_ready(service: &mut Service, url: &str, limit: Duration) -> anyhow::Result<()> {
+    wait_answering(service, url, limit, |client| client.get(url)).await
+}
+
+/// Sends `probe`'s request until it is answered 2xx, the service exits, or `limit` passes;
+/// `url` names where in the error.
+pub async fn wait_answering(
+    service: &mut Service,
+    url: &str,
+    limit: Duration,
+    probe: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
+) -> anyhow::Result<()> {
     let client = reqwest::Client::new();
     let deadline = Instant::now() + limit;
     loop {
         if let Some(status) = service.try_exited() {
             bail!("{} exited ({status}) before it was ready", service.name);
         }
-        let probe = client.get(url).timeout(Duration::from_secs(2)).send().await;
-        if matches!(&probe, Ok(response) if response.status().is_success()) {
+        let answer = probe(&client).timeout(Duration::from_secs(2)).send().await;
+        if matches!(&answer, Ok(response) if response.status().is_success()) {
             return Ok(());
         }
         if Instant::now() >= deadline {

@@ -357,7 +357,7 @@ fn subgraph_command(options: &StackOptions, spec: SubgraphSpec) -> Command {
 }
 
 /// Seeds every subgraph's database, concurrently.
-async fn seed(options: &StackOptions, products: usize) -> anyhow::Result<()> {
+pub async fn seed(options: &StackOptions, products: usize) -> anyhow::Result<()> {
     let runs = SUBGRAPHS.iter().map(|spec| {
         let mut command = subgraph_command(options, *spec);
         command.args(["seed", "--products", &products.to_string()]);

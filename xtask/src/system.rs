@@ -75,6 +75,24 @@ pub async fn npm_ci(folder: &Path, what: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Copies the scripts (`.mjs`) and npm manifests of `source` (a folder of the repository) into
+/// `target` and installs its packages there with [`npm_ci`]: scripts live beside
+/// `node_modules` so their ES-module imports resolve.
+pub async fn install_node_folder(source: &Path, target: &Path, what: &str) -> anyhow::Result<()> {
+    std::fs::create_dir_all(target)?;
+    for entry in std::fs::read_dir(source)? {
+        let path = entry?.path();
+        let is_script = path.extension().is_some_and(|ext| ext == "mjs");
+        let is_package = ["package.json", "package-lock.json"]
+            .iter()
+            .any(|name| path.file_name().is_some_and(|file| file == *name));
+        if is_script || is_package {
+            std::fs::copy(&path, target.join(path.file_name().expect("a file")))?;
+        }
+    }
+    npm_ci(target, what).await
+}
+
 /// Whether `program` is on the PATH.
 pub async fn has(program: &str) -> bool {
     Command::new("sh")

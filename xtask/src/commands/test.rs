@@ -126,22 +126,13 @@ pub async fn cargo_test_with_mongodb(
 
 /// Installs the pinned Node test tools (`tools/node/package-lock.json`) into `.dev/node`.
 async fn install_node_tools() -> anyhow::Result<std::path::PathBuf> {
-    let source = paths::workspace_root().join("tools/node");
     let target = paths::dev_dir().join("node");
-    std::fs::create_dir_all(&target)?;
-    // Scripts live beside node_modules so their ES-module imports resolve there.
-    for entry in std::fs::read_dir(&source)? {
-        let path = entry?.path();
-        let is_script = path.extension().is_some_and(|ext| ext == "mjs");
-        let is_package = ["package.json", "package-lock.json"]
-            .iter()
-            .any(|name| path.file_name().is_some_and(|file| file == *name));
-        if is_script || is_package {
-            std::fs::copy(&path, target.join(path.file_name().expect("a file")))?;
-        }
-    }
-    system::npm_ci(&target, "the Node test tools")
-        .await
-        .context("npm (Node.js) is needed for the test tools")?;
+    system::install_node_folder(
+        &paths::workspace_root().join("tools/node"),
+        &target,
+        "the Node test tools",
+    )
+    .await
+    .context("npm (Node.js) is needed for the test tools")?;
     Ok(target)
 }

@@ -94,7 +94,8 @@ pub async fn ensure_oha() -> anyhow::Result<PathBuf> {
     Ok(binary)
 }
 
-/// POSTs `bodies` (cycled) to `url` for `duration`, driven as `drive` says.
+/// POSTs `bodies` (cycled) to `url` for `duration`, driven as `drive` says. `None` when no
+/// request got a response in that time (oha then has no latencies to report).
 pub async fn run_oha(
     oha: &Path,
     url: &str,
@@ -103,7 +104,7 @@ pub async fn run_oha(
     duration: Duration,
     connections: u32,
     drive: Drive,
-) -> anyhow::Result<OhaReport> {
+) -> anyhow::Result<Option<OhaReport>> {
     let lines: Vec<String> = bodies.iter().map(Value::to_string).collect();
     std::fs::write(body_file, lines.join("\n") + "\n")?;
     let connections = match drive {
@@ -123,7 +124,16 @@ pub async fn run_oha(
         command.args(["-q", &rate.to_string(), "--latency-correction"]);
     }
     let output = run_to_completion("oha", command).await?;
-    serde_json::from_str(&output)
+    let report: Value = serde_json::from_str(&output)
+        .with_context(|| format!("oha's report is not JSON: {output}"))?;
+    if report["statusCodeDistribution"]
+        .as_object()
+        .is_some_and(|statuses| statuses.is_empty())
+    {
+        return Ok(None);
+    }
+    serde_json::from_value(report)
+        .map(Some)
         .with_context(|| format!("oha's report is not what we read: {output}"))
 }
 

@@ -5,7 +5,10 @@
 //! direct subgraph call, MongoDB commands per request and peak memory, with the machine noted.
 //! Then the web storefront's budgets in Chromium, into `bench/web-budgets.md`.
 
+mod compare;
+mod growth;
 mod load;
+mod peers;
 mod report;
 mod sampling;
 mod scenarios;
@@ -25,13 +28,13 @@ use xtask::{
     paths,
     process::{Output, free_port},
     roster::SUBGRAPHS,
-    stack::{Stack, StackOptions, WebOptions, default_router_args, supergraph_yaml},
+    stack::{self, Stack, StackOptions, WebOptions, default_router_args, supergraph_yaml},
     web,
 };
 
 use self::{
     sampling::CpuTimes,
-    scenarios::{Gateway, Scenario, Target},
+    scenarios::{Scenario, Target},
 };
 use super::{build_release_binaries, step};
 
@@ -73,6 +76,36 @@ pub struct BenchArgs {
     /// Where to write the web storefront's budgets
     #[arg(long, default_value = "bench/web-budgets.md")]
     web_output: PathBuf,
+
+    /// Instead of the scenarios, compare our router with the peers (stock Hive Router, Apollo
+    /// Router, Hive Gateway, Apollo Gateway), installing each into .dev/tools on first use
+    #[arg(long)]
+    compare: bool,
+
+    /// Load before each measured run of the comparison, not counted
+    #[arg(long, default_value = "3s", value_parser = humantime::parse_duration)]
+    warmup: Duration,
+
+    /// Where to write the comparison (and, beside it with `.json`, its figures)
+    #[arg(long, default_value = "bench/compare.md")]
+    compare_output: PathBuf,
+
+    /// Measured rounds of each (workload, gateway) pair in the comparison, interleaved
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..))]
+    rounds: u32,
+
+    /// Instead of the scenarios, how reads cost as the catalogue grows: the system seeded at
+    /// each of --growth-sizes in turn
+    #[arg(long)]
+    growth: bool,
+
+    /// Catalogue sizes for --growth
+    #[arg(long, value_delimiter = ',', default_value = "100000,1000000")]
+    growth_sizes: Vec<usize>,
+
+    /// Where to write the growth table (and, beside it with `.json`, its figures)
+    #[arg(long, default_value = "bench/growth.md")]
+    growth_output: PathBuf,
 }
 
 /// What one scenario measured.
@@ -91,84 +124,125 @@ pub struct Measured {
     pub process_cpu: Vec<(String, f64)>,
 }
 
+/// MongoDB and the whole system, seeded, on release builds: what every bench mode measures.
+pub struct System {
+    pub stack: Stack,
+    mongo: LocalMongo,
+    /// Each process of the system (subgraphs, router, web, mongod) and its pid.
+    pub processes: Vec<(String, u32)>,
+    /// The run's scratch folder under `.dev` (logs, bodies, supergraph).
+    pub scratch: PathBuf,
+    /// How long seeding the products took.
+    pub seed_time: Duration,
+}
+
+impl System {
+    async fn start(args: &BenchArgs, scratch_name: &str) -> anyhow::Result<Self> {
+        Self::start_with(scratch_name, args.products).await
+    }
+
+    /// The system with `products` seeded products.
+    async fn start_with(scratch_name: &str, products: usize) -> anyhow::Result<Self> {
+        let bin_dir = build_release_binaries().await?;
+        let web_dist = web::ensure_bundle().await?;
+        let scratch = paths::dev_dir().join(scratch_name);
+        let _ = std::fs::remove_dir_all(&scratch);
+        std::fs::create_dir_all(&scratch)?;
+        let binary = mongo::ensure_binary(&paths::dev_dir()).await?;
+        let mongo_port = free_port()?;
+        step(&format!(
+            "Starting a throwaway MongoDB on 127.0.0.1:{mongo_port}"
+        ));
+        let log = Output::File(scratch.join("mongod.log"));
+        let mongo = LocalMongo::start(&binary, &scratch.join("mongodb"), mongo_port, &log).await?;
+
+        let options = StackOptions {
+            bin_dir,
+            mongodb_uri: mongo.uri(),
+            database_prefix: "bench_".to_owned(),
+            seed_products: None,
+            subgraph_ports: SUBGRAPHS
+                .iter()
+                .map(|_| free_port())
+                .collect::<anyhow::Result<_>>()?,
+            router_port: free_port()?,
+            supergraph_config: scratch.join("supergraph.yaml"),
+            router_args: default_router_args(),
+            router_env: vec![("LOG_LEVEL".into(), "warn".into())],
+            subgraph_env: Vec::new(),
+            web: Some(WebOptions {
+                port: free_port()?,
+                dist: web_dist,
+            }),
+            output: Output::File(scratch.join("services.log")),
+        };
+        std::fs::write(
+            &options.supergraph_config,
+            supergraph_yaml(&options.subgraph_ports),
+        )?;
+        step(&format!("Seeding {products} products"));
+        let seeding = std::time::Instant::now();
+        stack::seed(&options, products).await?;
+        let seed_time = seeding.elapsed();
+        step("Starting the system (release builds)");
+        let stack = Stack::start(options).await?;
+        let mut processes = stack.processes();
+        processes.extend(mongo.service.pid().map(|pid| ("mongod".to_owned(), pid)));
+        Ok(Self {
+            stack,
+            mongo,
+            processes,
+            scratch,
+            seed_time,
+        })
+    }
+
+    async fn stop(self) {
+        self.stack.stop().await;
+        self.mongo.service.stop(Duration::from_secs(10)).await;
+    }
+}
+
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
-    let bin_dir = build_release_binaries().await?;
     let oha = if args.web_only {
         None
     } else {
         Some(load::ensure_oha().await?)
     };
-    let web_dist = web::ensure_bundle().await?;
-
-    let scratch = paths::dev_dir().join("bench");
-    let _ = std::fs::remove_dir_all(&scratch);
-    std::fs::create_dir_all(&scratch)?;
-    let binary = mongo::ensure_binary(&paths::dev_dir()).await?;
-    let mongo_port = free_port()?;
-    step(&format!(
-        "Starting a throwaway MongoDB on 127.0.0.1:{mongo_port}"
-    ));
-    let log = Output::File(scratch.join("mongod.log"));
-    let mongo = LocalMongo::start(&binary, &scratch.join("mongodb"), mongo_port, &log).await?;
-
-    step(&format!(
-        "Seeding {} products and starting the system (release builds)",
-        args.products
-    ));
-    let options = StackOptions {
-        bin_dir,
-        mongodb_uri: mongo.uri(),
-        database_prefix: "bench_".to_owned(),
-        seed_products: Some(args.products),
-        subgraph_ports: SUBGRAPHS
-            .iter()
-            .map(|_| free_port())
-            .collect::<anyhow::Result<_>>()?,
-        router_port: free_port()?,
-        supergraph_config: scratch.join("supergraph.yaml"),
-        router_args: default_router_args(),
-        router_env: vec![("LOG_LEVEL".into(), "warn".into())],
-        subgraph_env: Vec::new(),
-        web: Some(WebOptions {
-            port: free_port()?,
-            dist: web_dist,
-        }),
-        output: Output::File(scratch.join("services.log")),
-    };
-    std::fs::write(
-        &options.supergraph_config,
-        supergraph_yaml(&options.subgraph_ports),
-    )?;
-    let stack = Stack::start(options).await?;
-    let mut processes = stack.processes();
-    processes.extend(mongo.service.pid().map(|pid| ("mongod".to_owned(), pid)));
+    if let Some(oha) = &oha {
+        if args.compare {
+            return compare::run(&args, oha).await;
+        }
+        if args.growth {
+            return growth::run(&args, oha).await;
+        }
+    }
+    let system = System::start(&args, "bench").await?;
+    let (stack, processes, scratch) = (&system.stack, &system.processes, &system.scratch);
     if let (Some(duration), Some(oha)) = (args.soak, &oha) {
-        let slugs = category_slugs(&reqwest::Client::new(), &stack).await?;
-        let scenarios =
-            scenarios::scenarios(Gateway::Storefront, args.rate, args.products, &slugs)?;
+        let slugs = category_slugs(&reqwest::Client::new(), &stack.router_url()).await?;
+        let scenarios = scenarios::scenarios(args.rate, args.products, &slugs)?;
         let soaked = soak::run(
             oha,
-            &stack,
-            &processes,
-            &scratch,
+            stack,
+            processes,
+            scratch,
             &scenarios,
             duration,
             args.soak_rate,
         )
         .await;
-        stack.stop().await;
-        mongo.service.stop(Duration::from_secs(10)).await;
+        system.stop().await;
         return publish(Path::new("bench/soak.md"), &soaked?);
     }
     let outcome = match &oha {
-        Some(oha) => measure_all(&args, oha, &stack, &processes, &scratch).await,
+        Some(oha) => measure_all(&args, oha, stack, processes, scratch).await,
         None => Ok(Vec::new()),
     };
-    let rss = sampling::peak_rss(&processes);
+    let rss = sampling::peak_rss(processes);
     step("Web storefront budgets (Chromium)");
-    let budgets = web_budgets::measure(&stack).await;
-    stack.stop().await;
-    mongo.service.stop(Duration::from_secs(10)).await;
+    let budgets = web_budgets::measure(stack).await;
+    system.stop().await;
     let results = outcome?;
 
     publish(
@@ -193,6 +267,14 @@ fn publish(relative: &std::path::Path, text: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Writes a results file (`relative` to the workspace root) without printing it.
+fn publish_quietly(relative: &Path, text: &str) -> anyhow::Result<()> {
+    let path = paths::workspace_root().join(relative);
+    std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+    step(&format!("Wrote {}", path.display()));
+    Ok(())
+}
+
 async fn measure_all(
     args: &BenchArgs,
     oha: &std::path::Path,
@@ -201,7 +283,7 @@ async fn measure_all(
     scratch: &std::path::Path,
 ) -> anyhow::Result<Vec<Measured>> {
     let client = reqwest::Client::new();
-    let category_slugs = category_slugs(&client, stack).await?;
+    let category_slugs = category_slugs(&client, &stack.router_url()).await?;
     let run = Run {
         args,
         oha,
@@ -211,21 +293,16 @@ async fn measure_all(
         client,
     };
     let mut results = Vec::new();
-    for scenario in scenarios::scenarios(
-        Gateway::Storefront,
-        args.rate,
-        args.products,
-        &category_slugs,
-    )? {
+    for scenario in scenarios::scenarios(args.rate, args.products, &category_slugs)? {
         results.push(run.measure(scenario).await?);
     }
     Ok(results)
 }
 
-/// The seeded categories' slugs, as the router lists them.
-async fn category_slugs(client: &reqwest::Client, stack: &Stack) -> anyhow::Result<Vec<String>> {
+/// The seeded categories' slugs, as the router at `router_url` lists them.
+async fn category_slugs(client: &reqwest::Client, router_url: &str) -> anyhow::Result<Vec<String>> {
     let categories: Value = client
-        .post(stack.router_url())
+        .post(router_url)
         .json(&json!({ "query": "{ categories { slug } }" }))
         .send()
         .await?
@@ -261,7 +338,7 @@ impl Run<'_> {
             client,
         } = self;
         let url = match scenario.target {
-            Target::Gateway(Gateway::Storefront) => stack.router_url(),
+            Target::Router => stack.router_url(),
             Target::Subgraph(name) => format!("{}/graphql", stack.subgraph_url(name)),
         };
         let url = url.as_str();
@@ -288,15 +365,11 @@ impl Run<'_> {
             args.connections,
             scenario.drive,
         )
-        .await?;
+        .await?
+        .with_context(|| format!("{}: no request got a response", scenario.title()))?;
         let after = mongodb_commands(client, stack).await?;
         let (machine_busy, process_cpu) = CpuTimes::read(processes)?.since(&cpu_before);
         let responses = stats.responses();
-        anyhow::ensure!(
-            responses > 0,
-            "{}: no request got a response",
-            scenario.title()
-        );
         Ok(Measured {
             rps: stats.summary.requests_per_sec,
             p50_ms: stats.latency_percentiles.p50 * 1000.0,

@@ -35,7 +35,7 @@ pub fn render(
     )?;
     for m in results {
         let target = match m.scenario.target {
-            Target::Gateway(gateway) => gateway.name().to_owned(),
+            Target::Router => "router".to_owned(),
             Target::Subgraph(name) => format!("{name} (direct)"),
         };
         writeln!(

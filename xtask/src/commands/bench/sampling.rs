@@ -67,6 +67,17 @@ impl CpuTimes {
             .collect();
         (100.0 * busy / total, processes)
     }
+
+    /// The CPU time every process together used since `before`, in seconds.
+    pub fn process_seconds_since(&self, before: &Self) -> f64 {
+        let ticks: u64 = self
+            .processes
+            .iter()
+            .zip(&before.processes)
+            .map(|((_, now), (_, then))| now.saturating_sub(*then))
+            .sum();
+        ticks as f64 / TICKS_PER_SECOND
+    }
 }
 
 /// A process's user + system time so far, in clock ticks.
@@ -119,4 +130,47 @@ pub fn machine() -> String {
         })
         .unwrap_or_else(|| "unknown memory".to_owned());
     format!("{cpu}, {cores} cores, {memory}, {}", std::env::consts::OS)
+}
+
+/// `pid` and every process below it (a gateway that forks workers is measured whole).
+pub fn process_tree(pid: u32) -> Vec<u32> {
+    let parents: Vec<(u32, u32)> = std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let child: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+            // The field after the state, past the command name (which may hold spaces).
+            let parent = stat
+                .rsplit_once(')')?
+                .1
+                .split_whitespace()
+                .nth(1)?
+                .parse()
+                .ok()?;
+            Some((child, parent))
+        })
+        .collect();
+    let mut tree = vec![pid];
+    let mut at = 0;
+    while at < tree.len() {
+        let parent = tree[at];
+        tree.extend(
+            parents
+                .iter()
+                .filter(|(_, p)| *p == parent)
+                .map(|(child, _)| *child),
+        );
+        at += 1;
+    }
+    tree
+}
+
+/// Starts each process's peak resident memory (VmHWM) over from what it holds now (Linux's
+/// `clear_refs`), so a run's peak is its own. A process that refuses keeps its earlier peak.
+pub fn reset_peak_rss(pids: &[u32]) {
+    for pid in pids {
+        let _ = std::fs::write(format!("/proc/{pid}/clear_refs"), "5");
+    }
 }

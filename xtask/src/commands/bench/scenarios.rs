@@ -41,25 +41,11 @@ impl ScenarioId {
     }
 }
 
-/// A federation gateway the bench drives. Ours today; peers (stock Hive Router, Apollo Router,
-/// the JavaScript gateways) are further variants, each serving the same supergraph.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Gateway {
-    Storefront,
-}
-
-impl Gateway {
-    pub fn name(self) -> &'static str {
-        match self {
-            Gateway::Storefront => "router",
-        }
-    }
-}
-
 /// Where a scenario's requests go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
-    Gateway(Gateway),
+    /// Our router.
+    Router,
     /// Straight at one subgraph, for the gateway's overhead.
     Subgraph(&'static str),
 }
@@ -96,7 +82,6 @@ impl Scenario {
 
 /// Every scenario against `gateway`, over `products` seeded products and `category_slugs`.
 pub fn scenarios(
-    gateway: Gateway,
     rate: u32,
     products: usize,
     category_slugs: &[String],
@@ -115,7 +100,7 @@ pub fn scenarios(
     let product_by_id = "query ProductById($id: ID!) { product(id: $id) { id sku name description imageUrl tags } }";
     let category_listing = paths::registered_operation("CategoryListing")?.body;
     let search = paths::registered_operation("Search")?.body;
-    let via = Target::Gateway(gateway);
+    let via = Target::Router;
     let direct = Target::Subgraph("catalog");
     let scenario = |id, target, bodies, drive| Scenario {
         id,

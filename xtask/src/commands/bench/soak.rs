@@ -5,6 +5,8 @@
 
 use std::{fmt::Write as _, path::Path, time::Duration};
 
+use anyhow::Context as _;
+
 use xtask::{
     process::{Memory, memory_mib, open_sockets},
     stack::Stack,
@@ -12,7 +14,7 @@ use xtask::{
 
 use super::{
     load,
-    scenarios::{Drive, Gateway, Scenario, ScenarioId, Target},
+    scenarios::{Drive, Scenario, ScenarioId, Target},
 };
 
 /// Load before the first sample: caches, pools and allocators settle.
@@ -48,7 +50,7 @@ pub async fn run(
     ];
     let bodies: Vec<_> = scenarios
         .iter()
-        .filter(|s| pages.contains(&s.id) && s.target == Target::Gateway(Gateway::Storefront))
+        .filter(|s| pages.contains(&s.id) && s.target == Target::Router)
         .flat_map(|s| s.bodies.iter().cloned())
         .collect();
     let body_file = scratch.join("soak-bodies.jsonl");
@@ -75,7 +77,9 @@ pub async fn run(
     let slices = (duration.as_secs() / SLICE.as_secs()).max(1);
     for minute in 1..=slices {
         super::step(&format!("Soak: minute {minute} of {slices}"));
-        let report = load::run_oha(oha, &url, &bodies, &body_file, SLICE, 64, drive).await?;
+        let report = load::run_oha(oha, &url, &bodies, &body_file, SLICE, 64, drive)
+            .await?
+            .context("no request of the soak got a response in a minute")?;
         samples.push(sample(minute, Some(&report)));
     }
     render(&samples, rate)

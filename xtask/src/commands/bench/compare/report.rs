@@ -1,0 +1,238 @@
+//! `bench/compare.md`: per workload a row per gateway (means over the rounds, with their
+//! spread, and ratios against our router), then the comparison's targets.
+
+use std::fmt::Write as _;
+
+use super::{Comparison, Row, Via, Workload, via_name};
+use crate::commands::bench::{load::OHA_VERSION, peers::Gateway};
+
+/// One gateway's runs of one workload, summarised.
+struct Summary {
+    via: Via,
+    rps: f64,
+    /// Largest distance of a round's rps from the mean, as a share of it.
+    spread: f64,
+    p50_ms: f64,
+    p95_ms: f64,
+    p99_ms: f64,
+    errors: u64,
+    cpu_seconds_per_1000: f64,
+    peak_rss_mib: f64,
+}
+
+fn summarise(rows: &[&Row]) -> Option<Summary> {
+    let first = rows.first()?;
+    let mean =
+        |figure: fn(&Row) -> f64| rows.iter().map(|r| figure(r)).sum::<f64>() / rows.len() as f64;
+    let rps = mean(|r| r.rps);
+    let spread = rows
+        .iter()
+        .map(|r| (r.rps - rps).abs() / rps.max(f64::EPSILON))
+        .fold(0.0, f64::max);
+    Some(Summary {
+        via: first.via,
+        rps,
+        spread,
+        p50_ms: mean(|r| r.p50_ms),
+        p95_ms: mean(|r| r.p95_ms),
+        p99_ms: mean(|r| r.p99_ms),
+        errors: rows.iter().map(|r| r.errors).sum(),
+        cpu_seconds_per_1000: mean(|r| r.cpu_seconds_per_1000),
+        peak_rss_mib: rows.iter().map(|r| r.peak_rss_mib).fold(0.0, f64::max),
+    })
+}
+
+/// Each target's summary of `workload`, ours first, in the order the gateways were listed.
+fn summaries(comparison: &Comparison, workload: Workload) -> Vec<Summary> {
+    let mut vias: Vec<Via> = comparison
+        .gateways
+        .iter()
+        .map(|(gateway, _, _)| Via::Gateway(*gateway))
+        .collect();
+    vias.push(Via::CatalogDirect);
+    vias.into_iter()
+        .filter_map(|via| {
+            let rows: Vec<&Row> = comparison
+                .rows
+                .iter()
+                .filter(|r| r.workload == workload && r.via == via)
+                .collect();
+            summarise(&rows)
+        })
+        .collect()
+}
+
+pub fn render(comparison: &Comparison) -> Result<String, std::fmt::Error> {
+    let mut out = String::new();
+    writeln!(out, "# Our router side by side with the peers\n")?;
+    writeln!(
+        out,
+        "Written by `cargo xtask bench --compare`: release builds, {} seeded products, the same \
+         composed supergraph and the same running subgraphs and MongoDB for every gateway. \
+         {} closed-loop connections (one for the one-at-a-time rows), {} s of warm-up then {} s \
+         measured, every (workload, gateway) pair {} times, interleaved (each round visits the \
+         gateways in the other order). Load generator `oha` {OHA_VERSION}. Machine: {}.\n",
+        comparison.products,
+        comparison.connections,
+        comparison.warmup_seconds,
+        comparison.seconds_per_run,
+        comparison.rounds,
+        comparison.machine,
+    )?;
+    writeln!(
+        out,
+        "**Core layout:** nothing is pinned. The gateway under load, the four subgraphs, \
+         MongoDB and the load generator share both cores (the other gateways sit idle), so a \
+         gateway's own CPU takes time from the subgraphs it waits on; the CPU seconds per 1000 \
+         requests are the gateway's own processes' cost whatever the layout. Figures are the \
+         rounds' means; *spread* is the largest distance of a round's throughput from that \
+         mean. Peak RSS is the gateway's largest resident memory during the run.\n"
+    )?;
+    writeln!(out, "## Gateways\n")?;
+    writeln!(
+        out,
+        "| gateway | what ran | configured as |\n| --- | --- | --- |"
+    )?;
+    for (gateway, label, configured) in &comparison.gateways {
+        writeln!(out, "| {gateway} | {label} | {configured} |")?;
+    }
+    for missing in &comparison.missing {
+        writeln!(
+            out,
+            "| {} | not measured | {} |",
+            missing.gateway, missing.reason
+        )?;
+    }
+    for (workload, gateway, reason) in &comparison.wrong_answers {
+        writeln!(
+            out,
+            "\n{gateway} is not measured on *{}*: {reason}.",
+            workload.title()
+        )?;
+    }
+
+    for workload in Workload::ALL {
+        let rows = summaries(comparison, workload);
+        let Some(ours) = rows
+            .iter()
+            .find(|s| s.via == Via::Gateway(Gateway::Storefront))
+        else {
+            continue;
+        };
+        let bytes = comparison
+            .response_bytes
+            .iter()
+            .find(|(w, _)| *w == workload)
+            .map_or(0, |(_, bytes)| *bytes);
+        writeln!(
+            out,
+            "\n## {} (responses ~{:.1} KB)\n",
+            workload.title(),
+            bytes as f64 / 1024.0
+        )?;
+        writeln!(
+            out,
+            "| gateway | rps | spread | p50 ms | p95 ms | p99 ms | errors | CPU s / 1000 req | peak RSS MiB | rps vs ours | p99 vs ours |"
+        )?;
+        writeln!(
+            out,
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+        )?;
+        for s in &rows {
+            writeln!(
+                out,
+                "| {} | {:.0} | ±{:.1}% | {} | {} | {} | {} | {} | {:.1} | {:.2}× | {}× |",
+                via_name(s.via),
+                s.rps,
+                s.spread * 100.0,
+                shown(s.p50_ms, 2),
+                shown(s.p95_ms, 2),
+                shown(s.p99_ms, 2),
+                s.errors,
+                shown(s.cpu_seconds_per_1000, 3),
+                s.peak_rss_mib,
+                s.rps / ours.rps,
+                shown(s.p99_ms / ours.p99_ms, 2),
+            )?;
+        }
+    }
+    targets(&mut out, comparison)?;
+    Ok(out)
+}
+
+/// The comparison's targets, from the figures above.
+fn targets(out: &mut String, comparison: &Comparison) -> std::fmt::Result {
+    writeln!(out, "\n## Against the targets\n")?;
+    let find = |workload: Workload, via: Via| {
+        summaries(comparison, workload)
+            .into_iter()
+            .find(|s| s.via == via)
+    };
+    let ours = Via::Gateway(Gateway::Storefront);
+    let stock = Via::Gateway(Gateway::HiveRouter);
+    for workload in Workload::ALL {
+        match (find(workload, ours), find(workload, stock)) {
+            (Some(o), Some(h)) => writeln!(
+                out,
+                "- {}: throughput vs stock Hive Router **{:.2}×** (target ≥ 1.0×: {}), p99 \
+                 **{:.2}×** (target ≤ 1.05×: {}); run-to-run spread ours ±{:.1}%, stock ±{:.1}%.",
+                workload.title(),
+                o.rps / h.rps,
+                verdict(o.rps >= h.rps),
+                o.p99_ms / h.p99_ms,
+                verdict(o.p99_ms <= 1.05 * h.p99_ms),
+                o.spread * 100.0,
+                h.spread * 100.0,
+            )?,
+            _ => writeln!(
+                out,
+                "- {}: stock Hive Router not measured.",
+                workload.title()
+            )?,
+        }
+    }
+    match (
+        find(Workload::Heavy, ours),
+        find(Workload::Heavy, Via::Gateway(Gateway::ApolloRouter)),
+    ) {
+        (Some(o), Some(a)) => writeln!(
+            out,
+            "- Heavy nested query: throughput vs Apollo Router **{:.2}×** (target ≥ 4×: {}); \
+             CPU per request {:.2}× Apollo Router's.",
+            o.rps / a.rps,
+            verdict(o.rps >= 4.0 * a.rps),
+            o.cpu_seconds_per_1000 / a.cpu_seconds_per_1000,
+        )?,
+        _ => writeln!(out, "- Heavy nested query: Apollo Router not measured.")?,
+    }
+    let serial = Workload::SingleSubgraphSerial;
+    if let (Some(o), Some(h), Some(d)) = (
+        find(serial, ours),
+        find(serial, stock),
+        find(serial, Via::CatalogDirect),
+    ) {
+        let (added_ours, added_stock) = (o.p50_ms - d.p50_ms, h.p50_ms - d.p50_ms);
+        writeln!(
+            out,
+            "- Latency added over a direct subgraph call (one request at a time, p50 via the \
+             gateway − p50 direct): ours **{added_ours:.3} ms**, stock Hive Router \
+             {added_stock:.3} ms: {:+.3} ms (target within 0.05 ms: {}).",
+            added_ours - added_stock,
+            verdict(added_ours - added_stock <= 0.05),
+        )?;
+    }
+    Ok(())
+}
+
+/// `figure` to `decimals` places; a dash where there is none (no request answered in a run).
+fn shown(figure: f64, decimals: usize) -> String {
+    if figure.is_finite() {
+        format!("{figure:.decimals$}")
+    } else {
+        "—".to_owned()
+    }
+}
+
+fn verdict(met: bool) -> &'static str {
+    if met { "met" } else { "not met" }
+}
