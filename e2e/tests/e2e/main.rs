@@ -22,6 +22,7 @@ mod mongodb_batching;
 mod mongodb_failures;
 mod observability;
 mod production_profile;
+mod reference_freshness;
 mod roster;
 mod schema_checks;
 mod trusted_documents;

@@ -49,8 +49,9 @@ async fn category_listing_costs_no_more_commands_at_50_than_at_5() {
         large.0 <= small.0 + 2 && large.1 <= small.1 + 2,
         "MongoDB commands (catalog, pricing) grow with the page: {small:?} for 5, {large:?} for 50"
     );
-    // Catalog: the category menu, the category by slug, the page, the count. Pricing: prices
-    // with the running promotions, one aggregation.
+    // Catalog: the page and the count (the category menu and the category by slug too, until
+    // the categories' mirror follows). Pricing: the prices (with the running promotions in one
+    // aggregation, until the promotions' mirror follows).
     assert!(
         small.0 <= 4 && small.1 <= 1,
         "more commands than batching allows: {small:?}"

@@ -28,7 +28,7 @@ impl Subgraph for Catalog {
         _options: &NoOptions,
         batching: Batching,
     ) -> Result<SchemaBuilder<Query, EmptyMutation, EmptySubscription>, AttachError> {
-        let store = CatalogStore::new(&database);
+        let store = CatalogStore::new(&database).mirroring_categories();
         store.ensure_indexes().await?;
         let loader = batching.loader(CatalogLoader::new(store.clone()));
         Ok(builder.data(store).data(loader))

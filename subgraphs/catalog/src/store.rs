@@ -12,7 +12,7 @@ use mongodb::{
 };
 use serde::{Deserialize, Serialize};
 
-use subgraph_kit::mongo;
+use subgraph_kit::{mongo, reference::Mirror};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ProductDoc {
@@ -55,6 +55,9 @@ pub struct SearchPage {
 pub struct CatalogStore {
     products: Collection<ProductDoc>,
     categories: Collection<CategoryDoc>,
+    /// The categories in memory while a change stream follows them: every page reads them
+    /// (the menu, each product's category), and they change rarely.
+    category_mirror: Option<Mirror<CategoryDoc>>,
 }
 
 #[derive(Deserialize)]
@@ -77,7 +80,20 @@ impl CatalogStore {
         Self {
             products: database.collection("products"),
             categories: database.collection("categories"),
+            category_mirror: None,
         }
+    }
+
+    /// Serves categories from memory, kept current by a change stream (see
+    /// [`subgraph_kit::reference`]); from MongoDB while the stream is not following.
+    pub fn mirroring_categories(mut self) -> Self {
+        self.category_mirror = Some(Mirror::follow(self.categories.clone()));
+        self
+    }
+
+    /// Every category, from the mirror when it is current.
+    fn mirrored_categories(&self) -> Option<std::sync::Arc<[CategoryDoc]>> {
+        self.category_mirror.as_ref()?.documents()
     }
 
     /// Unique SKUs and slugs, the keyset index behind category pages, and the text index.
@@ -119,14 +135,34 @@ impl CatalogStore {
     }
 
     pub async fn categories_by_ids(&self, ids: &[String]) -> Result<Vec<CategoryDoc>> {
+        if let Some(all) = self.mirrored_categories() {
+            return Ok(all
+                .iter()
+                .filter(|c| ids.contains(&c.id))
+                .cloned()
+                .collect());
+        }
         mongo::find_in(&self.categories, "_id", ids).await
     }
 
     pub async fn categories_by_slugs(&self, slugs: &[String]) -> Result<Vec<CategoryDoc>> {
+        if let Some(all) = self.mirrored_categories() {
+            return Ok(all
+                .iter()
+                .filter(|c| slugs.contains(&c.slug))
+                .cloned()
+                .collect());
+        }
         mongo::find_in(&self.categories, "slug", slugs).await
     }
 
+    /// Every category, in menu order.
     pub async fn all_categories(&self) -> Result<Vec<CategoryDoc>> {
+        if let Some(all) = self.mirrored_categories() {
+            let mut categories = all.to_vec();
+            categories.sort_by_key(|c| c.position);
+            return Ok(categories);
+        }
         self.categories
             .find(doc! {})
             .sort(doc! { "position": 1 })

@@ -10,6 +10,7 @@ pub mod identity;
 pub mod limits;
 pub mod mongo;
 pub mod parsed_queries;
+pub mod reference;
 pub mod refusals;
 pub mod representations;
 pub mod server;

@@ -13,7 +13,7 @@ use mongodb::{
     options::{ClientOptions, WriteConcern},
 };
 
-use crate::telemetry;
+use crate::{reference, telemetry};
 
 #[derive(Debug, thiserror::Error)]
 pub enum MongoError {
@@ -138,6 +138,14 @@ fn record_command(event: CommandEvent) {
         track_command_span(&event);
     }
     match event {
+        // The reference mirrors' own commands (their change streams wait on `getMore` around
+        // the clock) are counted apart: `mongodb_commands_total` is what requests cost.
+        CommandEvent::Started(started)
+            if started.command.get_str("comment") == Ok(reference::MIRROR_COMMENT) =>
+        {
+            metrics::counter!("mongodb_mirror_commands_total", "command" => started.command_name)
+                .increment(1);
+        }
         CommandEvent::Started(started) => {
             metrics::counter!("mongodb_commands_total", "command" => started.command_name)
                 .increment(1);

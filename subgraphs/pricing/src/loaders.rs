@@ -1,5 +1,6 @@
 //! Batched reads for pricing: a batch of products costs one MongoDB command, reading their
-//! prices and the running promotions together; currency rates are batched the same way.
+//! prices (the running promotions come from memory, or with the prices in that command while
+//! the promotions' mirror is not following); currency rates are batched the same way.
 
 use std::{collections::HashMap, sync::Arc};
 

@@ -29,7 +29,7 @@ impl Subgraph for Pricing {
         _options: &NoOptions,
         batching: Batching,
     ) -> Result<SchemaBuilder<Query, EmptyMutation, EmptySubscription>, AttachError> {
-        let store = PricingStore::new(&database);
+        let store = PricingStore::new(&database).mirroring_reference_data();
         store.ensure_indexes().await?;
         let loader = batching.loader(PricingLoader::new(store.clone()));
         Ok(builder.data(store).data(loader))

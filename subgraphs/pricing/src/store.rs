@@ -12,7 +12,7 @@ use mongodb::{
 };
 use serde::{Deserialize, Serialize};
 
-use subgraph_kit::mongo;
+use subgraph_kit::{mongo, reference::Mirror};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PriceDoc {
@@ -50,6 +50,11 @@ impl PromotionDoc {
     pub fn applies_to(&self, category_slug: &str) -> bool {
         self.category_slugs.is_empty() || self.category_slugs.iter().any(|s| s == category_slug)
     }
+
+    /// Whether its window contains `now` (as [`running_at`] asks MongoDB).
+    fn runs_at(&self, now: DateTime<Utc>) -> bool {
+        self.starts_at <= now && now < self.ends_at
+    }
 }
 
 /// The filter matching promotions whose window contains `now`.
@@ -63,6 +68,9 @@ pub struct PricingStore {
     prices: Collection<PriceDoc>,
     rates: Collection<RateDoc>,
     promotions: Collection<PromotionDoc>,
+    /// Promotions and rates in memory while change streams follow them (every quote reads
+    /// them; they change rarely), so a quote reads only its prices.
+    mirrors: Option<(Mirror<PromotionDoc>, Mirror<RateDoc>)>,
 }
 
 impl PricingStore {
@@ -71,7 +79,25 @@ impl PricingStore {
             prices: database.collection("prices"),
             rates: database.collection("rates"),
             promotions: database.collection("promotions"),
+            mirrors: None,
         }
+    }
+
+    /// Serves promotions and rates from memory, kept current by change streams (see
+    /// [`subgraph_kit::reference`]): a promotion written to MongoDB shows in prices within
+    /// milliseconds; while a stream is not following, they are read from MongoDB.
+    pub fn mirroring_reference_data(mut self) -> Self {
+        self.mirrors = Some((
+            Mirror::follow(self.promotions.clone()),
+            Mirror::follow(self.rates.clone()),
+        ));
+        self
+    }
+
+    /// The promotions running at `now`, from the mirror when it is current.
+    fn mirrored_promotions(&self, now: DateTime<Utc>) -> Option<Vec<PromotionDoc>> {
+        let all = self.mirrors.as_ref()?.0.documents()?;
+        Some(all.iter().filter(|p| p.runs_at(now)).cloned().collect())
     }
 
     pub async fn ensure_indexes(&self) -> Result<()> {
@@ -94,6 +120,14 @@ impl PricingStore {
         ids: &[String],
         now: DateTime<Utc>,
     ) -> Result<(HashMap<String, PriceDoc>, Vec<PromotionDoc>)> {
+        if let Some(promotions) = self.mirrored_promotions(now) {
+            let prices = mongo::find_in(&self.prices, "_id", ids).await?;
+            let prices = prices
+                .into_iter()
+                .map(|price| (price.product_id.clone(), price))
+                .collect();
+            return Ok((prices, promotions));
+        }
         let pipeline = [
             doc! { "$match": { "_id": { "$in": ids } } },
             doc! { "$unionWith": {
@@ -120,6 +154,17 @@ impl PricingStore {
     }
 
     pub async fn rates(&self, currencies: &[String]) -> Result<Vec<RateDoc>> {
+        if let Some(all) = self
+            .mirrors
+            .as_ref()
+            .and_then(|(_, rates)| rates.documents())
+        {
+            return Ok(all
+                .iter()
+                .filter(|rate| currencies.contains(&rate.currency))
+                .cloned()
+                .collect());
+        }
         self.rates
             .find(doc! { "_id": { "$in": currencies } })
             .await?
@@ -129,6 +174,10 @@ impl PricingStore {
 
     /// Promotions whose window contains `now`, soonest-ending first.
     pub async fn active_promotions(&self, now: DateTime<Utc>) -> Result<Vec<PromotionDoc>> {
+        if let Some(mut promotions) = self.mirrored_promotions(now) {
+            promotions.sort_by(|a, b| (a.ends_at, &a.id).cmp(&(b.ends_at, &b.id)));
+            return Ok(promotions);
+        }
         self.promotions
             .find(running_at(now))
             .sort(doc! { "ends_at": 1, "_id": 1 })

@@ -168,8 +168,10 @@ impl System {
             router_port: free_port()?,
             supergraph_config: scratch.join("supergraph.yaml"),
             router_args: default_router_args(),
+            // Warnings and errors only, everywhere: no per-request log lines (the subgraphs'
+            // request log is at info), whose cost here would be the bench's own log forwarding.
             router_env: vec![("LOG_LEVEL".into(), "warn".into())],
-            subgraph_env: Vec::new(),
+            subgraph_env: vec![("RUST_LOG".into(), "warn".into())],
             web: Some(WebOptions {
                 port: free_port()?,
                 dist: web_dist,

@@ -32,7 +32,10 @@ const START_LIMIT: Duration = Duration::from_secs(60);
 /// A federation gateway the bench drives, each serving the same supergraph.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
-#[allow(clippy::enum_variant_names, reason = "two of the products are called … Gateway")]
+#[allow(
+    clippy::enum_variant_names,
+    reason = "two of the products are called … Gateway"
+)]
 pub enum Gateway {
     /// Our router: Hive Router's engine with our plugins and `router.yaml`.
     Storefront,
