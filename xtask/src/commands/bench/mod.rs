@@ -90,6 +90,10 @@ pub struct BenchArgs {
     #[arg(long, default_value = "bench/compare.md")]
     compare_output: PathBuf,
 
+    /// The peers the comparison runs beside our router (comma-separated; all by default)
+    #[arg(long, value_delimiter = ',', default_values_t = peers::Gateway::ALL[1..].to_vec())]
+    peers: Vec<peers::Gateway>,
+
     /// Measured rounds of each (workload, gateway) pair in the comparison, interleaved
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..))]
     rounds: u32,

@@ -38,9 +38,11 @@ const START_LIMIT: Duration = Duration::from_secs(60);
 )]
 pub enum Gateway {
     /// Our router: Hive Router's engine with our plugins and `router.yaml`.
+    #[value(name = "router")]
     Storefront,
     /// Our router recording which clients use which schema elements (`--usage-file`): what
     /// that plugin costs.
+    #[value(name = "router+usage")]
     StorefrontUsage,
     /// Hive Router 0.2.0 as released (the `hive_router` binary of the version we build on),
     /// on the same `router.yaml`.

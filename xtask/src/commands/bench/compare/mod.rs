@@ -138,7 +138,7 @@ struct Running {
 pub async fn run(args: &BenchArgs, oha: &Path) -> anyhow::Result<()> {
     let mut installed = Vec::new();
     let mut missing = Vec::new();
-    for gateway in Gateway::ALL.into_iter().skip(1) {
+    for &gateway in args.peers.iter().filter(|g| **g != Gateway::Storefront) {
         match peers::install(gateway).await {
             Ok(peer) => installed.push(peer),
             Err(err) => {
