@@ -21,7 +21,7 @@ pub fn render(
         out,
         "Written by `cargo xtask bench` (release builds, {} seeded products, {:?} per scenario, \
          {} connections; load generator `oha` {OHA_VERSION}; load generator, MongoDB, router and \
-         subgraphs all on the same machine).\n",
+         subgraphs all on the same machine; every process logs warnings and errors only).\n",
         args.products, args.duration, args.connections
     )?;
     writeln!(out, "Machine: {}\n", machine())?;
@@ -57,8 +57,9 @@ pub fn render(
         "\nRequests cycle through 1000 products spread over the catalog (ProductPage, \
          ProductById), every category (CategoryListing) and {} search words; Home is the same \
          for everyone. MongoDB commands per request fall under concurrency: each subgraph's \
-         DataLoaders batch the keys of every request ready to run into one query (no caching: \
-         every request still reads MongoDB's current data). \"One at a time\" rows are one \
+         DataLoaders batch the keys of every request ready to run into one query; categories, \
+         running promotions and rates come from memory kept current by MongoDB change streams \
+         (product data is read from MongoDB on every request). \"One at a time\" rows are one \
          connection, so their latency is the call's own, without queueing. \"Failed\" counts \
          non-2xx responses and requests that got no response.",
         SEARCH_WORDS.len()
