@@ -57,15 +57,21 @@ async fn mirrors_following(stack: &TestStack) {
     }
 }
 
-#[tokio::test]
-async fn a_promotion_written_to_mongodb_shows_in_prices_within_a_second() {
-    let stack = TestStack::start("fresh-promotions").await;
+/// A stack whose mirrors follow, the quote before any write, and the quoted product's category.
+async fn start_mirroring(name: &str) -> (TestStack, Value, String) {
+    let stack = TestStack::start(name).await;
     mirrors_following(&stack).await;
     let before = stack.query(QUOTE, json!({})).await;
     let slug = data(&before)["product"]["category"]["slug"]
         .as_str()
         .unwrap()
         .to_owned();
+    (stack, before, slug)
+}
+
+#[tokio::test]
+async fn a_promotion_written_to_mongodb_shows_in_prices_within_a_second() {
+    let (stack, before, slug) = start_mirroring("fresh-promotions").await;
     let percent_before = data(&before)["product"]["pricing"]["percentOff"].clone();
     assert_ne!(
         percent_before,
@@ -132,13 +138,7 @@ async fn a_promotion_written_to_mongodb_shows_in_prices_within_a_second() {
 
 #[tokio::test]
 async fn a_category_renamed_in_mongodb_shows_within_a_second() {
-    let stack = TestStack::start("fresh-categories").await;
-    mirrors_following(&stack).await;
-    let before = stack.query(QUOTE, json!({})).await;
-    let slug = data(&before)["product"]["category"]["slug"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (stack, _, slug) = start_mirroring("fresh-categories").await;
 
     // While mirrored, the menu and a product's category cost the catalog no category read.
     let finds = commands_named(&stack, "catalog", "find").await;
