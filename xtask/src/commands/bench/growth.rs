@@ -12,7 +12,7 @@ use xtask::paths;
 
 use super::{
     BenchArgs, System,
-    load::run_oha,
+    load::{LatencyMs, run_oha},
     sampling,
     scenarios::{self, Drive, ScenarioId},
 };
@@ -54,9 +54,8 @@ pub struct Size {
 pub struct Measured {
     pub read: Read,
     pub rps: f64,
-    pub p50_ms: f64,
-    pub p95_ms: f64,
-    pub p99_ms: f64,
+    #[serde(flatten)]
+    pub latency: LatencyMs,
     pub errors: u64,
 }
 
@@ -96,13 +95,7 @@ async fn measure_size(
     let router = system.stack.router_url();
     let slugs = super::category_slugs(&client, &router).await?;
     let scenarios = scenarios::scenarios(args.rate, products, &slugs)?;
-    let bodies_of = |id: ScenarioId| {
-        scenarios
-            .iter()
-            .find(|scenario| scenario.id == id)
-            .map(|scenario| scenario.bodies.clone())
-            .unwrap_or_default()
-    };
+    let bodies_of = |id| scenarios::bodies_of(&scenarios, id);
     let listing = paths::registered_operation("CategoryListing")?.body;
     let mut deep_pages = Vec::new();
     for slug in &slugs {
@@ -142,9 +135,7 @@ async fn measure_size(
         reads.push(Measured {
             read,
             rps: stats.summary.requests_per_sec,
-            p50_ms: stats.latency_percentiles.p50 * 1000.0,
-            p95_ms: stats.latency_percentiles.p95 * 1000.0,
-            p99_ms: stats.latency_percentiles.p99 * 1000.0,
+            latency: stats.latency_ms(),
             errors: stats.failures(),
         });
     }
@@ -217,15 +208,15 @@ fn render(args: &BenchArgs, sizes: &[Size]) -> anyhow::Result<String> {
             let Some(m) = size.reads.iter().find(|m| m.read == read) else {
                 continue;
             };
-            let growth = base.map_or(f64::NAN, |base| m.p50_ms / base.p50_ms);
+            let growth = base.map_or(f64::NAN, |base| m.latency.p50_ms / base.latency.p50_ms);
             writeln!(
                 out,
                 "| {} | {} | {:.2} | {:.2} | {:.2} | {:.0} | {} | {growth:.2}× |",
                 read.title(),
                 size.products,
-                m.p50_ms,
-                m.p95_ms,
-                m.p99_ms,
+                m.latency.p50_ms,
+                m.latency.p95_ms,
+                m.latency.p99_ms,
                 m.rps,
                 m.errors
             )?;
@@ -235,7 +226,12 @@ fn render(args: &BenchArgs, sizes: &[Size]) -> anyhow::Result<String> {
     if sizes.len() > 1 {
         writeln!(out, "\n## Against the targets\n")?;
         for read in [Read::DeepCategoryPage, Read::ProductPage] {
-            let p50 = |size: &Size| size.reads.iter().find(|m| m.read == read).map(|m| m.p50_ms);
+            let p50 = |size: &Size| {
+                size.reads
+                    .iter()
+                    .find(|m| m.read == read)
+                    .map(|m| m.latency.p50_ms)
+            };
             if let (Some(small), Some(large)) = (p50(first), p50(last)) {
                 writeln!(
                     out,

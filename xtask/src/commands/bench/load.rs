@@ -9,7 +9,7 @@ use std::{
 };
 
 use anyhow::Context;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use xtask::{paths, process::run_to_completion};
 
@@ -45,7 +45,34 @@ pub struct Percentiles {
     pub p99: f64,
 }
 
+/// Latency percentiles in milliseconds, as the reports show them.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct LatencyMs {
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub p99_ms: f64,
+}
+
+impl LatencyMs {
+    /// No latency: nothing was answered.
+    pub const NONE: Self = Self {
+        p50_ms: f64::NAN,
+        p95_ms: f64::NAN,
+        p99_ms: f64::NAN,
+    };
+}
+
 impl OhaReport {
+    /// The latency percentiles in milliseconds.
+    pub fn latency_ms(&self) -> LatencyMs {
+        let percentiles = &self.latency_percentiles;
+        LatencyMs {
+            p50_ms: percentiles.p50 * 1000.0,
+            p95_ms: percentiles.p95 * 1000.0,
+            p99_ms: percentiles.p99 * 1000.0,
+        }
+    }
+
     /// Requests that got an HTTP response.
     pub fn responses(&self) -> u64 {
         self.status_code_distribution.values().sum()

@@ -203,6 +203,14 @@ impl System {
         })
     }
 
+    /// The pid of the system's process `name` (a subgraph, `router`, `web`, `mongod`).
+    pub fn pid(&self, name: &str) -> Option<u32> {
+        self.processes
+            .iter()
+            .find(|(process, _)| process == name)
+            .map(|(_, pid)| *pid)
+    }
+
     async fn stop(self) {
         self.stack.stop().await;
         self.mongo.service.stop(Duration::from_secs(10)).await;

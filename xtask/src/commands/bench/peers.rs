@@ -180,7 +180,7 @@ pub async fn install(gateway: Gateway) -> anyhow::Result<Installed> {
                  (tools/bench-peers/apollo-router.yaml); JWT, operation limits and demand \
                  control are licensed features, so off",
                 program,
-                tools.join("bench-peers"),
+                paths::workspace_root(),
             ))
         }
         Gateway::HiveGateway | Gateway::ApolloGateway => {

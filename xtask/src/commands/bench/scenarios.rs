@@ -80,6 +80,15 @@ impl Scenario {
     }
 }
 
+/// The request bodies of scenario `id` among `scenarios` (none when it is not there).
+pub fn bodies_of(scenarios: &[Scenario], id: ScenarioId) -> Vec<Value> {
+    scenarios
+        .iter()
+        .find(|scenario| scenario.id == id)
+        .map(|scenario| scenario.bodies.clone())
+        .unwrap_or_default()
+}
+
 /// Every scenario against `gateway`, over `products` seeded products and `category_slugs`.
 pub fn scenarios(
     rate: u32,

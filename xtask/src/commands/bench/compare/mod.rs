@@ -15,7 +15,7 @@ use xtask::process::{Output, Service, free_port, run_to_completion};
 
 use super::{
     BenchArgs, System,
-    load::run_oha,
+    load::{LatencyMs, run_oha},
     peers::{self, Gateway, Installed},
     sampling::{self, CpuTimes},
     scenarios::{self, Drive, ScenarioId},
@@ -89,9 +89,8 @@ pub struct Row {
     pub round: u32,
     pub requests: u64,
     pub rps: f64,
-    pub p50_ms: f64,
-    pub p95_ms: f64,
-    pub p99_ms: f64,
+    #[serde(flatten)]
+    pub latency: LatencyMs,
     /// Non-2xx responses and requests that got none.
     pub errors: u64,
     /// CPU time of the gateway's processes per 1000 responses.
@@ -178,12 +177,7 @@ async fn compare(
         run_to_completion("router compose", compose).await?,
     )?;
 
-    let ours = system
-        .processes
-        .iter()
-        .find(|(name, _)| name == "router")
-        .map(|(_, pid)| *pid)
-        .context("our router is not running")?;
+    let ours = system.pid("router").context("our router is not running")?;
     let mut running = vec![Running {
         gateway: Gateway::Storefront,
         url: system.stack.router_url(),
@@ -273,12 +267,7 @@ async fn compare(
                 workload,
                 Workload::SingleSubgraph | Workload::SingleSubgraphSerial
             ) {
-                let catalog_pid = system
-                    .processes
-                    .iter()
-                    .find(|(name, _)| name == "catalog")
-                    .map(|(_, pid)| vec![*pid])
-                    .unwrap_or_default();
+                let catalog_pid = system.pid("catalog").into_iter().collect();
                 targets.push((Via::CatalogDirect, catalog.as_str(), catalog_pid));
             }
             for (via, url, pids) in targets {
@@ -370,9 +359,7 @@ async fn measure(
             round,
             requests: 0,
             rps: 0.0,
-            p50_ms: f64::NAN,
-            p95_ms: f64::NAN,
-            p99_ms: f64::NAN,
+            latency: LatencyMs::NONE,
             errors: u64::from(CONNECTIONS),
             cpu_seconds_per_1000: f64::NAN,
             peak_rss_mib,
@@ -385,9 +372,7 @@ async fn measure(
         round,
         requests,
         rps: stats.summary.requests_per_sec,
-        p50_ms: stats.latency_percentiles.p50 * 1000.0,
-        p95_ms: stats.latency_percentiles.p95 * 1000.0,
-        p99_ms: stats.latency_percentiles.p99 * 1000.0,
+        latency: stats.latency_ms(),
         errors: stats.failures(),
         cpu_seconds_per_1000: cpu_seconds * 1000.0 / requests.max(1) as f64,
         peak_rss_mib,
@@ -402,13 +387,7 @@ async fn workload_bodies(
 ) -> anyhow::Result<Vec<(Workload, Vec<Value>)>> {
     let slugs = super::category_slugs(client, router_url).await?;
     let scenarios = scenarios::scenarios(args.rate, args.products, &slugs)?;
-    let bodies_of = |id: ScenarioId| -> Vec<Value> {
-        scenarios
-            .iter()
-            .find(|scenario| scenario.id == id)
-            .map(|scenario| scenario.bodies.clone())
-            .unwrap_or_default()
-    };
+    let bodies_of = |id| scenarios::bodies_of(&scenarios, id);
     // The storefront's pages in turn: a product page, a category, a search, the home page.
     let pages = [
         bodies_of(ScenarioId::ProductPage),
