@@ -91,9 +91,12 @@ impl CatalogStore {
         self
     }
 
-    /// Every category, from the mirror when it is current.
-    fn mirrored_categories(&self) -> Option<std::sync::Arc<[CategoryDoc]>> {
-        self.category_mirror.as_ref()?.documents()
+    /// The categories `wanted` keeps, from the mirror when it is current.
+    fn mirrored_categories(
+        &self,
+        wanted: impl Fn(&CategoryDoc) -> bool,
+    ) -> Option<Vec<CategoryDoc>> {
+        self.category_mirror.as_ref()?.select(wanted)
     }
 
     /// Unique SKUs and slugs, the keyset index behind category pages, and the text index.
@@ -135,31 +138,22 @@ impl CatalogStore {
     }
 
     pub async fn categories_by_ids(&self, ids: &[String]) -> Result<Vec<CategoryDoc>> {
-        if let Some(all) = self.mirrored_categories() {
-            return Ok(all
-                .iter()
-                .filter(|c| ids.contains(&c.id))
-                .cloned()
-                .collect());
+        if let Some(categories) = self.mirrored_categories(|c| ids.contains(&c.id)) {
+            return Ok(categories);
         }
         mongo::find_in(&self.categories, "_id", ids).await
     }
 
     pub async fn categories_by_slugs(&self, slugs: &[String]) -> Result<Vec<CategoryDoc>> {
-        if let Some(all) = self.mirrored_categories() {
-            return Ok(all
-                .iter()
-                .filter(|c| slugs.contains(&c.slug))
-                .cloned()
-                .collect());
+        if let Some(categories) = self.mirrored_categories(|c| slugs.contains(&c.slug)) {
+            return Ok(categories);
         }
         mongo::find_in(&self.categories, "slug", slugs).await
     }
 
     /// Every category, in menu order.
     pub async fn all_categories(&self) -> Result<Vec<CategoryDoc>> {
-        if let Some(all) = self.mirrored_categories() {
-            let mut categories = all.to_vec();
+        if let Some(mut categories) = self.mirrored_categories(|_| true) {
             categories.sort_by_key(|c| c.position);
             return Ok(categories);
         }

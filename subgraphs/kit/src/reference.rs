@@ -68,6 +68,21 @@ where
             .clone()
     }
 
+    /// The documents `wanted` keeps, or `None` while the mirror is not following (read
+    /// MongoDB then).
+    pub fn select(&self, wanted: impl Fn(&T) -> bool) -> Option<Vec<T>>
+    where
+        T: Clone,
+    {
+        let all = self.documents()?;
+        Some(
+            all.iter()
+                .filter(|document| wanted(document))
+                .cloned()
+                .collect(),
+        )
+    }
+
     fn set(&self, documents: Option<Arc<[T]>>) {
         *self
             .current

@@ -96,8 +96,7 @@ impl PricingStore {
 
     /// The promotions running at `now`, from the mirror when it is current.
     fn mirrored_promotions(&self, now: DateTime<Utc>) -> Option<Vec<PromotionDoc>> {
-        let all = self.mirrors.as_ref()?.0.documents()?;
-        Some(all.iter().filter(|p| p.runs_at(now)).cloned().collect())
+        self.mirrors.as_ref()?.0.select(|p| p.runs_at(now))
     }
 
     pub async fn ensure_indexes(&self) -> Result<()> {
@@ -154,16 +153,12 @@ impl PricingStore {
     }
 
     pub async fn rates(&self, currencies: &[String]) -> Result<Vec<RateDoc>> {
-        if let Some(all) = self
+        let mirrored = self
             .mirrors
             .as_ref()
-            .and_then(|(_, rates)| rates.documents())
-        {
-            return Ok(all
-                .iter()
-                .filter(|rate| currencies.contains(&rate.currency))
-                .cloned()
-                .collect());
+            .and_then(|(_, rates)| rates.select(|rate| currencies.contains(&rate.currency)));
+        if let Some(rates) = mirrored {
+            return Ok(rates);
         }
         self.rates
             .find(doc! { "_id": { "$in": currencies } })
