@@ -1,6 +1,7 @@
-//! Reference data served from memory (categories in catalog; promotions and rates in pricing,
-//! see `subgraph_kit::reference`) stays as fresh as MongoDB: a write shows through the router
-//! within a second, and while mirrored no request reads that data from MongoDB.
+//! Reference data served from memory (categories and product counts in catalog; promotions and
+//! rates in pricing, see `subgraph_kit::reference`) stays as fresh as MongoDB: a write shows
+//! through the router within a second, and while mirrored no request reads that data from
+//! MongoDB.
 
 use std::time::{Duration, Instant};
 
@@ -181,5 +182,76 @@ async fn a_category_renamed_in_mongodb_shows_within_a_second() {
     assert!(
         shown.is_some(),
         "the new name shows within {FRESH_WITHIN:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_product_added_in_mongodb_counts_in_its_category_within_a_second() {
+    let (stack, _, slug) = start_mirroring("fresh-counts").await;
+    let count = async || {
+        stack
+            .query(
+                "query ($slug: String!) { products(categorySlug: $slug, first: 1) { totalCount } }",
+                json!({ "slug": slug }),
+            )
+            .await
+    };
+    let total = |response: &Value| response["data"]["products"]["totalCount"].as_i64();
+
+    // Once counted, a category's total is remembered: a page then costs one aggregation (its
+    // products), not two (its products and their count).
+    let remembered = eventually(Duration::from_secs(10), async || {
+        count().await;
+        let before = commands_named(&stack, "catalog", "aggregate").await;
+        count().await;
+        commands_named(&stack, "catalog", "aggregate").await - before == 1.0
+    })
+    .await;
+    assert!(remembered, "a category's product count is remembered");
+    let before = total(&count().await).expect("a count");
+
+    let products = stack
+        .database("catalog")
+        .await
+        .collection::<bson::Document>("products");
+    let category_id = stack
+        .database("catalog")
+        .await
+        .collection::<bson::Document>("categories")
+        .find_one(doc! { "slug": &slug })
+        .await
+        .unwrap()
+        .expect("the category")
+        .get_str("_id")
+        .unwrap()
+        .to_owned();
+    products
+        .insert_one(doc! {
+            "_id": "prod-e2e-counted",
+            "sku": "SKU-E2E-COUNTED",
+            "name": "Counted by the end-to-end test",
+            "description": "Added straight to MongoDB",
+            "category_id": &category_id,
+            "tags": [],
+            "image_url": null,
+        })
+        .await
+        .unwrap();
+    let shown = time_until(FRESH_WITHIN, count, |r| total(r) == Some(before + 1)).await;
+    println!("an added product counted after {shown:?}");
+    assert!(
+        shown.is_some(),
+        "the new product counts within {FRESH_WITHIN:?}"
+    );
+
+    products
+        .delete_one(doc! { "_id": "prod-e2e-counted" })
+        .await
+        .unwrap();
+    let gone = time_until(FRESH_WITHIN, count, |r| total(r) == Some(before)).await;
+    println!("a deleted product left the count after {gone:?}");
+    assert!(
+        gone.is_some(),
+        "the deleted product leaves the count within {FRESH_WITHIN:?}"
     );
 }

@@ -28,7 +28,7 @@ impl Subgraph for Catalog {
         _options: &NoOptions,
         batching: Batching,
     ) -> Result<SchemaBuilder<Query, EmptyMutation, EmptySubscription>, AttachError> {
-        let store = CatalogStore::new(&database).mirroring_categories();
+        let store = CatalogStore::new(&database).mirroring_reference_data();
         store.ensure_indexes().await?;
         let loader = batching.loader(CatalogLoader::new(store.clone()));
         Ok(builder.data(store).data(loader))

@@ -12,7 +12,10 @@ use mongodb::{
 };
 use serde::{Deserialize, Serialize};
 
-use subgraph_kit::{mongo, reference::Mirror};
+use subgraph_kit::{
+    mongo,
+    reference::{Counts, Mirror},
+};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ProductDoc {
@@ -58,6 +61,9 @@ pub struct CatalogStore {
     /// The categories in memory while a change stream follows them: every page reads them
     /// (the menu, each product's category), and they change rarely.
     category_mirror: Option<Mirror<CategoryDoc>>,
+    /// Products per category, remembered until a change stream reports a change to them:
+    /// counting a category costs a scan of its index keys, which grows with the catalog.
+    product_counts: Option<Counts>,
 }
 
 #[derive(Deserialize)]
@@ -81,13 +87,15 @@ impl CatalogStore {
             products: database.collection("products"),
             categories: database.collection("categories"),
             category_mirror: None,
+            product_counts: None,
         }
     }
 
-    /// Serves categories from memory, kept current by a change stream (see
-    /// [`subgraph_kit::reference`]); from MongoDB while the stream is not following.
-    pub fn mirroring_categories(mut self) -> Self {
+    /// Serves categories and product counts from memory, kept current by change streams (see
+    /// [`subgraph_kit::reference`]); from MongoDB while the streams are not following.
+    pub fn mirroring_reference_data(mut self) -> Self {
         self.category_mirror = Some(Mirror::follow(self.categories.clone()));
+        self.product_counts = Some(Counts::follow(self.products.clone(), "category_id"));
         self
     }
 
@@ -198,8 +206,34 @@ impl CatalogStore {
         Ok(pages)
     }
 
-    /// Counts products per category (`None`: the whole catalog), one command per kind.
+    /// Counts products per category (`None`: the whole catalog): remembered counts from
+    /// memory, the others from MongoDB.
     pub async fn count_products(
+        &self,
+        keys: &[Option<String>],
+    ) -> Result<HashMap<Option<String>, u64>> {
+        let Some(remembered) = &self.product_counts else {
+            return self.count_in_mongodb(keys).await;
+        };
+        let (mut counts, ticket) = remembered.cached(keys);
+        let missing: Vec<Option<String>> = keys
+            .iter()
+            .filter(|key| !counts.contains_key(*key))
+            .cloned()
+            .collect();
+        if missing.is_empty() {
+            return Ok(counts);
+        }
+        let counted = self.count_in_mongodb(&missing).await?;
+        if let Some(ticket) = ticket {
+            remembered.remember(ticket, counted.clone());
+        }
+        counts.extend(counted);
+        Ok(counts)
+    }
+
+    /// Counts products per category (`None`: the whole catalog), one command per kind.
+    async fn count_in_mongodb(
         &self,
         keys: &[Option<String>],
     ) -> Result<HashMap<Option<String>, u64>> {
