@@ -115,30 +115,21 @@ pub fn layered(options: &ServeOptions, supergraph: &Path) -> Result<String, Serv
     )
     .map_err(error)?;
 
+    // Our plugins are on, each with the operator's own settings kept: `enabled: false` in
+    // their file switches one off (the playground in production, say).
     let mut plugins = section(&root, "plugins").cloned().unwrap_or_default();
-    let playground = PluginConfig {
-        config: serde_json::json!({ "graphql_path": graphql_path }),
-        ..PluginConfig::default()
-    };
-    plugins.insert(
-        playground::PLUGIN_NAME.into(),
-        to_value(&playground).map_err(error)?,
-    );
-    plugins.insert(
-        error_paths::PLUGIN_NAME.into(),
-        to_value(&PluginConfig::default()).map_err(error)?,
-    );
+    let mut playground = operator_plugin(&plugins, playground::PLUGIN_NAME).map_err(error)?;
+    playground.config["graphql_path"] = serde_json::json!(graphql_path);
+    let error_paths = operator_plugin(&plugins, error_paths::PLUGIN_NAME).map_err(error)?;
+    for (name, plugin) in [
+        (playground::PLUGIN_NAME, playground),
+        (error_paths::PLUGIN_NAME, error_paths),
+    ] {
+        plugins.insert(name.into(), to_value(&plugin).map_err(error)?);
+    }
     if let Some(file) = &options.usage_file {
-        // The file from the command line, the operator's other settings for the plugin kept.
-        let mut usage: PluginConfig = match plugins.get(usage::PLUGIN_NAME) {
-            Some(configured) => {
-                serde_yaml::from_value(configured.clone()).map_err(|e| error(e.to_string()))?
-            }
-            None => PluginConfig::default(),
-        };
-        if !usage.config.is_object() {
-            usage.config = serde_json::json!({});
-        }
+        // The file from the command line switches usage recording on.
+        let mut usage = operator_plugin(&plugins, usage::PLUGIN_NAME).map_err(error)?;
         usage.config["file"] = serde_json::json!(file);
         usage.enabled = true;
         plugins.insert(usage::PLUGIN_NAME.into(), to_value(&usage).map_err(error)?);
@@ -169,6 +160,20 @@ fn operator_config(path: &Path) -> Result<Mapping, String> {
         apply_unset_env_defaults(value);
     }
     Ok(config)
+}
+
+/// The operator's settings for the plugin `name` (hive-router's defaults when they set none),
+/// its `config` an object ours can be added to.
+fn operator_plugin(plugins: &Mapping, name: &str) -> Result<PluginConfig, String> {
+    let mut plugin: PluginConfig = match plugins.get(name) {
+        Some(configured) => serde_yaml::from_value(configured.clone())
+            .map_err(|err| format!("`plugins.{name}` is not a valid plugin section: {err}"))?,
+        None => PluginConfig::default(),
+    };
+    if !plugin.config.is_object() {
+        plugin.config = serde_json::json!({});
+    }
+    Ok(plugin)
 }
 
 /// Deep-merges `overlay` into `base`: mappings merge key by key, anything else is replaced.
@@ -334,6 +339,17 @@ mod tests {
         assert!(usage.enabled);
         assert_eq!(usage.config["file"], "/var/lib/router/usage.json");
         assert_eq!(usage.config["retention"], "30d");
+    }
+
+    #[test]
+    fn the_operator_can_switch_our_plugins_off() {
+        let config = layered_with(
+            "plugins:\n  storefront_playground:\n    enabled: false\n  storefront_error_paths:\n    enabled: false\n",
+        );
+        let playground = &config.plugins[playground::PLUGIN_NAME];
+        assert!(!playground.enabled);
+        assert_eq!(playground.config["graphql_path"], "/graphql");
+        assert!(!config.plugins[error_paths::PLUGIN_NAME].enabled);
     }
 
     #[test]

@@ -44,6 +44,10 @@ pub enum Gateway {
     /// that plugin costs.
     #[value(name = "router+usage")]
     StorefrontUsage,
+    /// Our router with its playground and error-path plugins switched off: what those two
+    /// cost (the rest of its configuration is stock Hive Router's, on the same `router.yaml`).
+    #[value(name = "router-bare")]
+    StorefrontBare,
     /// Hive Router 0.2.0 as released (the `hive_router` binary of the version we build on),
     /// on the same `router.yaml`.
     HiveRouter,
@@ -55,9 +59,10 @@ pub enum Gateway {
 }
 
 impl Gateway {
-    pub const ALL: [Gateway; 6] = [
+    pub const ALL: [Gateway; 7] = [
         Gateway::Storefront,
         Gateway::StorefrontUsage,
+        Gateway::StorefrontBare,
         Gateway::HiveRouter,
         Gateway::ApolloRouter,
         Gateway::HiveGateway,
@@ -69,6 +74,7 @@ impl Gateway {
         match self {
             Gateway::Storefront => "router",
             Gateway::StorefrontUsage => "router+usage",
+            Gateway::StorefrontBare => "router-bare",
             Gateway::HiveRouter => "hive-router",
             Gateway::ApolloRouter => "apollo-router",
             Gateway::HiveGateway => "hive-gateway",
@@ -84,6 +90,7 @@ impl Gateway {
             self,
             Gateway::Storefront
                 | Gateway::StorefrontUsage
+                | Gateway::StorefrontBare
                 | Gateway::HiveRouter
                 | Gateway::HiveGateway
         )
@@ -123,6 +130,13 @@ pub async fn install(gateway: Gateway) -> anyhow::Result<Installed> {
         Gateway::StorefrontUsage => Ok(installed(
             format!("our router {}", env!("CARGO_PKG_VERSION")),
             "as `router`, and `--usage-file` (usage recording on)",
+            paths::target_dir().join("release/router"),
+            paths::workspace_root(),
+        )),
+        Gateway::StorefrontBare => Ok(installed(
+            format!("our router {}", env!("CARGO_PKG_VERSION")),
+            "as `router`, with tools/bench-peers/router-without-plugins.yaml over router.yaml \
+             (playground and error paths off)",
             paths::target_dir().join("release/router"),
             paths::workspace_root(),
         )),
@@ -231,16 +245,24 @@ impl Installed {
         let listen = format!("127.0.0.1:{port}");
         let mut command = match self.gateway {
             Gateway::Storefront => anyhow::bail!("our router runs as part of the system"),
-            Gateway::StorefrontUsage => {
+            Gateway::StorefrontUsage | Gateway::StorefrontBare => {
                 let mut command = Command::new(&self.program);
                 command
                     .arg("--supergraph")
                     .arg(&supergraph)
                     .args(["--listen", &listen])
                     .args(default_router_args())
-                    .arg("--usage-file")
-                    .arg(supergraph.with_extension("usage.json"))
                     .env("LOG_LEVEL", "warn");
+                if self.gateway == Gateway::StorefrontUsage {
+                    command
+                        .arg("--usage-file")
+                        .arg(supergraph.with_extension("usage.json"));
+                } else {
+                    command.arg("--router-config").arg(
+                        paths::workspace_root()
+                            .join("tools/bench-peers/router-without-plugins.yaml"),
+                    );
+                }
                 command
             }
             Gateway::HiveRouter => {

@@ -161,7 +161,55 @@ pub fn render(comparison: &Comparison) -> Result<String, std::fmt::Error> {
         }
     }
     targets(&mut out, comparison)?;
+    plugin_costs(&mut out, comparison)?;
     Ok(out)
+}
+
+/// What each of our plugins costs: our router against itself with the plugin switched off
+/// (`router-bare`) or on (`router+usage`), workload by workload.
+fn plugin_costs(out: &mut String, comparison: &Comparison) -> std::fmt::Result {
+    let pairs = [
+        (
+            "Playground and error paths (`router` against `router-bare`)",
+            Gateway::Storefront,
+            Gateway::StorefrontBare,
+        ),
+        (
+            "Usage recording (`router+usage` against `router`)",
+            Gateway::StorefrontUsage,
+            Gateway::Storefront,
+        ),
+    ];
+    writeln!(out, "\n## What our plugins cost\n")?;
+    writeln!(
+        out,
+        "CPU per request and p99 with the plugin on, against the same router with it off; \
+         a difference inside the runs' spread is not told from noise.\n"
+    )?;
+    for (title, on, off) in pairs {
+        let costs: Vec<String> = Workload::ALL
+            .into_iter()
+            .filter_map(|workload| {
+                let rows = summaries(comparison, workload);
+                let find = |gateway| rows.iter().find(|s| s.via == Via::Gateway(gateway));
+                let (on, off) = (find(on)?, find(off)?);
+                Some(format!(
+                    "{}: CPU {:.2}×, rps {:.2}× (±{:.1}%), p99 {}×",
+                    workload.title(),
+                    on.cpu_seconds_per_1000 / off.cpu_seconds_per_1000,
+                    on.rps / off.rps,
+                    on.spread.max(off.spread) * 100.0,
+                    shown(on.p99_ms / off.p99_ms, 2),
+                ))
+            })
+            .collect();
+        if costs.is_empty() {
+            writeln!(out, "- {title}: not measured.")?;
+        } else {
+            writeln!(out, "- {title}: {}.", costs.join("; "))?;
+        }
+    }
+    Ok(())
 }
 
 /// The comparison's targets, from the figures above.
