@@ -127,16 +127,14 @@ pub async fn install(gateway: Gateway) -> anyhow::Result<Installed> {
     };
     match gateway {
         Gateway::Storefront => anyhow::bail!("our router runs as part of the system"),
-        Gateway::StorefrontUsage => Ok(installed(
+        Gateway::StorefrontUsage | Gateway::StorefrontBare => Ok(installed(
             format!("our router {}", env!("CARGO_PKG_VERSION")),
-            "as `router`, and `--usage-file` (usage recording on)",
-            paths::target_dir().join("release/router"),
-            paths::workspace_root(),
-        )),
-        Gateway::StorefrontBare => Ok(installed(
-            format!("our router {}", env!("CARGO_PKG_VERSION")),
-            "as `router`, with tools/bench-peers/router-without-plugins.yaml over router.yaml \
-             (playground and error paths off)",
+            if gateway == Gateway::StorefrontUsage {
+                "as `router`, and `--usage-file` (usage recording on)"
+            } else {
+                "as `router`, with tools/bench-peers/router-without-plugins.yaml over router.yaml \
+                 (playground and error paths off)"
+            },
             paths::target_dir().join("release/router"),
             paths::workspace_root(),
         )),
@@ -226,6 +224,19 @@ pub async fn install(gateway: Gateway) -> anyhow::Result<Installed> {
 }
 
 impl Installed {
+    /// Our router's binary on `supergraph` and `router.yaml`, listening on `listen`, logging
+    /// warnings only: what the variants of ours add their flags to.
+    fn our_router(&self, supergraph: &Path, listen: &str) -> Command {
+        let mut command = Command::new(&self.program);
+        command
+            .arg("--supergraph")
+            .arg(supergraph)
+            .args(["--listen", listen])
+            .args(default_router_args())
+            .env("LOG_LEVEL", "warn");
+        command
+    }
+
     /// Starts the peer on `port`, serving `supergraph` (the composed SDL), and waits until it
     /// answers a query at [`Installed::url`].
     pub async fn start(
@@ -245,24 +256,19 @@ impl Installed {
         let listen = format!("127.0.0.1:{port}");
         let mut command = match self.gateway {
             Gateway::Storefront => anyhow::bail!("our router runs as part of the system"),
-            Gateway::StorefrontUsage | Gateway::StorefrontBare => {
-                let mut command = Command::new(&self.program);
+            Gateway::StorefrontUsage => {
+                let mut command = self.our_router(&supergraph, &listen);
                 command
-                    .arg("--supergraph")
-                    .arg(&supergraph)
-                    .args(["--listen", &listen])
-                    .args(default_router_args())
-                    .env("LOG_LEVEL", "warn");
-                if self.gateway == Gateway::StorefrontUsage {
-                    command
-                        .arg("--usage-file")
-                        .arg(supergraph.with_extension("usage.json"));
-                } else {
-                    command.arg("--router-config").arg(
-                        paths::workspace_root()
-                            .join("tools/bench-peers/router-without-plugins.yaml"),
-                    );
-                }
+                    .arg("--usage-file")
+                    .arg(supergraph.with_extension("usage.json"));
+                command
+            }
+            Gateway::StorefrontBare => {
+                // A later `--router-config` overrides router.yaml's settings.
+                let mut command = self.our_router(&supergraph, &listen);
+                command.arg("--router-config").arg(
+                    paths::workspace_root().join("tools/bench-peers/router-without-plugins.yaml"),
+                );
                 command
             }
             Gateway::HiveRouter => {

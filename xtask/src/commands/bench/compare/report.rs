@@ -66,6 +66,13 @@ fn summaries(comparison: &Comparison, workload: Workload) -> Vec<Summary> {
         .collect()
 }
 
+/// The summary of `via`'s runs of `workload`, if it ran.
+fn summary(comparison: &Comparison, workload: Workload, via: Via) -> Option<Summary> {
+    summaries(comparison, workload)
+        .into_iter()
+        .find(|s| s.via == via)
+}
+
 pub fn render(comparison: &Comparison) -> Result<String, std::fmt::Error> {
     let mut out = String::new();
     writeln!(out, "# Our router side by side with the peers\n")?;
@@ -190,9 +197,8 @@ fn plugin_costs(out: &mut String, comparison: &Comparison) -> std::fmt::Result {
         let costs: Vec<String> = Workload::ALL
             .into_iter()
             .filter_map(|workload| {
-                let rows = summaries(comparison, workload);
-                let find = |gateway| rows.iter().find(|s| s.via == Via::Gateway(gateway));
-                let (on, off) = (find(on)?, find(off)?);
+                let on = summary(comparison, workload, Via::Gateway(on))?;
+                let off = summary(comparison, workload, Via::Gateway(off))?;
                 Some(format!(
                     "{}: CPU {:.2}×, rps {:.2}× (±{:.1}%), p99 {}×",
                     workload.title(),
@@ -215,11 +221,7 @@ fn plugin_costs(out: &mut String, comparison: &Comparison) -> std::fmt::Result {
 /// The comparison's targets, from the figures above.
 fn targets(out: &mut String, comparison: &Comparison) -> std::fmt::Result {
     writeln!(out, "\n## Against the targets\n")?;
-    let find = |workload: Workload, via: Via| {
-        summaries(comparison, workload)
-            .into_iter()
-            .find(|s| s.via == via)
-    };
+    let find = |workload, via| summary(comparison, workload, via);
     let ours = Via::Gateway(Gateway::Storefront);
     let stock = Via::Gateway(Gateway::HiveRouter);
     for workload in Workload::ALL {
