@@ -3,6 +3,7 @@
 //! as `cargo xtask dev`, and talks to it over HTTP like a client would.
 
 pub mod bad_input;
+pub mod compose;
 pub mod reference;
 
 use std::{
@@ -18,28 +19,32 @@ use xtask::{
     stack::{Stack, StackOptions, default_router_args, supergraph_yaml},
 };
 
-/// Held for their whole run by the test that loads the machine most (the Compose stack: a dozen
-/// containers) and by tests whose assertions need the machine quiet (how DataLoader batches
-/// form under scheduling): the two never overlap. A panic in one does not block the other.
-pub async fn exclusive_machine() -> tokio::sync::MutexGuard<'static, ()> {
-    static MACHINE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-    MACHINE.lock().await
+/// The machine, as tests share it: every stack-starting test holds it shared for its whole run;
+/// the test that loads the machine most (the Compose stack: a dozen containers) and the tests
+/// whose assertions carry a time bound or need the machine quiet (freshness within a second,
+/// timeouts, in-flight requests at a kill, how DataLoader batches form, the browser's request
+/// counts) hold it alone. A panic in one does not block the others.
+static MACHINE: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
+
+/// A hold on [`MACHINE`], shared or alone, released when dropped.
+pub enum MachineGuard {
+    Shared(tokio::sync::RwLockReadGuard<'static, ()>),
+    Alone(tokio::sync::RwLockWriteGuard<'static, ()>),
 }
 
-/// `docker/compose.yaml`, the Compose stack users run.
-pub fn compose_file_path() -> PathBuf {
-    paths::workspace_root().join("docker/compose.yaml")
+/// Waits until no test that needs the machine alone runs, and keeps it so while held.
+pub async fn shared_machine() -> MachineGuard {
+    MachineGuard::Shared(MACHINE.read().await)
+}
+
+/// Waits until no other stack-starting test runs, and keeps it so while held.
+pub async fn exclusive_machine() -> MachineGuard {
+    MachineGuard::Alone(MACHINE.write().await)
 }
 
 /// The Compose file as YAML, with its `<<:` merge keys applied (as Compose reads it).
 pub fn compose_file() -> serde_yaml::Value {
-    let text = std::fs::read_to_string(compose_file_path()).expect("docker/compose.yaml");
-    let mut compose: serde_yaml::Value =
-        serde_yaml::from_str(&text).expect("docker/compose.yaml is YAML");
-    compose
-        .apply_merge()
-        .expect("docker/compose.yaml's merge keys apply");
-    compose
+    xtask::containers::compose::file().unwrap_or_else(|err| panic!("{err:#}"))
 }
 
 /// Demo products seeded per test stack: several pages, every category.
@@ -51,6 +56,8 @@ pub struct TestStack {
     pub client: reqwest::Client,
     pub database_prefix: String,
     pub mongodb_uri: String,
+    /// The test's hold on the machine, for as long as the stack runs.
+    _machine: MachineGuard,
 }
 
 /// A value the harness needs from `cargo xtask test`'s environment.
@@ -75,6 +82,20 @@ impl TestStack {
 
     /// Like [`TestStack::start`], with a chance to adjust the options first.
     pub async fn start_with(name: &str, adjust: impl FnOnce(&mut StackOptions)) -> Self {
+        Self::start_holding(shared_machine().await, name, adjust).await
+    }
+
+    /// Like [`TestStack::start_with`], with the machine to itself for as long as the stack
+    /// runs: for tests whose assertions carry a time bound.
+    pub async fn start_alone(name: &str, adjust: impl FnOnce(&mut StackOptions)) -> Self {
+        Self::start_holding(exclusive_machine().await, name, adjust).await
+    }
+
+    async fn start_holding(
+        machine: MachineGuard,
+        name: &str,
+        adjust: impl FnOnce(&mut StackOptions),
+    ) -> Self {
         static STACKS: AtomicUsize = AtomicUsize::new(0);
         let serial = STACKS.fetch_add(1, Ordering::SeqCst);
         let database_prefix = format!("t{}_{serial}_", std::process::id());
@@ -121,6 +142,7 @@ impl TestStack {
             client: reqwest::Client::new(),
             database_prefix,
             mongodb_uri,
+            _machine: machine,
         }
     }
 
@@ -204,6 +226,53 @@ impl TestStack {
             .metric_total(&self.client, subgraph, "graphql_requests_total")
             .await
             .expect("the subgraph's metrics") as u64
+    }
+
+    /// Every subgraph's `graphql_requests_total`, in roster order. Panics when a subgraph has
+    /// no such series yet (it has served nothing): call [`TestStack::reach_every_subgraph`]
+    /// first.
+    pub async fn requests_by_subgraph(&self) -> Vec<u64> {
+        let mut counts = Vec::new();
+        for spec in SUBGRAPHS.iter() {
+            counts.push(self.subgraph_requests(spec.name).await);
+        }
+        counts
+    }
+
+    /// Sends a registered operation that needs every subgraph (ProductPage, signed in), by
+    /// id so that trusted mode runs it too, and asserts it was answered whole.
+    pub async fn reach_every_subgraph(&self) {
+        let body = json!({
+            "documentId": registered_document_id("ProductPage"),
+            "variables": { "id": "prod-000001", "signedIn": true },
+        });
+        let (status, response) = self
+            .post_json_as(Some(&token("control")), &self.stack.router_url(), &body)
+            .await;
+        assert_eq!(status, 200, "{response}");
+        data(&response);
+    }
+
+    /// Asserts that `refused` reaches no subgraph, first proving the counters can show it:
+    /// a request that needs every subgraph (the control) must move every subgraph's request
+    /// counter, and only then is `refused` trusted to leave them all where they were.
+    pub async fn assert_reaches_no_subgraph(&self, what: &str, refused: impl AsyncFnOnce()) {
+        self.reach_every_subgraph().await;
+        let before_control = self.requests_by_subgraph().await;
+        self.reach_every_subgraph().await;
+        let before = self.requests_by_subgraph().await;
+        for ((spec, was), is) in SUBGRAPHS.iter().zip(&before_control).zip(&before) {
+            assert!(
+                is > was,
+                "control: a request needing {} did not move its request counter ({was} → {is})",
+                spec.name
+            );
+        }
+        refused().await;
+        let after = self.requests_by_subgraph().await;
+        for ((spec, was), is) in SUBGRAPHS.iter().zip(&before).zip(&after) {
+            assert_eq!(was, is, "{what} reached {}", spec.name);
+        }
     }
 
     /// Sum of `mongodb_commands_total` on a subgraph's `/metrics`.

@@ -5,6 +5,7 @@
 
 pub mod check;
 pub mod composition;
+pub mod contract_codes;
 pub mod error_paths;
 pub mod persisted_documents;
 pub mod playground;

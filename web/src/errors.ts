@@ -11,6 +11,8 @@ export function describe(error: GraphQLError): string {
       return `That did not work: ${error.message}`;
     case 'UNAUTHENTICATED':
       return 'Please sign in to use your cart.';
+    case 'FORBIDDEN':
+      return 'Your sign-in does not allow changing the cart. Please sign in again.';
     case 'NOT_FOUND':
       return 'We could not find that.';
     case 'SERVICE_UNAVAILABLE':

@@ -39,14 +39,39 @@ export async function shopper(browser) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const problems = [];
   const graphqlRequests = [];
+  // The GraphQL traffic's state, for waiting until it is idle (see `graphqlIdle`).
+  graphqlRequests.inFlight = 0;
+  graphqlRequests.lastActivity = Date.now();
+  const isGraphql = (request) => request.url().startsWith(GRAPHQL_URL) && request.method() === 'POST';
+  const ended = (request) => {
+    if (!isGraphql(request)) return;
+    graphqlRequests.inFlight -= 1;
+    graphqlRequests.lastActivity = Date.now();
+  };
   context.on('page', (page) => watch(page, problems));
   context.on('request', (request) => {
-    if (request.url().startsWith(GRAPHQL_URL) && request.method() === 'POST') {
+    if (isGraphql(request)) {
       graphqlRequests.push(JSON.parse(request.postData() ?? '{}').operationName);
+      graphqlRequests.inFlight += 1;
+      graphqlRequests.lastActivity = Date.now();
     }
   });
+  context.on('requestfinished', ended);
+  context.on('requestfailed', ended);
   const page = await context.newPage();
   return { context, page, problems, graphqlRequests };
+}
+
+/**
+ * Resolves once the page's GraphQL traffic is idle: nothing in flight, and nothing sent or
+ * answered for `quietMs` (a request the page sends after rendering, say, restarts the wait).
+ */
+export async function graphqlIdle(graphqlRequests, quietMs = 500) {
+  for (;;) {
+    const quietFor = Date.now() - graphqlRequests.lastActivity;
+    if (graphqlRequests.inFlight === 0 && quietFor >= quietMs) return;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(20, quietMs - quietFor)));
+  }
 }
 
 function watch(page, problems) {

@@ -1,7 +1,7 @@
 // The storefront's budgets, measured in Debian's Chromium against a running stack (run by
 // `cargo xtask bench`, never as a timed test): JavaScript shipped on first load, time from
 // navigation to the product page's price, and GraphQL requests per page view. Prints JSON.
-import { STOREFRONT_URL, freshUser, launch, shopper, signIn } from './browser.mjs';
+import { STOREFRONT_URL, freshUser, graphqlIdle, launch, shopper, signIn } from './browser.mjs';
 
 const PRODUCT_VIEWS = Number(process.env.BUDGET_PRODUCT_VIEWS ?? 30);
 
@@ -83,7 +83,7 @@ async function measureRequestsPerPage() {
     const before = graphqlRequests.length;
     await page.goto(`${STOREFRONT_URL}${path}`);
     await page.locator(ready).first().waitFor();
-    await page.waitForTimeout(500);
+    await graphqlIdle(graphqlRequests);
     counts[name] = graphqlRequests.length - before;
   }
   await context.close();

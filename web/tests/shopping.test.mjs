@@ -6,6 +6,7 @@ import {
   STOREFRONT_URL,
   cents,
   freshUser,
+  graphqlIdle,
   launch,
   readmeScreenshot,
   shopper,
@@ -21,10 +22,10 @@ after(async () => {
   await browser?.close();
 });
 
-/** Waits until the page has made `count` GraphQL requests in all, then a moment more for strays. */
+/** Waits until the page is done and its GraphQL traffic idle, then checks it made `count` requests in all. */
 async function settled(page, requests, count) {
   await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
-  await page.waitForTimeout(300);
+  await graphqlIdle(requests);
   assert.equal(requests.length, count, `GraphQL requests so far: ${requests.join(', ')}`);
 }
 

@@ -29,6 +29,8 @@ enum Command {
     Check(commands::check::CheckArgs),
     /// Build every service's container image with Podman (storefront/<service>:latest)
     Images(commands::images::ImagesArgs),
+    /// Run docker/compose.yaml with Podman, every service in dependency order (`up`, `down`)
+    Podman(commands::podman::PodmanArgs),
 }
 
 #[tokio::main]
@@ -48,6 +50,7 @@ async fn main() -> std::process::ExitCode {
         Command::Compose => commands::compose::run().await,
         Command::Bench(args) => commands::bench::run(args).await,
         Command::Images(args) => commands::images::run(args).await,
+        Command::Podman(args) => commands::podman::run(args).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

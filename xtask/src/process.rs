@@ -81,6 +81,14 @@ impl Service {
         }
     }
 
+    /// SIGKILL now, while others may still be talking to the service (a later [`Service::kill`]
+    /// or [`Service::stop`] reaps it): a crash at an instant of the caller's choosing.
+    pub fn crash(&self) {
+        if let Some(pid) = self.child.id() {
+            let _ = signal::kill(Pid::from_raw(pid as i32), signal::Signal::SIGKILL);
+        }
+    }
+
     /// SIGKILL, as a crash or an out-of-memory kill ends it: no chance to clean up.
     pub async fn kill(mut self) {
         let _ = self.child.kill().await;

@@ -141,7 +141,8 @@ impl Stack {
     }
 
     /// The sum of every series of `metric` on the `/metrics` page of `process` (`"router"` or
-    /// a subgraph's name).
+    /// a subgraph's name). A metric with no series there is an error, never 0: a counter that
+    /// was renamed or never registered must not pass for one that stayed still.
     pub async fn metric_total(
         &self,
         client: &reqwest::Client,
@@ -149,15 +150,27 @@ impl Stack {
         metric: &str,
     ) -> anyhow::Result<f64> {
         let text = self.metrics_page(client, process).await?;
-        Ok(text
+        let values: Vec<f64> = text
             .lines()
             // `metric{labels} value` or, unlabelled, `metric value`.
             .filter(|line| {
                 line.strip_prefix(metric)
                     .is_some_and(|rest| rest.starts_with(['{', ' ']))
             })
-            .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
-            .sum())
+            .map(|line| {
+                line.rsplit(' ')
+                    .next()
+                    .and_then(|value| value.parse::<f64>().ok())
+                    .with_context(|| {
+                        format!("{process}'s /metrics line is not `name value`: {line}")
+                    })
+            })
+            .collect::<anyhow::Result<_>>()?;
+        anyhow::ensure!(
+            !values.is_empty(),
+            "{process}'s /metrics has no series of {metric}"
+        );
+        Ok(values.iter().sum())
     }
 
     /// Resolves when any running service exits on its own, saying which and how.
@@ -238,6 +251,14 @@ impl Stack {
     pub async fn kill_subgraph(&mut self, name: &str) {
         if let Some(service) = self.subgraphs[roster::index_of(name)].take() {
             service.kill().await;
+        }
+    }
+
+    /// SIGKILLs one subgraph where it stands, while requests may be in flight to it; a later
+    /// [`Stack::kill_subgraph`] reaps it.
+    pub fn crash_subgraph(&self, name: &str) {
+        if let Some(service) = &self.subgraphs[roster::index_of(name)] {
+            service.crash();
         }
     }
 

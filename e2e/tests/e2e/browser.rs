@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use e2e::{TestStack, exclusive_machine, required_env, scratch_dir};
+use e2e::{TestStack, required_env, scratch_dir};
 use xtask::{process::free_port, stack::WebOptions, web};
 
 /// Runs `web/tests/<script>` under Node's test runner against `stack`; panics with its report
@@ -42,15 +42,15 @@ async fn run_browser_tests(stack: &TestStack, script: &str, env: &[(&str, &str)]
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_shopper_shops_in_a_real_browser_and_outages_degrade_the_page() {
-    // Chromium and a dozen containers at once would starve each other on two cores.
-    let _machine = exclusive_machine().await;
     let dist = PathBuf::from(required_env("STOREFRONT_WEB_DIST"));
     assert!(
         dist.join("index.html").is_file(),
         "{} holds no built bundle",
         dist.display()
     );
-    let mut stack = TestStack::start_with("browser", |options| {
+    // Chromium beside other stacks (or a dozen containers) would starve on two cores, and
+    // the page tests count requests: the machine to itself.
+    let mut stack = TestStack::start_alone("browser", |options| {
         options.web = Some(WebOptions {
             port: free_port().expect("a free port"),
             dist,

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use e2e::reference::{self, Composer};
 use router::{
-    composition::{self, CompositionError},
+    composition::{self, CompositionError, FederationErrorCode},
     supergraph_config::SubgraphSchema,
 };
 use serde::Deserialize;
@@ -119,6 +119,25 @@ fn composition_refuses_what_apollo_refuses_with_the_same_code() {
         "{} cases, {} distinct codes",
         suite.cases.len(),
         codes.len()
+    );
+    // Nothing in the file was dropped on the way in: every case listed was run.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let listed = text
+        .lines()
+        .filter(|line| line.trim_start().starts_with("- name:"))
+        .count();
+    assert_eq!(suite.cases.len(), listed, "cases run / cases in {path:?}");
+    // At least one case per code the check can report that Apollo has too (every one but
+    // COMPOSITION_ERROR, our own rules' code, which Apollo cannot be asked about).
+    let uncovered: Vec<&str> = FederationErrorCode::ALL
+        .iter()
+        .filter(|code| **code != FederationErrorCode::CompositionError)
+        .map(|code| code.as_str())
+        .filter(|code| !codes.contains(*code))
+        .collect();
+    assert!(
+        uncovered.is_empty(),
+        "codes the check reports with no parity case: {uncovered:?}"
     );
     assert!(
         mismatches.is_empty(),

@@ -1,10 +1,11 @@
 //! The Compose stack (`docker/compose.yaml`) on the images `cargo xtask test` built, run with
 //! Podman: the contract through the router container, MongoDB's least privilege per subgraph,
 //! a subgraph redeployed while the rest keeps serving, a killed one restarted by its policy,
-//! SIGTERM draining in-flight requests, and data kept across `down` and `up`.
+//! SIGTERM draining in-flight requests, data kept across `down` and `up`, and an image built
+//! from source as users build it. The stack comes up through `cargo xtask podman up`, the
+//! command README gives Podman users (`e2e::compose`).
 
 use std::{
-    path::PathBuf,
     process::{Command, Output},
     sync::{
         Arc,
@@ -14,199 +15,14 @@ use std::{
 };
 
 use e2e::{
-    compose_file, compose_file_path, contract_operation, data, error_codes, eventually,
-    exclusive_machine, required_env, scratch_dir, token,
+    compose::ComposeStack, contract_operation, data, error_codes, eventually, exclusive_machine,
+    required_env, scratch_dir, token,
 };
 use mongodb::bson::doc;
 use serde_json::{Value, json};
 use xtask::{containers, paths, process::free_port};
 
-/// A Compose project of its own (own name, ports, volumes), taken down with its volumes when
-/// dropped.
-struct ComposeStack {
-    project: String,
-    env: Vec<(String, String)>,
-    router_port: u16,
-    mongo_port: u16,
-    web_port: u16,
-    client: reqwest::Client,
-    log: PathBuf,
-}
-
-impl ComposeStack {
-    async fn up() -> Self {
-        let project = format!("sf{}", std::process::id());
-        let (router_port, mongo_port, web_port) = (
-            free_port().unwrap(),
-            free_port().unwrap(),
-            free_port().unwrap(),
-        );
-        let env = vec![
-            (
-                "MONGO_IMAGE".to_owned(),
-                containers::MONGO_STANDIN.to_owned(),
-            ),
-            ("ROUTER_PORT".to_owned(), router_port.to_string()),
-            ("MONGO_PORT".to_owned(), mongo_port.to_string()),
-            ("WEB_PORT".to_owned(), web_port.to_string()),
-            (
-                "STOREFRONT_GRAPHQL_URL".to_owned(),
-                format!("http://127.0.0.1:{router_port}/graphql"),
-            ),
-            ("SEED_PRODUCTS".to_owned(), "200".to_owned()),
-        ];
-        let log = scratch_dir().join(format!("compose-{project}.log"));
-        std::fs::create_dir_all(scratch_dir()).unwrap();
-        let stack = Self {
-            project,
-            env,
-            router_port,
-            mongo_port,
-            web_port,
-            client: reqwest::Client::new(),
-            log,
-        };
-        stack.start_in_order();
-        stack.wait_until_whole().await;
-        stack
-    }
-
-    /// Starts every service in the order the Compose file's `depends_on` gives, one at a time,
-    /// waiting for each one-shot step a later service needs completed to exit 0. (podman-compose
-    /// would do this itself, but Podman 4.3's `--requires` cannot start a container whose
-    /// completed dependency depends on a running one; Docker Compose has no such trouble.)
-    fn start_in_order(&self) {
-        let compose = compose_file();
-        let services = compose["services"].as_mapping().unwrap();
-        let mut started: Vec<String> = Vec::new();
-        while started.len() < services.len() {
-            let ready = services.iter().find_map(|(name, service)| {
-                let name = name.as_str().unwrap();
-                let depends: Vec<&str> = service["depends_on"]
-                    .as_mapping()
-                    .map(|deps| deps.keys().filter_map(|k| k.as_str()).collect())
-                    .unwrap_or_default();
-                (!started.iter().any(|s| s == name)
-                    && depends.iter().all(|d| started.iter().any(|s| s == d)))
-                .then_some(name)
-            });
-            let name = ready.expect("docker/compose.yaml's depends_on has no cycle");
-            self.compose(&["up", "-d", "--no-deps", "--no-build", name]);
-            let awaited = services.values().any(|service| {
-                service["depends_on"][name]["condition"] == "service_completed_successfully"
-            });
-            if awaited {
-                let exit = stdout(&podman(&["wait", &self.container(name)]));
-                assert_eq!(
-                    exit,
-                    "0",
-                    "one-shot step {name} failed (log: {})",
-                    self.log.display()
-                );
-            }
-            started.push(name.to_owned());
-        }
-    }
-
-    /// `podman-compose` for this project's Compose file, environment and name (no pod: the
-    /// containers join the project's network as Docker Compose would put them).
-    fn command(&self) -> Command {
-        let mut command = Command::new(podman_compose());
-        command
-            .args(["--in-pod", "false", "-p", &self.project, "-f"])
-            .arg(compose_file_path())
-            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        command
-    }
-
-    /// Runs `podman-compose <args>` for this project; panics with its output when it fails.
-    fn compose(&self, args: &[&str]) -> Output {
-        let output = self
-            .command()
-            .args(args)
-            .output()
-            .expect("podman-compose runs");
-        let mut log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.log)
-            .unwrap();
-        use std::io::Write;
-        let _ = writeln!(log, "$ podman-compose {}", args.join(" "));
-        let _ = log.write_all(&output.stdout);
-        let _ = log.write_all(&output.stderr);
-        assert!(
-            output.status.success(),
-            "podman-compose {} failed (log: {}):\n{}",
-            args.join(" "),
-            self.log.display(),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        output
-    }
-
-    /// The container podman-compose runs a service in.
-    fn container(&self, service: &str) -> String {
-        format!("{}_{service}_1", self.project)
-    }
-
-    fn router_url(&self) -> String {
-        format!("http://127.0.0.1:{}/graphql", self.router_port)
-    }
-
-    async fn query_as(&self, token: Option<&str>, query: &str, variables: Value) -> (u16, Value) {
-        let mut request = self
-            .client
-            .post(self.router_url())
-            .timeout(Duration::from_secs(10))
-            .json(&json!({ "query": query, "variables": variables }));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        match request.send().await {
-            Ok(response) => {
-                let status = response.status().as_u16();
-                (status, response.json().await.unwrap_or(Value::Null))
-            }
-            Err(err) => (0, json!({ "transport_error": err.to_string() })),
-        }
-    }
-
-    /// Waits (up to 4 minutes: first start pulls nothing but seeds and starts eleven
-    /// containers) until a query touching every subgraph answers without errors.
-    async fn wait_until_whole(&self) {
-        let shopper = token("compose-probe");
-        let whole = eventually(Duration::from_secs(240), async || {
-            let (status, body) = self
-                .query_as(
-                    Some(&shopper),
-                    "{ products(first: 2) { edges { node { name price { amount } recommendations(first: 1) { id } } } } cart { id } }",
-                    json!({}),
-                )
-                .await;
-            status == 200 && body.get("errors").is_none() && body["data"]["products"].is_object()
-        })
-        .await;
-        assert!(
-            whole,
-            "the Compose stack did not come up whole; `podman-compose -p {} logs` (log: {})",
-            self.project,
-            self.log.display()
-        );
-    }
-}
-
-impl Drop for ComposeStack {
-    fn drop(&mut self) {
-        let _ = self.command().args(["down", "-v", "-t", "5"]).output();
-    }
-}
-
-/// podman-compose from the Python test tools `cargo xtask test` installs.
-fn podman_compose() -> PathBuf {
-    PathBuf::from(required_env("STOREFRONT_PYTHON_TOOLS")).join("podman-compose")
-}
-
+/// `podman <args>`; panics with its error output when it fails.
 fn podman(args: &[&str]) -> Output {
     let output = Command::new("podman")
         .args(args)
@@ -236,6 +52,7 @@ async fn the_compose_stack_serves_isolates_redeploys_and_keeps_data() {
     the_cart_is_redeployed_while_catalog_traffic_keeps_succeeding(&stack).await;
     a_killed_subgraph_costs_only_its_fields_and_is_restarted(&stack).await;
     sigterm_lets_in_flight_requests_finish(&stack).await;
+    the_image_built_from_source_does_its_job(&stack).await;
     carts_survive_down_and_up(&stack).await;
 }
 
@@ -382,35 +199,67 @@ fn every_image_is_non_root_without_a_shell_and_healthy(stack: &ComposeStack) {
             String::from_utf8_lossy(&check.stderr)
         );
     }
-    let identity = paths::workspace_root().join("dev-identity");
     // No dev key material is baked into an image: its private key's body is nowhere in them.
-    let private_key = std::fs::read_dir(&identity)
-        .unwrap()
-        .filter_map(|entry| std::fs::read_to_string(entry.unwrap().path()).ok())
-        .find(|text| text.contains("PRIVATE KEY"));
-    if let Some(key) = private_key {
-        let body: String = key.lines().nth(1).unwrap_or_default().to_owned();
-        for service in containers::services() {
-            let saved = scratch_dir().join(format!("{service}-image.tar"));
-            podman(&[
-                "save",
-                "-o",
-                saved.to_str().unwrap(),
-                &containers::image(service),
-            ]);
-            let bytes = std::fs::read(&saved).unwrap();
-            std::fs::remove_file(&saved).unwrap();
-            assert!(
-                !bytes
-                    .windows(body.len())
-                    .any(|window| window == body.as_bytes()),
-                "{service}'s image holds the dev private key"
-            );
-        }
+    let key = std::fs::read_to_string(paths::dev_signing_key()).unwrap_or_else(|err| {
+        panic!(
+            "the dev signing key {} is what this scan looks for: {err}",
+            paths::dev_signing_key().display()
+        )
+    });
+    assert!(key.contains("PRIVATE KEY"), "not a private key: {key}");
+    let body: String = key.lines().nth(1).unwrap_or_default().to_owned();
+    assert!(
+        body.len() >= 60,
+        "a line of the key's body to look for: {body:?}"
+    );
+    for service in containers::services() {
+        let saved = scratch_dir().join(format!("{service}-image.tar"));
+        podman(&[
+            "save",
+            "-o",
+            saved.to_str().unwrap(),
+            &containers::image(service),
+        ]);
+        let bytes = std::fs::read(&saved).unwrap();
+        std::fs::remove_file(&saved).unwrap();
+        assert!(
+            !bytes
+                .windows(body.len())
+                .any(|window| window == body.as_bytes()),
+            "{service}'s image holds the dev private key"
+        );
     }
 }
 
+/// Every subgraph's MongoDB user (made by `storefront-ops`) against every subgraph's database:
+/// its own answers, each other one refuses with Unauthorized.
 async fn each_subgraph_user_reaches_only_its_own_database(stack: &ComposeStack) {
+    let names: Vec<&str> = xtask::roster::SUBGRAPHS.iter().map(|s| s.name).collect();
+    for user in &names {
+        let uri = format!(
+            "mongodb://{user}:{user}-dev-password@127.0.0.1:{}/?directConnection=true&authSource={user}",
+            stack.mongo_port
+        );
+        let client = mongodb::Client::with_uri_str(&uri).await.unwrap();
+        for database in &names {
+            let read = client
+                .database(database)
+                .collection::<mongodb::bson::Document>("any")
+                .find_one(doc! {})
+                .await;
+            if user == database {
+                assert!(read.is_ok(), "{user} reads its own database: {read:?}");
+            } else {
+                let refused = read.expect_err(&format!("{user}'s user must not read {database}"));
+                assert_eq!(
+                    storefront_ops::error_code(&refused),
+                    Some(13),
+                    "{user} reading {database}: Unauthorized, got {refused}"
+                );
+            }
+        }
+    }
+    // Its own data, not just its own name: pricing reads the prices it seeded.
     let uri = format!(
         "mongodb://pricing:pricing-dev-password@127.0.0.1:{}/?directConnection=true&authSource=pricing",
         stack.mongo_port
@@ -424,17 +273,6 @@ async fn each_subgraph_user_reaches_only_its_own_database(stack: &ComposeStack) 
     assert!(
         matches!(own, Ok(Some(_))),
         "pricing reads its own prices: {own:?}"
-    );
-    let foreign = client
-        .database("cart")
-        .collection::<mongodb::bson::Document>("carts")
-        .find_one(doc! {})
-        .await;
-    let refused = foreign.expect_err("pricing's user must not read the cart database");
-    assert_eq!(
-        storefront_ops::error_code(&refused),
-        Some(13),
-        "Unauthorized: {refused}"
     );
 }
 
@@ -541,25 +379,37 @@ async fn a_killed_subgraph_costs_only_its_fields_and_is_restarted(stack: &Compos
     let partial_query = "{ product(id: \"prod-000003\") { name compareAtPrice { amount } } }";
     // Requests in flight all along, so some are on their way to pricing when it dies.
     let stop = Arc::new(AtomicBool::new(false));
-    let (partial, server_errors) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+    // Answers that were a 5xx, or no answer at all (the router must stay up and answer).
+    let (partial, failures, answered) = (
+        Arc::new(AtomicU64::new(0)),
+        Arc::new(AtomicU64::new(0)),
+        Arc::new(AtomicU64::new(0)),
+    );
     let loops: Vec<_> = (0..8)
         .map(|_| {
-            let (stop, partial, server_errors) =
-                (stop.clone(), partial.clone(), server_errors.clone());
+            let (stop, partial, failures, answered) = (
+                stop.clone(),
+                partial.clone(),
+                failures.clone(),
+                answered.clone(),
+            );
             let (client, url) = (stack.client.clone(), stack.router_url());
             tokio::spawn(async move {
                 while !stop.load(Ordering::Relaxed) {
-                    let Ok(response) = client
+                    let response = client
                         .post(&url)
+                        .timeout(Duration::from_secs(10))
                         .json(&json!({ "query": partial_query }))
                         .send()
-                        .await
-                    else {
-                        continue;
+                        .await;
+                    let response = match response {
+                        Ok(response) if !response.status().is_server_error() => response,
+                        _ => {
+                            failures.fetch_add(1, Ordering::Relaxed);
+                            continue;
+                        }
                     };
-                    if response.status().is_server_error() {
-                        server_errors.fetch_add(1, Ordering::Relaxed);
-                    }
+                    answered.fetch_add(1, Ordering::Relaxed);
                     let body: Value = response.json().await.unwrap_or(Value::Null);
                     if body["data"]["product"]["name"].is_string()
                         && body["errors"][0]["path"].is_array()
@@ -570,7 +420,12 @@ async fn a_killed_subgraph_costs_only_its_fields_and_is_restarted(stack: &Compos
             })
         })
         .collect();
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Kill once the loops are answered, so requests are surely on their way to pricing.
+    let flowing = eventually(Duration::from_secs(10), async || {
+        answered.load(Ordering::Relaxed) >= 16
+    })
+    .await;
+    assert!(flowing, "the request loops are answered before the kill");
     let pid = stdout(&podman(&[
         "inspect",
         "--format",
@@ -597,9 +452,9 @@ async fn a_killed_subgraph_costs_only_its_fields_and_is_restarted(stack: &Compos
         "with pricing dead, the product's name still comes, with a pathed error"
     );
     assert_eq!(
-        server_errors.load(Ordering::Relaxed),
+        failures.load(Ordering::Relaxed),
         0,
-        "the router never answers 5xx"
+        "the router always answers, never with a 5xx"
     );
     let restarted = eventually(Duration::from_secs(90), async || {
         let (_, body) = stack.query_as(None, query, json!({})).await;
@@ -672,7 +527,12 @@ async fn sigterm_lets_in_flight_requests_finish(stack: &ComposeStack) {
             })
         })
         .collect();
-    tokio::time::sleep(Duration::from_millis(700)).await;
+    // SIGTERM once every request is inside the replica, waiting out its batch window.
+    let all_in = eventually(Duration::from_secs(10), async || {
+        in_flight(&client, port).await == Some(12.0)
+    })
+    .await;
+    assert!(all_in, "the 12 requests are in flight at the replica");
     podman(&["kill", "--signal", "TERM", &name]);
     for request in requests {
         let (status, body) = request
@@ -687,6 +547,89 @@ async fn sigterm_lets_in_flight_requests_finish(stack: &ComposeStack) {
     podman(&["rm", &name]);
 }
 
+/// The `storefront-ops` image `cargo xtask test` built from source (docker/Dockerfile's own
+/// build stage, as `docker compose up --build` builds it) does its job like the prebuilt one:
+/// run beside the stack's MongoDB as Compose runs `mongo-init`, it adds a user that can read
+/// and write its own database and nothing else.
+async fn the_image_built_from_source_does_its_job(stack: &ComposeStack) {
+    let image = required_env("STOREFRONT_SOURCE_IMAGE");
+    let user = stdout(&podman(&[
+        "image",
+        "inspect",
+        "--format",
+        "{{.Config.User}}",
+        &image,
+    ]));
+    assert_eq!(user, "65532:65532", "{image} runs as distroless's nonroot");
+    let shell = Command::new("podman")
+        .args([
+            "run",
+            "--rm",
+            "--entrypoint",
+            "/bin/sh",
+            &image,
+            "-c",
+            "true",
+        ])
+        .output()
+        .unwrap();
+    assert!(!shell.status.success(), "{image} has no shell");
+    let init = Command::new("podman")
+        .args(["run", "--rm", "--network"])
+        .arg(format!("container:{}", stack.container("mongo")))
+        .args(["-e", "MONGODB_REPLICA_SET=rs0"])
+        .args(["-e", "MONGODB_MEMBERS=mongo:27017"])
+        .args(["-e", "MONGODB_ADMIN_USER=admin"])
+        .args(["-e", "MONGODB_ADMIN_PASSWORD=admin-dev-password"])
+        .args([
+            "-e",
+            "MONGODB_DATABASES=sourcebuilt=sourcebuilt-dev-password",
+        ])
+        .args([image.as_str(), "mongo-init"])
+        .output()
+        .unwrap();
+    assert!(
+        init.status.success(),
+        "the source-built mongo-init ran: {}{}",
+        String::from_utf8_lossy(&init.stdout),
+        String::from_utf8_lossy(&init.stderr)
+    );
+    let uri = format!(
+        "mongodb://sourcebuilt:sourcebuilt-dev-password@127.0.0.1:{}/?directConnection=true&authSource=sourcebuilt",
+        stack.mongo_port
+    );
+    let client = mongodb::Client::with_uri_str(&uri).await.unwrap();
+    let own = client
+        .database("sourcebuilt")
+        .collection::<mongodb::bson::Document>("notes");
+    own.insert_one(doc! { "built": "from source" })
+        .await
+        .expect("the new user writes its own database");
+    assert!(matches!(own.find_one(doc! {}).await, Ok(Some(_))));
+    let foreign = client
+        .database("cart")
+        .collection::<mongodb::bson::Document>("carts")
+        .find_one(doc! {})
+        .await
+        .expect_err("the new user must not read the cart database");
+    assert_eq!(storefront_ops::error_code(&foreign), Some(13), "{foreign}");
+}
+
+/// A subgraph's `graphql_requests_in_flight`, from its `/metrics` on `port`.
+async fn in_flight(client: &reqwest::Client, port: u16) -> Option<f64> {
+    let page = client
+        .get(format!("http://127.0.0.1:{port}/metrics"))
+        .send()
+        .await
+        .ok()?
+        .text()
+        .await
+        .ok()?;
+    page.lines()
+        .find_map(|line| line.strip_prefix("graphql_requests_in_flight "))
+        .and_then(|value| value.trim().parse().ok())
+}
+
 async fn carts_survive_down_and_up(stack: &ComposeStack) {
     let shopper = token("compose-durable");
     let (_, added) = stack
@@ -698,7 +641,7 @@ async fn carts_survive_down_and_up(stack: &ComposeStack) {
         .await;
     assert_eq!(data(&added)["addToCart"]["totalQuantity"], 2);
     stack.compose(&["down", "-t", "10"]);
-    stack.start_in_order();
+    stack.start();
     stack.wait_until_whole().await;
     let (_, cart) = stack
         .query_as(

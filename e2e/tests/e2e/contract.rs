@@ -206,3 +206,139 @@ async fn every_contract_operation_answers_without_errors() {
         );
     }
 }
+
+/// The error codes `storefront.graphql` documents: every `extensions.code "X"` in its comments.
+fn documented_codes() -> Vec<String> {
+    let contract =
+        std::fs::read_to_string(paths::contract_dir().join("storefront.graphql")).unwrap();
+    let mut codes: Vec<String> = contract
+        .lines()
+        .filter_map(|line| line.trim_start().strip_prefix('#'))
+        .flat_map(|comment| comment.split("extensions.code").skip(1))
+        .filter_map(|after| {
+            let quoted = after
+                .trim_start()
+                .trim_start_matches("is ")
+                .strip_prefix('"')?;
+            Some(quoted.split('"').next()?.to_owned())
+        })
+        .collect();
+    codes.sort_unstable();
+    codes.dedup();
+    codes
+}
+
+/// Every code the contract documents comes back through the router, where it says: a missing,
+/// expired or forged token → `UNAUTHENTICATED` (the public rest of the page still served when
+/// there is no token at all), a token without the scope → `FORBIDDEN`, a bad product or
+/// quantity → `BAD_USER_INPUT`; and none of them changes the cart.
+#[tokio::test]
+async fn every_error_code_the_contract_documents_answers_through_the_router() {
+    let stack = TestStack::start("contract-codes").await;
+    let page = "{ categories { slug } cart { totalQuantity } }";
+    let add = |product: &str, quantity: i64| {
+        format!(
+            "mutation {{ addToCart(productId: \"{product}\", quantity: {quantity}) {{ totalQuantity }} }}"
+        )
+    };
+    let router = stack.stack.router_url();
+    let body = |query: &str| json!({ "query": query });
+    let expired = e2e::dev_token("contract-shopper", std::time::Duration::ZERO);
+    let mut forged = token("contract-shopper");
+    forged.replace_range(forged.len() - 6.., "AAAAAA");
+    let reader = e2e::token_with_scopes("contract-shopper", "");
+    let shopper = token("contract-shopper");
+
+    let mut seen = std::collections::BTreeSet::new();
+    let mut expect =
+        async |code: &str, bearer: Option<&str>, query: &str, status: u16, path: Option<&str>| {
+            let (got_status, response) = stack.post_json_as(bearer, &router, &body(query)).await;
+            assert_eq!(e2e::error_codes(&response), [code], "{query}: {response}");
+            assert_eq!(got_status, status, "{query}: {response}");
+            if let Some(path) = path {
+                assert_eq!(response["errors"][0]["path"], json!([path]), "{response}");
+            }
+            seen.insert(code.to_owned());
+            response
+        };
+
+    // No token: the public part of the page is served, the cart refused at its path.
+    let anonymous = expect("UNAUTHENTICATED", None, page, 200, Some("cart")).await;
+    assert!(
+        !anonymous["data"]["categories"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "{anonymous}"
+    );
+    assert_eq!(anonymous["data"]["cart"], Value::Null);
+    expect(
+        "UNAUTHENTICATED",
+        None,
+        &add("prod-000005", 1),
+        200,
+        Some("addToCart"),
+    )
+    .await;
+    // A token that does not verify refuses the whole request: 401, as for any bad credential.
+    for bad in [&expired, &forged] {
+        let refused = expect("UNAUTHENTICATED", Some(bad), page, 401, None).await;
+        assert!(refused["data"].is_null(), "{refused}");
+        expect(
+            "UNAUTHENTICATED",
+            Some(bad),
+            &add("prod-000005", 1),
+            401,
+            None,
+        )
+        .await;
+    }
+    // Signed in without `cart:write`: reading is allowed, changing is forbidden.
+    expect(
+        "FORBIDDEN",
+        Some(&reader),
+        &add("prod-000005", 1),
+        200,
+        Some("addToCart"),
+    )
+    .await;
+    // Signed in with the scope, but asking for something impossible.
+    expect(
+        "BAD_USER_INPUT",
+        Some(&shopper),
+        &add("no-such-product", 1),
+        200,
+        Some("addToCart"),
+    )
+    .await;
+    expect(
+        "BAD_USER_INPUT",
+        Some(&shopper),
+        &add("prod-000005", 0),
+        200,
+        Some("addToCart"),
+    )
+    .await;
+
+    // Nothing above changed the cart: it still does not exist.
+    let (_, cart) = stack
+        .post_json_as(Some(&shopper), &router, &body(page))
+        .await;
+    assert_eq!(data(&cart)["cart"], Value::Null, "{cart}");
+    // The control: the same shopper's valid change is made.
+    let (_, added) = stack
+        .post_json_as(Some(&shopper), &router, &body(&add("prod-000005", 2)))
+        .await;
+    assert_eq!(data(&added)["addToCart"]["totalQuantity"], 2, "{added}");
+
+    let documented = documented_codes();
+    assert!(
+        documented.contains(&"UNAUTHENTICATED".to_owned()),
+        "{documented:?}"
+    );
+    assert_eq!(
+        seen.into_iter().collect::<Vec<_>>(),
+        documented,
+        "every code the contract documents, and only those, is answered here"
+    );
+}

@@ -74,27 +74,70 @@ fn both_overlays_render_and_validate_against_the_kubernetes_schemas() {
     }
 }
 
+/// checkov's JSON summary of one scan: how many checks passed and failed, and what it could
+/// not parse. A scan that ran no check passes nothing, so `passed` must be above zero.
+#[derive(Debug, serde::Deserialize)]
+struct CheckovSummary {
+    passed: u64,
+    failed: u64,
+    parsing_errors: u64,
+    resource_count: u64,
+}
+
 #[test]
 fn both_overlays_pass_the_policy_scan() {
     for overlay in OVERLAYS {
-        let (file, _) = render(overlay);
+        let (file, objects) = render(overlay);
         let output = Command::new(python_tool("checkov"))
-            .args([
-                "--framework",
-                "kubernetes",
-                "--compact",
-                "--quiet",
-                "--skip-download",
-            ])
+            .args(["--framework", "kubernetes", "--skip-download", "-o", "json"])
             .arg("-f")
             .arg(&file)
             .output()
             .unwrap();
+        let report: serde_json::Value =
+            serde_json::from_slice(&output.stdout).unwrap_or_else(|err| {
+                panic!(
+                    "checkov's output for overlay {overlay} is not JSON ({err}):\n{}{}",
+                    String::from_utf8_lossy(&output.stdout),
+                    String::from_utf8_lossy(&output.stderr)
+                )
+            });
+        // One framework gives one report; checkov lists several when it runs more.
+        let reports = match report {
+            serde_json::Value::Array(reports) => reports,
+            report => vec![report],
+        };
+        assert_eq!(reports.len(), 1, "overlay {overlay}: {reports:#?}");
+        let summary: CheckovSummary = serde_json::from_value(reports[0]["summary"].clone())
+            .unwrap_or_else(|err| panic!("overlay {overlay}: no checkov summary ({err})"));
+        let failed: Vec<String> = reports[0]["results"]["failed_checks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|check| {
+                format!(
+                    "{} {} ({})",
+                    check["check_id"], check["check_name"], check["resource"]
+                )
+            })
+            .collect();
+        println!("checkov, overlay {overlay}: {summary:?}");
         assert!(
-            output.status.success(),
+            summary.failed == 0 && output.status.success(),
             "checkov fails overlay {overlay} (suppress only with a reason next to the \
-             suppression, as `checkov.io/skip` annotations):\n{}",
-            String::from_utf8_lossy(&output.stdout)
+             suppression, as `checkov.io/skip` annotations):\n  {}",
+            failed.join("\n  ")
+        );
+        assert_eq!(summary.parsing_errors, 0, "overlay {overlay}: {summary:?}");
+        assert!(
+            summary.passed > 0,
+            "checkov checked nothing in overlay {overlay}: {summary:?}"
+        );
+        assert!(
+            summary.resource_count as usize >= objects.len() / 2,
+            "checkov saw {} of the {} objects of overlay {overlay}",
+            summary.resource_count,
+            objects.len()
         );
     }
 }

@@ -235,7 +235,7 @@ async fn acknowledged_cart_writes_survive_mongodb_being_killed() {
     let mongod = LocalMongo::start(&mongod_binary(), &data, port, &log)
         .await
         .expect("a MongoDB of this test's own");
-    let mut stack = TestStack::start_with("mongodb-killed", |options| {
+    let mut stack = TestStack::start_alone("mongodb-killed", |options| {
         options.mongodb_uri = mongod.uri();
     })
     .await;
@@ -322,7 +322,7 @@ async fn writes_resume_on_a_new_primary_without_losing_acknowledged_ones() {
         .await
         .expect("a three-member replica set, member 0 primary");
     let ports: Vec<u16> = members.iter().map(|member| member.port).collect();
-    let mut stack = TestStack::start_with("mongodb-failover", |options| {
+    let mut stack = TestStack::start_alone("mongodb-failover", |options| {
         options.mongodb_uri = mongo::uri_for(&ports);
     })
     .await;

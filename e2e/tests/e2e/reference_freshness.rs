@@ -60,7 +60,8 @@ async fn mirrors_following(stack: &TestStack) {
 
 /// A stack whose mirrors follow, the quote before any write, and the quoted product's category.
 async fn start_mirroring(name: &str) -> (TestStack, Value, String) {
-    let stack = TestStack::start(name).await;
+    // Freshness is bounded in time: nothing else runs meanwhile.
+    let stack = TestStack::start_alone(name, |_| {}).await;
     mirrors_following(&stack).await;
     let before = stack.query(QUOTE, json!({})).await;
     let slug = data(&before)["product"]["category"]["slug"]

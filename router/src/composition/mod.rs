@@ -6,13 +6,12 @@ pub mod diagnostics;
 pub mod normalize;
 mod render;
 
-use graphql_composition::{
-    Subgraphs,
-    diagnostics::{FederationErrorCode, Severity},
-};
+use graphql_composition::{Subgraphs, diagnostics::Severity};
 
 pub use self::diagnostics::CompositionIssue;
 use crate::supergraph_config::SubgraphSchema;
+/// Every code a composition issue can carry (Apollo Federation's, and ours).
+pub use graphql_composition::diagnostics::FederationErrorCode;
 
 /// A composed supergraph and what composition warned about.
 #[derive(Debug, Clone)]

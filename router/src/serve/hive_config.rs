@@ -18,7 +18,7 @@ use serde::{Serialize, de::DeserializeOwned};
 use serde_yaml::{Mapping, Value};
 
 use super::{ServeError, ServeOptions};
-use crate::{error_paths, playground, usage};
+use crate::{contract_codes, error_paths, playground, usage};
 
 /// The operator's configuration with our flags layered over it, as YAML for Hive Router.
 pub fn layered(options: &ServeOptions, supergraph: &Path) -> Result<String, ServeError> {
@@ -121,9 +121,14 @@ pub fn layered(options: &ServeOptions, supergraph: &Path) -> Result<String, Serv
     let mut playground = operator_plugin(&plugins, playground::PLUGIN_NAME).map_err(error)?;
     playground.config["graphql_path"] = serde_json::json!(graphql_path);
     let error_paths = operator_plugin(&plugins, error_paths::PLUGIN_NAME).map_err(error)?;
+    // The contract's identity codes are part of the API, not an option.
+    let mut contract_codes =
+        operator_plugin(&plugins, contract_codes::PLUGIN_NAME).map_err(error)?;
+    contract_codes.enabled = true;
     for (name, plugin) in [
         (playground::PLUGIN_NAME, playground),
         (error_paths::PLUGIN_NAME, error_paths),
+        (contract_codes::PLUGIN_NAME, contract_codes),
     ] {
         plugins.insert(name.into(), to_value(&plugin).map_err(error)?);
     }
@@ -350,6 +355,13 @@ mod tests {
         assert!(!playground.enabled);
         assert_eq!(playground.config["graphql_path"], "/graphql");
         assert!(!config.plugins[error_paths::PLUGIN_NAME].enabled);
+    }
+
+    #[test]
+    fn the_contract_codes_stay_on_whatever_the_operator_says() {
+        let config = layered_with("plugins:\n  storefront_contract_codes:\n    enabled: false\n");
+        assert!(config.plugins[contract_codes::PLUGIN_NAME].enabled);
+        assert!(layered_with("").plugins[contract_codes::PLUGIN_NAME].enabled);
     }
 
     #[test]

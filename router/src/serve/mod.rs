@@ -14,6 +14,7 @@ use hive_router::PluginRegistry;
 
 use crate::{
     composition::{self, Supergraph},
+    contract_codes::ContractCodes,
     error_paths::ErrorPaths,
     playground::Playground,
     supergraph_config::{LoadedConfig, SupergraphConfig},
@@ -127,6 +128,7 @@ pub async fn serve(options: ServeOptions, files: &RunFiles) -> Result<(), ServeE
     let plugins = PluginRegistry::new()
         .register::<Playground>()
         .register::<ErrorPaths>()
+        .register::<ContractCodes>()
         .register::<UsagePlugin>();
     hive_router::router_entrypoint(plugins)
         .await

@@ -57,11 +57,6 @@ pub struct ServiceConfig {
     #[arg(long, env = "SHUTDOWN_GRACE", default_value = "20s", value_parser = humantime::parse_duration)]
     pub shutdown_grace: Duration,
 
-    /// Distinct operation names that get series of their own in `/metrics` (clients choose
-    /// the names); later ones are counted as `other`, so metrics memory stays bounded
-    #[arg(long, env = "METRICS_MAX_OPERATIONS", default_value_t = 200)]
-    pub metrics_max_operations: usize,
-
     /// Export OpenTelemetry traces (request and MongoDB spans) to this OTLP/HTTP endpoint
     #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT", value_name = "URL")]
     pub otlp_endpoint: Option<String>,

@@ -146,6 +146,7 @@ where
         .operation_labels
         .label(request.operation_name.as_deref());
     let started = Instant::now();
+    let _in_flight = InFlight::begin();
     let mut response = state.schema.execute(request).await;
     refusals::code_the_rest(&mut response);
     // async-graphql answers `data: null` when `@skip`/`@include` leave no root field, which
@@ -159,6 +160,23 @@ where
     metrics::histogram!("graphql_request_duration_seconds", "operation" => operation)
         .record(started.elapsed().as_secs_f64());
     response.into()
+}
+
+/// One GraphQL request being answered, counted in `graphql_requests_in_flight` from its start
+/// until it is answered or its caller goes away.
+struct InFlight;
+
+impl InFlight {
+    fn begin() -> Self {
+        metrics::gauge!("graphql_requests_in_flight").increment(1.0);
+        Self
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        metrics::gauge!("graphql_requests_in_flight").decrement(1.0);
+    }
 }
 
 async fn health() -> impl IntoResponse {

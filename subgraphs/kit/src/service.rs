@@ -295,9 +295,7 @@ pub async fn run<S: Subgraph>() -> anyhow::Result<()> {
                 database,
                 metrics,
                 verifier,
-                operation_labels: Arc::new(telemetry::OperationLabels::new(
-                    service.metrics_max_operations,
-                )),
+                operation_labels: Arc::new(telemetry::OperationLabels::registered()),
             });
             server::serve(
                 service.listen_addr(S::DEFAULT_PORT),

@@ -6,7 +6,7 @@ use std::{
     collections::HashSet,
     io::IsTerminal,
     sync::{
-        Arc, Mutex, OnceLock, PoisonError,
+        Arc, OnceLock,
         atomic::{AtomicBool, Ordering},
     },
 };
@@ -115,44 +115,72 @@ pub fn metrics_handle() -> PrometheusHandle {
         .clone()
 }
 
-/// The `operation` label of the request metrics. Clients choose operation names (through the
-/// router too, which names its subgraph fetches after them), and every distinct label value is
-/// a series held in memory for good: so only the first `limit` names get series of their own
-/// and every later one is counted under `other`, whatever clients send.
+/// The `operation` label of the request metrics. Clients choose operation names (and the
+/// router forwards them, naming its subgraph fetches after them), and every distinct label
+/// value is a series held in memory for good. So only the registered client operations (the
+/// manifest `contract/persisted-documents.json`, built in) get series of their own, whoever
+/// asks first; every other name is counted under `other`, whatever clients send.
 pub struct OperationLabels {
-    limit: usize,
-    seen: Mutex<HashSet<Arc<str>>>,
+    registered: HashSet<Arc<str>>,
+}
+
+/// The registered client operations, as the router's trusted-documents manifest lists them.
+const REGISTERED_OPERATIONS: &str = include_str!("../../../contract/persisted-documents.json");
+
+#[derive(serde::Deserialize)]
+struct Manifest {
+    operations: Vec<ManifestOperation>,
+}
+
+#[derive(serde::Deserialize)]
+struct ManifestOperation {
+    name: String,
 }
 
 impl OperationLabels {
     /// What requests without an operation name are counted under.
     pub const ANONYMOUS: &str = "anonymous";
-    /// What names past the limit are counted under.
-    pub const OVERFLOW: &str = "other";
+    /// What every name that is not a registered operation is counted under.
+    pub const OTHER: &str = "other";
 
-    pub fn new(limit: usize) -> Self {
+    /// Labels naming the registered client operations built into this binary.
+    pub fn registered() -> Self {
+        let manifest: Manifest = serde_json::from_str(REGISTERED_OPERATIONS)
+            .expect("contract/persisted-documents.json is a persisted-query manifest");
+        Self::new(
+            manifest
+                .operations
+                .into_iter()
+                .map(|operation| operation.name),
+        )
+    }
+
+    /// Labels naming exactly `operations`.
+    pub fn new(operations: impl IntoIterator<Item = String>) -> Self {
         Self {
-            limit,
-            seen: Mutex::new(HashSet::new()),
+            registered: operations.into_iter().map(Arc::from).collect(),
         }
     }
 
-    /// The label value a request named `name` is counted under.
+    /// The label value a request named `name` is counted under: the registered operation it
+    /// is (sent straight, or as the router's fetch `{operation}__{step}`), else `other`.
     pub fn label(&self, name: Option<&str>) -> metrics::SharedString {
         let Some(name) = name else {
             return Self::ANONYMOUS.into();
         };
-        let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(known) = seen.get(name) {
-            return known.clone().into();
+        let operation = fetched_operation(name).unwrap_or(name);
+        match self.registered.get(operation) {
+            Some(known) => known.clone().into(),
+            None => Self::OTHER.into(),
         }
-        if seen.len() >= self.limit {
-            return Self::OVERFLOW.into();
-        }
-        let name: Arc<str> = name.into();
-        seen.insert(name.clone());
-        name.into()
     }
+}
+
+/// `ProductPage` from the name Hive Router gives its fetch of a step (`ProductPage__3`) when
+/// it forwards operation names (`traffic_shaping.all.forward_operation_name`).
+fn fetched_operation(name: &str) -> Option<&str> {
+    let (operation, step) = name.rsplit_once("__")?;
+    step.parse::<u32>().ok().map(|_| operation)
 }
 
 /// How often pending histogram samples are folded into their buckets (the exporter's own
@@ -200,17 +228,28 @@ mod tests {
     use super::OperationLabels;
 
     #[test]
-    fn operation_labels_past_the_limit_share_one_series() {
-        let labels = OperationLabels::new(2);
+    fn only_registered_operations_get_series_of_their_own_whoever_comes_first() {
+        let labels = OperationLabels::new(["Home".to_owned(), "Search".to_owned()]);
         let label = |name: Option<&str>| labels.label(name).as_ref().to_owned();
-        assert_eq!(label(Some("Home")), "Home");
-        assert_eq!(label(None), OperationLabels::ANONYMOUS);
-        assert_eq!(label(Some("Search")), "Search");
+        // Made-up names first: none of them takes a series.
         for n in 0..1_000 {
-            assert_eq!(label(Some(&format!("Op{n}"))), OperationLabels::OVERFLOW);
+            assert_eq!(label(Some(&format!("Op{n}"))), OperationLabels::OTHER);
         }
-        // Names seen before the limit keep their own series.
+        assert_eq!(label(None), OperationLabels::ANONYMOUS);
         assert_eq!(label(Some("Home")), "Home");
-        assert_eq!(labels.seen.lock().unwrap().len(), 2);
+        // The router's fetch of a step counts as the operation; a look-alike does not.
+        assert_eq!(label(Some("Search__0")), "Search");
+        assert_eq!(label(Some("Search__12")), "Search");
+        assert_eq!(label(Some("Search__x")), OperationLabels::OTHER);
+        assert_eq!(label(Some("Search_1")), OperationLabels::OTHER);
+        assert_eq!(label(Some("Homes")), OperationLabels::OTHER);
+    }
+
+    #[test]
+    fn the_built_in_manifest_names_the_registered_operations() {
+        let labels = OperationLabels::registered();
+        assert_eq!(labels.label(Some("ProductPage")).as_ref(), "ProductPage");
+        assert_eq!(labels.label(Some("CartView__1")).as_ref(), "CartView");
+        assert!(labels.registered.len() >= 9, "{}", labels.registered.len());
     }
 }

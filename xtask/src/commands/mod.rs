@@ -6,6 +6,7 @@ pub mod compose;
 pub mod dev;
 pub mod fuzz;
 pub mod images;
+pub mod podman;
 pub mod test;
 pub mod token;
 

@@ -1,7 +1,8 @@
 //! `cargo xtask test`: every test, against a real MongoDB. Builds the binaries the end-to-end
 //! tests start, provides a throwaway local MongoDB unless `MONGODB_URI` is given, installs the
 //! Node test tools (the reference composer), Podman and Chromium, builds the web storefront and
-//! the container images, runs the schema checks, then `cargo test` over the workspace.
+//! the container images (one of them from source, as users build it), runs the schema checks,
+//! then `cargo test` over the workspace.
 
 use std::{process::Stdio, time::Duration};
 
@@ -47,6 +48,12 @@ pub async fn run(args: TestArgs) -> anyhow::Result<()> {
     containers::ensure_podman().await?;
     containers::ensure_base_images(&paths::debug_bin_dir().join("router")).await?;
     containers::build_prebuilt(&paths::debug_bin_dir(), &web_dist).await?;
+    step(&format!(
+        "The {} image built from source (docker/Dockerfile's build stage; again only when the \
+         Dockerfile, Cargo.lock or the toolchain changed)",
+        containers::source::PROBE_SERVICE
+    ));
+    let source_image = containers::source::ensure_probe_image().await?;
 
     let mut cargo_args = vec!["--workspace"];
     cargo_args.extend(args.cargo_test_args.iter().map(String::as_str));
@@ -57,6 +64,7 @@ pub async fn run(args: TestArgs) -> anyhow::Result<()> {
             ("STOREFRONT_NODE_TOOLS", node_tools.into_os_string()),
             ("STOREFRONT_PYTHON_TOOLS", python_tools.into_os_string()),
             ("STOREFRONT_WEB_DIST", web_dist.into_os_string()),
+            ("STOREFRONT_SOURCE_IMAGE", source_image.into()),
         ],
     )
     .await?;

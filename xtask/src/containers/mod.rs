@@ -7,6 +7,9 @@
 //! base is tagged with distroless's public name (glibc, CA certificates, no shell), and MongoDB
 //! is the dev stack's pinned `mongod` in an image the Compose file takes as `MONGO_IMAGE`.
 
+pub mod compose;
+pub mod source;
+
 use std::{
     path::{Path, PathBuf},
     process::Stdio,
@@ -58,7 +61,7 @@ pub fn services() -> Vec<&'static str> {
 }
 
 /// The Dockerfile target that builds `service`'s image.
-fn target(service: &str) -> &'static str {
+pub(crate) fn target(service: &str) -> &'static str {
     if service == WEB { "web" } else { "runtime" }
 }
 
@@ -93,27 +96,8 @@ pub async fn ensure_base_images(probe_binary: &Path) -> anyhow::Result<()> {
     if image_exists(RUNTIME_BASE).await && image_exists(MONGO_STANDIN).await {
         return Ok(());
     }
-    let work = paths::dev_dir().join("containers");
-    let rootfs = work.join("bookworm");
-    if !rootfs.join(".complete").is_file() {
-        crate::step(
-            "Making a Debian bookworm tree for the base images (debootstrap, first run only)",
-        );
-        let _ = std::fs::remove_dir_all(&rootfs);
-        std::fs::create_dir_all(&work)?;
-        run(
-            "debootstrap",
-            Command::new("debootstrap")
-                .args([
-                    "--variant=minbase",
-                    "--include=ca-certificates,libcurl4",
-                    "bookworm",
-                ])
-                .arg(&rootfs),
-        )
-        .await?;
-        std::fs::write(rootfs.join(".complete"), "")?;
-    }
+    let work = work_dir();
+    let rootfs = bookworm_tree("bookworm", &["ca-certificates", "libcurl4"]).await?;
     if !image_exists(RUNTIME_BASE).await {
         crate::step(&format!("Importing the stand-in for {RUNTIME_BASE}"));
         let tree = work.join("distroless");
@@ -151,6 +135,37 @@ pub async fn ensure_base_images(probe_binary: &Path) -> anyhow::Result<()> {
         std::fs::remove_file(&bin)?;
     }
     Ok(())
+}
+
+/// Where the stand-ins' trees and the build contexts are made.
+fn work_dir() -> PathBuf {
+    paths::dev_dir().join("containers")
+}
+
+/// A minimal Debian bookworm tree with `packages` (made once by debootstrap into
+/// `.dev/containers/<name>`, reused after); its path.
+async fn bookworm_tree(name: &str, packages: &[&str]) -> anyhow::Result<PathBuf> {
+    let rootfs = work_dir().join(name);
+    if rootfs.join(".complete").is_file() {
+        return Ok(rootfs);
+    }
+    crate::step(&format!(
+        "Making a Debian bookworm tree with {} for the stand-in images (debootstrap, first run only)",
+        packages.join(", ")
+    ));
+    let _ = std::fs::remove_dir_all(&rootfs);
+    std::fs::create_dir_all(work_dir())?;
+    run(
+        "debootstrap",
+        Command::new("debootstrap")
+            .arg("--variant=minbase")
+            .arg(format!("--include={}", packages.join(",")))
+            .arg("bookworm")
+            .arg(&rootfs),
+    )
+    .await?;
+    std::fs::write(rootfs.join(".complete"), "")?;
+    Ok(rootfs)
 }
 
 /// A distroless-like tree: the shared libraries `probe_binary` links (read by `ldd`), the
@@ -193,7 +208,7 @@ async fn distroless_tree(rootfs: &Path, tree: &Path, probe_binary: &Path) -> any
 }
 
 /// Imports `tree` as image `name`, with Dockerfile-style `changes` (USER, ENTRYPOINT, …).
-async fn import(tree: &Path, name: &str, changes: &[&str]) -> anyhow::Result<()> {
+pub(crate) async fn import(tree: &Path, name: &str, changes: &[&str]) -> anyhow::Result<()> {
     let archive = tree.with_extension("tar");
     run(
         "tar",
@@ -220,7 +235,7 @@ async fn import(tree: &Path, name: &str, changes: &[&str]) -> anyhow::Result<()>
 /// `bin_dir` and the web bundle already built in `web_dist` (the Dockerfile's
 /// `BINARIES=prebuilt`), tagged as the Compose file expects.
 pub async fn build_prebuilt(bin_dir: &Path, web_dist: &Path) -> anyhow::Result<()> {
-    let context = paths::dev_dir().join("containers/context");
+    let context = work_dir().join("context");
     let _ = std::fs::remove_dir_all(&context);
     std::fs::create_dir_all(context.join("bin"))?;
     copy_folder(web_dist, &context.join("web-dist"))?;
@@ -253,7 +268,7 @@ pub async fn build_prebuilt(bin_dir: &Path, web_dist: &Path) -> anyhow::Result<(
     Ok(())
 }
 
-fn copy_folder(from: &Path, to: &Path) -> anyhow::Result<()> {
+pub(crate) fn copy_folder(from: &Path, to: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(to)?;
     for entry in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
         let path = entry?.path();
@@ -275,7 +290,7 @@ pub async fn image_size(name: &str) -> anyhow::Result<u64> {
     Ok(size.trim().parse()?)
 }
 
-async fn image_exists(name: &str) -> bool {
+pub(crate) async fn image_exists(name: &str) -> bool {
     Command::new("podman")
         .args(["image", "exists", name])
         .stdout(Stdio::null())

@@ -1,0 +1,93 @@
+//! The contract's identity codes on the router's own refusals. Hive Router refuses a field its
+//! caller may not have (`@authenticated`, `@requiresScopes`) with `UNAUTHORIZED_FIELD_OR_TYPE`,
+//! and a token it cannot verify with codes of its own; the storefront contract promises clients
+//! `UNAUTHENTICATED` (no valid identity: send the shopper to sign in) and `FORBIDDEN` (signed in,
+//! without the scope). This plugin answers those, whatever else the operator switches off.
+
+use hive_router::{
+    async_trait,
+    http::StatusCode,
+    plugins::{
+        hooks::{
+            on_graphql_error::{OnGraphQLErrorHookPayload, OnGraphQLErrorHookResult},
+            on_plugin_init::{OnPluginInitPayload, OnPluginInitResult},
+        },
+        plugin_trait::RouterPlugin,
+    },
+    sonic_rs,
+};
+use serde::Deserialize;
+
+/// The name this plugin has in Hive Router's `plugins:` configuration.
+pub const PLUGIN_NAME: &str = "storefront_contract_codes";
+
+/// The contract's code for a caller without a valid identity.
+pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
+/// The contract's code for a signed-in caller without the scope an element needs.
+pub const FORBIDDEN: &str = "FORBIDDEN";
+
+/// Hive Router's code for a field or type removed by its authorization directives.
+const UNAUTHORIZED_FIELD_OR_TYPE: &str = "UNAUTHORIZED_FIELD_OR_TYPE";
+
+/// Hive Router's codes for a bearer token it could not verify (`jwt::errors::JwtError`): the
+/// whole request is refused, as it should be, but under the contract's code.
+const INVALID_TOKEN_CODES: [&str; 6] = [
+    "MISSING_JWT",
+    "INVALID_JWT",
+    "INVALID_JWT_HEADER",
+    "JWT_NOT_SUPPORTED",
+    "JWK_ALGORITHM_NOT_SUPPORTED",
+    "JWT_LOOKUP_FAILED",
+];
+
+pub struct ContractCodes;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ContractCodesConfig {}
+
+#[async_trait]
+impl RouterPlugin for ContractCodes {
+    type Config = ContractCodesConfig;
+
+    fn plugin_name() -> &'static str {
+        PLUGIN_NAME
+    }
+
+    fn on_plugin_init(_payload: OnPluginInitPayload<Self>) -> OnPluginInitResult<Self> {
+        Ok(Some(Self))
+    }
+
+    fn on_graphql_error<'req>(
+        &'req self,
+        mut payload: OnGraphQLErrorHookPayload<'req>,
+    ) -> OnGraphQLErrorHookResult<'req> {
+        let Some(engine_code) = payload.error.extensions.code.clone() else {
+            return payload.proceed();
+        };
+        let code = if engine_code == UNAUTHORIZED_FIELD_OR_TYPE {
+            // Verified by the JWT plugin earlier in the same request, or not at all.
+            let signed_in = payload
+                .request_context
+                .read()
+                .is_ok_and(|context| context.authentication().jwt_status() == Some(&true));
+            if signed_in {
+                FORBIDDEN
+            } else {
+                UNAUTHENTICATED
+            }
+        } else if INVALID_TOKEN_CODES.contains(&engine_code.as_str()) {
+            payload.status_code = StatusCode::UNAUTHORIZED;
+            UNAUTHENTICATED
+        } else {
+            return payload.proceed();
+        };
+        let extensions = &mut payload.error.extensions;
+        extensions.code = Some(code.to_owned());
+        // What the engine said, for whoever debugs a refusal.
+        extensions.set(
+            "reason".to_owned(),
+            sonic_rs::Value::from(engine_code.as_str()),
+        );
+        payload.proceed()
+    }
+}
