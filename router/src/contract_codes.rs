@@ -29,8 +29,10 @@ pub const FORBIDDEN: &str = "FORBIDDEN";
 /// Hive Router's code for a field or type removed by its authorization directives.
 const UNAUTHORIZED_FIELD_OR_TYPE: &str = "UNAUTHORIZED_FIELD_OR_TYPE";
 
-/// Hive Router's codes for a bearer token it could not verify (`jwt::errors::JwtError`): the
-/// whole request is refused, as it should be, but under the contract's code.
+/// Hive Router's codes for a bearer token it could not verify (`jwt::errors::JwtError`), which
+/// refuse the whole request when the operator requires authentication
+/// (`jwt.require_authentication: true`; ours takes such a token for no identity): refused
+/// still, but under the contract's code and HTTP 401.
 const INVALID_TOKEN_CODES: [&str; 6] = [
     "MISSING_JWT",
     "INVALID_JWT",

@@ -35,25 +35,28 @@ export async function launch() {
 }
 
 /** A browser context whose pages record console errors, page errors and GraphQL requests. */
+/** Each shopper's GraphQL traffic (requests in flight, last activity), by its request list. */
+const trafficOf = new WeakMap();
+
 export async function shopper(browser) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const problems = [];
   const graphqlRequests = [];
   // The GraphQL traffic's state, for waiting until it is idle (see `graphqlIdle`).
-  graphqlRequests.inFlight = 0;
-  graphqlRequests.lastActivity = Date.now();
+  const traffic = { inFlight: 0, lastActivity: Date.now() };
+  trafficOf.set(graphqlRequests, traffic);
   const isGraphql = (request) => request.url().startsWith(GRAPHQL_URL) && request.method() === 'POST';
   const ended = (request) => {
     if (!isGraphql(request)) return;
-    graphqlRequests.inFlight -= 1;
-    graphqlRequests.lastActivity = Date.now();
+    traffic.inFlight -= 1;
+    traffic.lastActivity = Date.now();
   };
   context.on('page', (page) => watch(page, problems));
   context.on('request', (request) => {
     if (isGraphql(request)) {
       graphqlRequests.push(JSON.parse(request.postData() ?? '{}').operationName);
-      graphqlRequests.inFlight += 1;
-      graphqlRequests.lastActivity = Date.now();
+      traffic.inFlight += 1;
+      traffic.lastActivity = Date.now();
     }
   });
   context.on('requestfinished', ended);
@@ -67,9 +70,10 @@ export async function shopper(browser) {
  * answered for `quietMs` (a request the page sends after rendering, say, restarts the wait).
  */
 export async function graphqlIdle(graphqlRequests, quietMs = 500) {
+  const traffic = trafficOf.get(graphqlRequests);
   for (;;) {
-    const quietFor = Date.now() - graphqlRequests.lastActivity;
-    if (graphqlRequests.inFlight === 0 && quietFor >= quietMs) return;
+    const quietFor = Date.now() - traffic.lastActivity;
+    if (traffic.inFlight === 0 && quietFor >= quietMs) return;
     await new Promise((resolve) => setTimeout(resolve, Math.max(20, quietMs - quietFor)));
   }
 }

@@ -127,6 +127,13 @@ async fn ensure_builders() -> anyhow::Result<Builders> {
         let _ = std::fs::remove_file(&link);
         std::os::unix::fs::symlink(format!("../lib/node_modules/npm/bin/{script}"), link)?;
     }
+    // This machine's certificate authorities: where the official images trust the public ones,
+    // the stand-ins must trust whatever this machine's own downloads go through.
+    std::fs::copy(
+        "/etc/ssl/certs/ca-certificates.crt",
+        tree.join("etc/ssl/certs/ca-certificates.crt"),
+    )
+    .context("copying this machine's CA certificates into the builder tree")?;
     let changes = [
         "ENV CARGO_HOME=/usr/local/cargo",
         "ENV PATH=/usr/local/cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -170,6 +177,9 @@ pub async fn build(services: &[&str], cargo_build_args: Option<&str>) -> anyhow:
         command
             .args(["build", "--format", "docker"])
             .args(["--target", target(service)])
+            // The Dockerfile's default, said again: Podman 4.3's buildah follows a stage named
+            // by an ARG (`FROM ${BINARIES}`) only when the build argument is passed.
+            .args(["--build-arg", "BINARIES=build"])
             .args(["--build-arg", &format!("SERVICE={service}")])
             .args(["--build-arg", &format!("RUST_IMAGE={}", builders.rust)])
             .args(["--build-arg", &format!("NODE_IMAGE={}", builders.node)]);
