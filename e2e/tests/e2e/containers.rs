@@ -156,30 +156,34 @@ async fn the_web_container_serves_the_page_and_dev_sign_in(stack: &ComposeStack)
     assert_eq!(data(&added)["addToCart"]["totalQuantity"], 1, "{added}");
 }
 
+/// `image` runs as distroless's `nonroot` and has no shell to start.
+fn assert_non_root_without_a_shell(image: &str) {
+    let user = stdout(&podman(&[
+        "image",
+        "inspect",
+        "--format",
+        "{{.Config.User}}",
+        image,
+    ]));
+    assert_eq!(user, "65532:65532", "{image} runs as distroless's nonroot");
+    let shell = Command::new("podman")
+        .args([
+            "run",
+            "--rm",
+            "--entrypoint",
+            "/bin/sh",
+            image,
+            "-c",
+            "true",
+        ])
+        .output()
+        .unwrap();
+    assert!(!shell.status.success(), "{image} has no shell");
+}
+
 fn every_image_is_non_root_without_a_shell_and_healthy(stack: &ComposeStack) {
     for service in containers::services() {
-        let image = containers::image(service);
-        let user = stdout(&podman(&[
-            "image",
-            "inspect",
-            "--format",
-            "{{.Config.User}}",
-            &image,
-        ]));
-        assert_eq!(user, "65532:65532", "{image} runs as distroless's nonroot");
-        let shell = Command::new("podman")
-            .args([
-                "run",
-                "--rm",
-                "--entrypoint",
-                "/bin/sh",
-                &image,
-                "-c",
-                "true",
-            ])
-            .output()
-            .unwrap();
-        assert!(!shell.status.success(), "{image} has no shell");
+        assert_non_root_without_a_shell(&containers::image(service));
     }
     for service in [
         "router",
@@ -553,27 +557,7 @@ async fn sigterm_lets_in_flight_requests_finish(stack: &ComposeStack) {
 /// and write its own database and nothing else.
 async fn the_image_built_from_source_does_its_job(stack: &ComposeStack) {
     let image = required_env("STOREFRONT_SOURCE_IMAGE");
-    let user = stdout(&podman(&[
-        "image",
-        "inspect",
-        "--format",
-        "{{.Config.User}}",
-        &image,
-    ]));
-    assert_eq!(user, "65532:65532", "{image} runs as distroless's nonroot");
-    let shell = Command::new("podman")
-        .args([
-            "run",
-            "--rm",
-            "--entrypoint",
-            "/bin/sh",
-            &image,
-            "-c",
-            "true",
-        ])
-        .output()
-        .unwrap();
-    assert!(!shell.status.success(), "{image} has no shell");
+    assert_non_root_without_a_shell(&image);
     let init = Command::new("podman")
         .args(["run", "--rm", "--network"])
         .arg(format!("container:{}", stack.container("mongo")))
