@@ -38,21 +38,20 @@ struct Builders {
     node: String,
 }
 
+/// What `program args…` prints, trimmed.
+async fn output_of(program: &str, args: &[&str]) -> anyhow::Result<String> {
+    let mut command = Command::new(program);
+    command.args(args);
+    let output = run_to_completion(&format!("{program} {}", args.join(" ")), command).await?;
+    Ok(output.trim().to_owned())
+}
+
 /// What this machine's toolchains are: the stand-ins' names and the source build's cache key.
 async fn toolchain_versions() -> anyhow::Result<(String, String)> {
-    let rustc = run_to_completion("rustc -vV", {
-        let mut command = Command::new("rustc");
-        command.arg("-vV");
-        command
-    })
-    .await?;
-    let node = run_to_completion("node --version", {
-        let mut command = Command::new("node");
-        command.arg("--version");
-        command
-    })
-    .await?;
-    Ok((rustc, node.trim().to_owned()))
+    Ok((
+        output_of("rustc", &["-vV"]).await?,
+        output_of("node", &["--version"]).await?,
+    ))
 }
 
 /// `1.95` from `rustc -vV`'s `release: 1.95.0`; `20` from `v20.20.2`.
@@ -88,29 +87,22 @@ async fn ensure_builders() -> anyhow::Result<Builders> {
         "Importing the stand-ins for the builder images ({} and {})",
         builders.rust, builders.node
     ));
-    let sysroot = run_to_completion("rustc --print sysroot", {
-        let mut command = Command::new("rustc");
-        command.args(["--print", "sysroot"]);
-        command
-    })
-    .await?;
+    let sysroot = output_of("rustc", &["--print", "sysroot"]).await?;
     let cargo_home = tree.join("usr/local/cargo");
     let _ = std::fs::remove_dir_all(&cargo_home);
     std::fs::create_dir_all(&cargo_home)?;
     // The toolchain without its documentation (share/), which is most of its size.
     for part in ["bin", "lib", "libexec", "etc"] {
-        let from = Path::new(sysroot.trim()).join(part);
+        let from = Path::new(&sysroot).join(part);
         if from.exists() {
             copy_preserving(&from, &cargo_home).await?;
         }
     }
-    let node_binary = which("node").await?;
-    let npm_root = run_to_completion("npm root -g", {
-        let mut command = Command::new("npm");
-        command.args(["root", "-g"]);
-        command
-    })
-    .await?;
+    let node_binary = output_of("which", &["node"])
+        .await
+        .context("node is needed for the builder stand-in")?;
+    let node_binary = std::fs::canonicalize(node_binary)?;
+    let npm_root = output_of("npm", &["root", "-g"]).await?;
     let local = tree.join("usr/local");
     std::fs::create_dir_all(local.join("bin"))?;
     std::fs::create_dir_all(local.join("lib/node_modules"))?;
@@ -118,7 +110,7 @@ async fn ensure_builders() -> anyhow::Result<Builders> {
     let npm = local.join("lib/node_modules/npm");
     let _ = std::fs::remove_dir_all(&npm);
     copy_preserving(
-        &Path::new(npm_root.trim()).join("npm"),
+        &Path::new(&npm_root).join("npm"),
         &local.join("lib/node_modules"),
     )
     .await?;
@@ -146,17 +138,6 @@ async fn ensure_builders() -> anyhow::Result<Builders> {
 /// `cp -a from into/`: trees with their links and modes, as the toolchains are installed.
 async fn copy_preserving(from: &Path, into: &Path) -> anyhow::Result<()> {
     run("cp -a", Command::new("cp").arg("-a").arg(from).arg(into)).await
-}
-
-async fn which(program: &str) -> anyhow::Result<std::path::PathBuf> {
-    let found = run_to_completion(&format!("which {program}"), {
-        let mut command = Command::new("which");
-        command.arg(program);
-        command
-    })
-    .await
-    .with_context(|| format!("{program} is needed for the builder stand-in"))?;
-    Ok(std::fs::canonicalize(found.trim())?)
 }
 
 /// Builds `services`' images from source with `docker/Dockerfile` (its `build` and
