@@ -134,6 +134,18 @@ impl ComposeStack {
         .container(service)
     }
 
+    /// A client of the stack's MongoDB signed in as `user` of its own database, with the dev
+    /// password Compose gives it (`<user>-dev-password`).
+    pub async fn mongodb_as(&self, user: &str) -> mongodb::Client {
+        let uri = format!(
+            "mongodb://{user}:{user}-dev-password@127.0.0.1:{}/?directConnection=true&authSource={user}",
+            self.mongo_port
+        );
+        mongodb::Client::with_uri_str(&uri)
+            .await
+            .expect("a MongoDB client")
+    }
+
     pub fn router_url(&self) -> String {
         format!("http://127.0.0.1:{}/graphql", self.router_port)
     }

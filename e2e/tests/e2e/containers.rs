@@ -240,11 +240,7 @@ fn every_image_is_non_root_without_a_shell_and_healthy(stack: &ComposeStack) {
 async fn each_subgraph_user_reaches_only_its_own_database(stack: &ComposeStack) {
     let names: Vec<&str> = xtask::roster::SUBGRAPHS.iter().map(|s| s.name).collect();
     for user in &names {
-        let uri = format!(
-            "mongodb://{user}:{user}-dev-password@127.0.0.1:{}/?directConnection=true&authSource={user}",
-            stack.mongo_port
-        );
-        let client = mongodb::Client::with_uri_str(&uri).await.unwrap();
+        let client = stack.mongodb_as(user).await;
         for database in &names {
             let read = client
                 .database(database)
@@ -264,12 +260,9 @@ async fn each_subgraph_user_reaches_only_its_own_database(stack: &ComposeStack) 
         }
     }
     // Its own data, not just its own name: pricing reads the prices it seeded.
-    let uri = format!(
-        "mongodb://pricing:pricing-dev-password@127.0.0.1:{}/?directConnection=true&authSource=pricing",
-        stack.mongo_port
-    );
-    let client = mongodb::Client::with_uri_str(&uri).await.unwrap();
-    let own = client
+    let own = stack
+        .mongodb_as("pricing")
+        .await
         .database("pricing")
         .collection::<mongodb::bson::Document>("prices")
         .find_one(doc! {})
@@ -578,11 +571,7 @@ async fn the_image_built_from_source_does_its_job(stack: &ComposeStack) {
         String::from_utf8_lossy(&init.stdout),
         String::from_utf8_lossy(&init.stderr)
     );
-    let uri = format!(
-        "mongodb://sourcebuilt:sourcebuilt-dev-password@127.0.0.1:{}/?directConnection=true&authSource=sourcebuilt",
-        stack.mongo_port
-    );
-    let client = mongodb::Client::with_uri_str(&uri).await.unwrap();
+    let client = stack.mongodb_as("sourcebuilt").await;
     let own = client
         .database("sourcebuilt")
         .collection::<mongodb::bson::Document>("notes");
