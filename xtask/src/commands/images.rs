@@ -54,10 +54,10 @@ pub async fn run(args: ImagesArgs) -> anyhow::Result<()> {
 
 /// Every image built from source; the time and sizes go to `results`.
 async fn from_source(results: &std::path::Path) -> anyhow::Result<()> {
-    // The runtime base is the same stand-in the prebuilt images use; it is made from a
-    // release router's linked libraries.
-    let bin_dir = build_release_binaries().await?;
-    containers::ensure_base_images(&bin_dir.join("router")).await?;
+    // The runtime base is the same stand-in the prebuilt images use; it is made from the
+    // router's linked libraries, which a debug build (what the tests run) links alike.
+    build_binaries().await?;
+    containers::ensure_base_images(&paths::debug_bin_dir().join("router")).await?;
     let services = containers::services();
     let took = containers::source::build(&services, None).await?;
     let sizes = sizes(containers::source::image).await?;
