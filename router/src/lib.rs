@@ -7,6 +7,7 @@ pub mod check;
 pub mod composition;
 pub mod contract_codes;
 pub mod error_paths;
+pub mod operations;
 pub mod persisted_documents;
 pub mod playground;
 pub mod serve;

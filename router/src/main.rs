@@ -314,8 +314,15 @@ fn run_server(args: ServeArgs) -> anyhow::Result<()> {
         poll_interval: args.poll_interval,
         shutdown_grace: args.shutdown_grace,
     };
-    serve_on_hive_runtime(options, files)?;
-    Ok(())
+    // Hive Router's start-up errors are not `Send`, which `anyhow` needs: carried as the
+    // chain of their messages from here.
+    serve_on_hive_runtime(options, files).map_err(|err| {
+        let chain: Vec<String> =
+            std::iter::successors(Some(&err as &dyn std::error::Error), |err| err.source())
+                .map(ToString::to_string)
+                .collect();
+        anyhow::anyhow!(chain.join(": "))
+    })
 }
 
 /// Hive Router reads its configuration path from the environment.

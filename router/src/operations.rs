@@ -1,6 +1,7 @@
-//! Registered client operations: the `.graphql` documents clients send, validated against an
-//! API schema, and the schema elements each operation uses (to tell which operations a
-//! breaking change affects).
+//! Registered client operations: the `.graphql` documents clients send, read from files,
+//! validated against an API schema, and the schema coordinates each operation uses. Serving
+//! (trusted documents, usage recording) and the schema check both build on this; it depends on
+//! neither.
 
 use std::{
     collections::{BTreeSet, HashSet},
@@ -16,7 +17,17 @@ use hive_router::graphql_tools::{
     validation::{rules::default_rules_validation_plan, validate::validate},
 };
 
-use super::{CheckError, CheckFileError};
+/// Registered operations that cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum OperationsError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} is not a valid GraphQL operation document: {message}")]
+    InvalidDocument { path: PathBuf, message: String },
+}
 
 /// One `.graphql` file of client operations.
 #[derive(Debug)]
@@ -139,7 +150,7 @@ fn operation_name(operation: &OperationDefinition) -> Option<&str> {
 /// manifests share them: each file gets the fragments it spreads (transitively) from the
 /// others appended, so it validates and is sent whole; files of fragments alone are not
 /// operations and are checked through the operations that use them.
-pub fn load(roots: &[PathBuf]) -> Result<Vec<OperationFile>, CheckError> {
+pub fn load(roots: &[PathBuf]) -> Result<Vec<OperationFile>, OperationsError> {
     let mut paths = Vec::new();
     for root in roots {
         collect_graphql_files(root, &mut paths)?;
@@ -148,12 +159,12 @@ pub fn load(roots: &[PathBuf]) -> Result<Vec<OperationFile>, CheckError> {
     let files = paths
         .into_iter()
         .map(|path| {
-            let text = std::fs::read_to_string(&path).map_err(|source| CheckFileError::Read {
+            let text = std::fs::read_to_string(&path).map_err(|source| OperationsError::Read {
                 path: path.clone(),
                 source,
             })?;
             let document = parse_query::<String>(&text)
-                .map_err(|err| CheckError::InvalidOperation {
+                .map_err(|err| OperationsError::InvalidDocument {
                     path: path.clone(),
                     message: err.to_string(),
                 })?
@@ -164,7 +175,7 @@ pub fn load(roots: &[PathBuf]) -> Result<Vec<OperationFile>, CheckError> {
                 borrows_fragments: false,
             })
         })
-        .collect::<Result<Vec<_>, CheckError>>()?;
+        .collect::<Result<Vec<_>, OperationsError>>()?;
 
     let shared: Vec<query::FragmentDefinition> = files
         .iter()
@@ -248,12 +259,10 @@ fn spread_names(selections: &SelectionSet, found: &mut Vec<String>) {
     }
 }
 
-fn collect_graphql_files(path: &Path, found: &mut Vec<PathBuf>) -> Result<(), CheckError> {
-    let read_error = |source| {
-        CheckError::from(CheckFileError::Read {
-            path: path.to_owned(),
-            source,
-        })
+fn collect_graphql_files(path: &Path, found: &mut Vec<PathBuf>) -> Result<(), OperationsError> {
+    let read_error = |source| OperationsError::Read {
+        path: path.to_owned(),
+        source,
     };
     if path.is_file() {
         found.push(path.to_owned());

@@ -8,7 +8,7 @@ use hive_router::graphql_tools::static_graphql::query::{Definition, OperationDef
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::check::{CheckError, operations};
+use crate::operations::{self, OperationsError};
 
 pub const FORMAT: &str = "apollo-persisted-query-manifest";
 
@@ -39,7 +39,7 @@ pub enum OperationKind {
 
 impl Manifest {
     /// The manifest of every operation in the `.graphql` files under `roots`, by name.
-    pub fn build(roots: &[PathBuf]) -> Result<Self, CheckError> {
+    pub fn build(roots: &[PathBuf]) -> Result<Self, OperationsError> {
         let mut operations: Vec<PersistedDocument> = operations::load(roots)?
             .iter()
             .flat_map(|file| {

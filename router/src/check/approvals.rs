@@ -7,7 +7,11 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{CheckFileError, read_yaml};
+use super::{
+    CheckFileError,
+    inputs::{Proposal, read, read_yaml},
+    model::{Location, StaleApproval, shown},
+};
 
 /// The approvals file.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -86,4 +90,44 @@ pub fn line_naming(text: &str, coordinate: &str) -> usize {
             .is_some_and(|value| value.trim().trim_matches(['"', '\'']) == coordinate)
     };
     text.lines().position(names).map_or(1, |index| index + 1)
+}
+
+/// The stale-approvals stage: the approvals (for this proposal's subgraph, or any) that no
+/// change matched (`matched[i]` for `approvals[i]`), each with the line of `file` naming it.
+pub fn stale(
+    approvals: &[Approval],
+    matched: &[bool],
+    proposal: &Proposal,
+    file: Option<&Path>,
+) -> Vec<StaleApproval> {
+    let Some(path) = file else {
+        return Vec::new();
+    };
+    let stale: Vec<&Approval> = approvals
+        .iter()
+        .zip(matched)
+        .filter(|(approval, matched)| {
+            !**matched
+                && approval
+                    .subgraph
+                    .as_deref()
+                    .is_none_or(|s| s == proposal.subgraph)
+        })
+        .map(|(approval, _)| approval)
+        .collect();
+    if stale.is_empty() {
+        return Vec::new();
+    }
+    let text = read(path).unwrap_or_default();
+    stale
+        .into_iter()
+        .map(|approval| StaleApproval {
+            location: Some(Location {
+                file: shown(path),
+                line: line_naming(&text, &approval.coordinate),
+                column: 1,
+            }),
+            approval: approval.clone(),
+        })
+        .collect()
 }

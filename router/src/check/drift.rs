@@ -5,6 +5,12 @@ use std::path::Path;
 use serde::Serialize;
 use similar::TextDiff;
 
+use super::{
+    CheckFileError,
+    inputs::{CheckRequest, read},
+    model::shown,
+};
+
 /// Lines of diff shown before the rest is summarised.
 const DIFF_LINES_SHOWN: usize = 24;
 
@@ -22,6 +28,42 @@ pub struct Drift {
     pub line: usize,
 }
 
+/// The drift stage: the committed supergraph against a fresh composition (`supergraph`, when
+/// the graph composed) and each generated file against a fresh one. Not for a proposal, whose
+/// files are not committed yet.
+pub fn committed_files(
+    request: &CheckRequest,
+    supergraph: Option<&str>,
+) -> Result<Vec<Drift>, CheckFileError> {
+    let mut drift = Vec::new();
+    if request.proposal.is_some() {
+        return Ok(drift);
+    }
+    if let (Some(file), Some(supergraph)) = (&request.supergraph, supergraph) {
+        let committed = read(file)?;
+        let source = format!("a fresh composition of {}", request.config.display());
+        drift.extend(compare(
+            file,
+            &committed,
+            supergraph,
+            &source,
+            &request.regenerate,
+        ));
+    }
+    for pair in &request.drift {
+        let (committed, fresh) = (read(&pair.committed)?, read(&pair.fresh)?);
+        let source = "the schema its code prints";
+        drift.extend(compare(
+            &pair.committed,
+            &committed,
+            &fresh,
+            source,
+            &request.regenerate,
+        ));
+    }
+    Ok(drift)
+}
+
 /// `Some(drift)` when `committed` (the contents of `file`) differs from `fresh`.
 pub fn compare(
     file: &Path,
@@ -33,7 +75,7 @@ pub fn compare(
     if committed == fresh {
         return None;
     }
-    let shown = super::shown(file);
+    let shown = shown(file);
     let text_diff = TextDiff::from_lines(committed, fresh);
     let line = text_diff
         .ops()

@@ -7,9 +7,12 @@ use std::{collections::BTreeMap, fmt, path::Path};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    CheckFileError, read_yaml,
-    sdl::{Element, ElementKind, Sdl},
+    CheckFileError,
+    inputs::{CheckRequest, read_yaml},
+    model::{Lint, shown},
+    sdl::{Element, ElementKind, Sdl, SdlError},
 };
+use crate::supergraph_config::SubgraphSchema;
 
 /// One lint rule; its kebab-case name is what the config file and reports say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -224,6 +227,44 @@ fn keyed_by_id(element: &Element) -> bool {
     })
 }
 
+/// Lints every subgraph, or for a proposal the proposed SDL, marking what the current SDL of
+/// that subgraph already broke.
+pub fn subgraphs(
+    request: &CheckRequest,
+    config: &LintConfig,
+    current: &[SubgraphSchema],
+    candidate: &[(&SubgraphSchema, &Result<Sdl, SdlError>)],
+) -> Lint {
+    let linted = candidate.iter().filter(|(subgraph, _)| {
+        request
+            .proposal
+            .as_ref()
+            .is_none_or(|proposal| proposal.subgraph == subgraph.name)
+    });
+    let mut linted_report = Lint {
+        subgraphs: Vec::new(),
+        all: request.lint_all,
+        violations: Vec::new(),
+    };
+    for (subgraph, sdl) in linted {
+        // Unparseable SDL is already a composition error (INVALID_GRAPHQL).
+        let Ok(sdl) = sdl else { continue };
+        linted_report.subgraphs.push(subgraph.name.clone());
+        let mut found = lint(config, &subgraph.name, subgraph.file.as_deref(), sdl);
+        if request.proposal.is_some() {
+            let before = current
+                .iter()
+                .find(|old| old.name == subgraph.name)
+                .and_then(|old| Sdl::parse(&old.sdl).ok())
+                .map(|old| lint(config, &subgraph.name, None, &old))
+                .unwrap_or_default();
+            mark_existing(&mut found, &before);
+        }
+        linted_report.violations.extend(found);
+    }
+    linted_report
+}
+
 /// Every violation of an enabled rule in `sdl`.
 pub fn lint(config: &LintConfig, subgraph: &str, file: Option<&Path>, sdl: &Sdl) -> Vec<Violation> {
     let context = Context { sdl };
@@ -245,7 +286,7 @@ pub fn lint(config: &LintConfig, subgraph: &str, file: Option<&Path>, sdl: &Sdl)
                     subgraph: subgraph.to_owned(),
                     coordinate: element.coordinate.clone(),
                     message,
-                    file: file.map(super::shown),
+                    file: file.map(shown),
                     line: element.line,
                     column: element.column,
                     existing: false,

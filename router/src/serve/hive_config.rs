@@ -20,13 +20,49 @@ use serde_yaml::{Mapping, Value};
 use super::{ServeError, ServeOptions};
 use crate::{contract_codes, error_paths, playground, usage};
 
+/// What is wrong with an operator's router config, or with what we layer over it.
+#[derive(Debug, thiserror::Error)]
+pub enum HiveConfigError {
+    #[error("cannot read it")]
+    Read(#[source] std::io::Error),
+    #[error("not YAML")]
+    Yaml(#[source] serde_yaml::Error),
+    #[error("the top level must be a mapping")]
+    NotAMapping,
+    #[error("`{key}` is not a valid section")]
+    Section {
+        key: String,
+        #[source]
+        source: serde_yaml::Error,
+    },
+    #[error("`plugins.{name}` is not a valid plugin section")]
+    Plugin {
+        name: String,
+        #[source]
+        source: serde_yaml::Error,
+    },
+    #[error("OTLP endpoint {endpoint:?}")]
+    OtlpEndpoint {
+        endpoint: String,
+        #[source]
+        source: serde_yaml::Error,
+    },
+    #[error(
+        "trusted documents need a `persisted_documents.storage` (the manifest of registered \
+         operations) in the router config"
+    )]
+    TrustedDocumentsWithoutManifest,
+    #[error("Hive Router refuses the result")]
+    Refused(#[source] Box<hive_router::config::RouterConfigError>),
+}
+
 /// The operator's configuration with our flags layered over it, as YAML for Hive Router.
 pub fn layered(options: &ServeOptions, supergraph: &Path) -> Result<String, ServeError> {
     let mut root = Mapping::new();
     for path in &options.router_config {
-        let file = operator_config(path).map_err(|reason| ServeError::RouterConfig {
+        let file = operator_config(path).map_err(|source| ServeError::RouterConfig {
             path: path.clone(),
-            reason,
+            source,
         })?;
         merge(&mut root, file);
     }
@@ -36,9 +72,9 @@ pub fn layered(options: &ServeOptions, supergraph: &Path) -> Result<String, Serv
         .map(|path| path.display().to_string())
         .collect::<Vec<_>>()
         .join(", ");
-    let error = |reason: String| ServeError::RouterConfig {
+    let error = |source: HiveConfigError| ServeError::RouterConfig {
         path: operator_files.clone().into(),
-        reason,
+        source,
     };
 
     let mut graphql_path = String::new();
@@ -75,11 +111,7 @@ pub fn layered(options: &ServeOptions, supergraph: &Path) -> Result<String, Serv
             .cloned()
             .unwrap_or_default();
         if trusted && !documents.contains_key("storage") {
-            return Err(error(
-                "trusted documents need a `persisted_documents.storage` (the manifest of \
-                 registered operations) in the router config"
-                    .to_owned(),
-            ));
+            return Err(error(HiveConfigError::TrustedDocumentsWithoutManifest));
         }
         if trusted {
             documents.insert("enabled".into(), true.into());
@@ -141,20 +173,22 @@ pub fn layered(options: &ServeOptions, supergraph: &Path) -> Result<String, Serv
     }
     root.insert("plugins".into(), Value::Mapping(plugins));
 
-    let yaml = serde_yaml::to_string(&Value::Mapping(root)).map_err(|e| error(e.to_string()))?;
+    let yaml = serde_yaml::to_string(&Value::Mapping(root))
+        .map_err(|source| error(HiveConfigError::Yaml(source)))?;
     // What the engine will read, checked with its own types now rather than at its start.
-    hive_router::config::parse_yaml_config(yaml.clone()).map_err(|e| error(e.to_string()))?;
+    hive_router::config::parse_yaml_config(yaml.clone())
+        .map_err(|source| error(HiveConfigError::Refused(Box::new(source))))?;
     Ok(yaml)
 }
 
 /// The operator's file as a YAML mapping, with relative `source: file` paths made absolute
 /// and unset `from_env` placeholders replaced by their defaults.
-fn operator_config(path: &Path) -> Result<Mapping, String> {
-    let text = std::fs::read_to_string(path).map_err(|err| err.to_string())?;
-    let mut config = match serde_yaml::from_str::<Value>(&text).map_err(|err| err.to_string())? {
+fn operator_config(path: &Path) -> Result<Mapping, HiveConfigError> {
+    let text = std::fs::read_to_string(path).map_err(HiveConfigError::Read)?;
+    let mut config = match serde_yaml::from_str::<Value>(&text).map_err(HiveConfigError::Yaml)? {
         Value::Mapping(mapping) => mapping,
         Value::Null => Mapping::new(),
-        _ => return Err("the top level must be a mapping".to_owned()),
+        _ => return Err(HiveConfigError::NotAMapping),
     };
     let folder = std::path::absolute(path)
         .ok()
@@ -169,10 +203,14 @@ fn operator_config(path: &Path) -> Result<Mapping, String> {
 
 /// The operator's settings for the plugin `name` (hive-router's defaults when they set none),
 /// its `config` an object ours can be added to.
-fn operator_plugin(plugins: &Mapping, name: &str) -> Result<PluginConfig, String> {
+fn operator_plugin(plugins: &Mapping, name: &str) -> Result<PluginConfig, HiveConfigError> {
     let mut plugin: PluginConfig = match plugins.get(name) {
-        Some(configured) => serde_yaml::from_value(configured.clone())
-            .map_err(|err| format!("`plugins.{name}` is not a valid plugin section: {err}"))?,
+        Some(configured) => serde_yaml::from_value(configured.clone()).map_err(|source| {
+            HiveConfigError::Plugin {
+                name: name.to_owned(),
+                source,
+            }
+        })?,
         None => PluginConfig::default(),
     };
     if !plugin.config.is_object() {
@@ -203,35 +241,47 @@ fn edit_section<T: DeserializeOwned + Serialize + Default>(
     root: &mut Mapping,
     key: &str,
     edit: impl FnOnce(&mut T),
-) -> Result<(), String> {
+) -> Result<(), HiveConfigError> {
     let mut typed: T = match root.get(key) {
         None | Some(Value::Null) => T::default(),
-        Some(value) => serde_yaml::from_value(value.clone())
-            .map_err(|err| format!("`{key}` is not a valid section: {err}"))?,
+        Some(value) => {
+            serde_yaml::from_value(value.clone()).map_err(|source| HiveConfigError::Section {
+                key: key.to_owned(),
+                source,
+            })?
+        }
     };
     edit(&mut typed);
     set_section(root, key, &typed)
 }
 
-fn set_section(root: &mut Mapping, key: &str, value: &impl Serialize) -> Result<(), String> {
+fn set_section(
+    root: &mut Mapping,
+    key: &str,
+    value: &impl Serialize,
+) -> Result<(), HiveConfigError> {
     root.insert(key.into(), to_value(value)?);
     Ok(())
 }
 
-fn to_value(value: &impl Serialize) -> Result<Value, String> {
-    serde_yaml::to_value(value).map_err(|err| err.to_string())
+fn to_value(value: &impl Serialize) -> Result<Value, HiveConfigError> {
+    serde_yaml::to_value(value).map_err(HiveConfigError::Yaml)
 }
 
 /// An OTLP/HTTP trace exporter to `endpoint`, otherwise hive-router's defaults.
 fn otlp_exporter(
     endpoint: &str,
-) -> Result<hive_router::config::telemetry::tracing::TracingExporterConfig, String> {
+) -> Result<hive_router::config::telemetry::tracing::TracingExporterConfig, HiveConfigError> {
     let mut exporter = Mapping::new();
     exporter.insert("kind".into(), "otlp".into());
     exporter.insert("endpoint".into(), endpoint.into());
     exporter.insert("protocol".into(), "http".into());
-    serde_yaml::from_value(Value::Mapping(exporter))
-        .map_err(|err| format!("OTLP endpoint {endpoint:?}: {err}"))
+    serde_yaml::from_value(Value::Mapping(exporter)).map_err(|source| {
+        HiveConfigError::OtlpEndpoint {
+            endpoint: endpoint.to_owned(),
+            source,
+        }
+    })
 }
 
 /// A `{ from_env: VAR, default: X }` placeholder whose variable is not set becomes `X` here,
@@ -529,9 +579,7 @@ mod tests {
         std::fs::write(&bare, "introspection: false\n").unwrap();
         let mut without_storage = options(vec![bare]);
         without_storage.trusted_documents = Some(true);
-        let error = layered(&without_storage, &supergraph)
-            .unwrap_err()
-            .to_string();
+        let error = layered(&without_storage, &supergraph).unwrap_err().chain();
         assert!(error.contains("persisted_documents.storage"), "{error}");
     }
 
@@ -544,7 +592,7 @@ mod tests {
         std::fs::write(&supergraph, "").unwrap();
         let error = layered(&options(vec![file.clone()]), &supergraph)
             .unwrap_err()
-            .to_string();
+            .chain();
         assert!(error.contains(&file.display().to_string()), "{error}");
         assert!(error.contains("limitz"), "{error}");
     }

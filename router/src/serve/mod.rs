@@ -58,8 +58,12 @@ pub enum ServeError {
     Config(#[from] crate::supergraph_config::ConfigError),
     #[error(transparent)]
     Composition(#[from] composition::CompositionError),
-    #[error("cannot read the router config {path}: {reason}")]
-    RouterConfig { path: PathBuf, reason: String },
+    #[error("the router config {path}")]
+    RouterConfig {
+        path: PathBuf,
+        #[source]
+        source: hive_config::HiveConfigError,
+    },
     #[error("cannot write {path}: {source}")]
     Write {
         path: PathBuf,
@@ -67,10 +71,22 @@ pub enum ServeError {
     },
     #[error("supergraph file {0} does not exist")]
     MissingSupergraph(PathBuf),
-    #[error("the router failed: {0}")]
-    Router(String),
+    #[error("the router failed")]
+    Router(#[source] Box<hive_router::error::RouterInitError>),
     #[error("cannot build the HTTP client that reads subgraph schemas: {0}")]
     HttpClient(#[from] reqwest::Error),
+}
+
+impl ServeError {
+    /// This error and each of its causes, as one line (`the router config x.yaml: `limitz`
+    /// …: unknown field`). Hive Router's start-up errors are not `Send`, which `anyhow`
+    /// needs, so the binary reports them through this.
+    pub fn chain(&self) -> String {
+        std::iter::successors(Some(self as &dyn std::error::Error), |err| err.source())
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(": ")
+    }
 }
 
 /// The files a run writes, in a folder removed when the run ends.
@@ -132,7 +148,7 @@ pub async fn serve(options: ServeOptions, files: &RunFiles) -> Result<(), ServeE
         .register::<UsagePlugin>();
     hive_router::router_entrypoint(plugins)
         .await
-        .map_err(|err| ServeError::Router(err.to_string()))
+        .map_err(|err| ServeError::Router(Box::new(err)))
 }
 
 /// Hive Router's server stops on SIGTERM: it refuses new connections and lets in-flight

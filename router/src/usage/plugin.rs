@@ -31,7 +31,7 @@ use hive_router::{
 use serde::Deserialize;
 
 use super::{Recorder, SharedRecorder, UsageError, UsageLog};
-use crate::check::operations::document_usage;
+use crate::operations::document_usage;
 
 /// The name this plugin has in Hive Router's `plugins:` configuration.
 pub const PLUGIN_NAME: &str = "storefront_usage";

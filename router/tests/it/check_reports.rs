@@ -2,7 +2,7 @@
 //! compared with the expected files beside it. A proposal for the `shop` subgraph exercises
 //! each verdict at once: an approved breaking change, an expired approval, a stale one, a
 //! dangerous and a safe change, new and existing lint violations. Regenerate the expected
-//! files after an intended change with `UPDATE_EXPECT=1 cargo test -p router --test check_reports`.
+//! files after an intended change with `UPDATE_EXPECT=1 cargo test --workspace --test it -- check_reports`.
 
 use std::path::PathBuf;
 
@@ -76,30 +76,30 @@ fn written(report: &Report, format: Format) -> String {
 fn a_proposal_in_every_format() {
     let report = run(&request(Some("proposed-shop.graphql")));
     assert!(!report.passed);
-    expect_file!["fixtures/check/expected/proposal.txt"]
+    expect_file!["../fixtures/check/expected/proposal.txt"]
         .assert_eq(&written(&report, Format::Human));
-    expect_file!["fixtures/check/expected/proposal.json"]
+    expect_file!["../fixtures/check/expected/proposal.json"]
         .assert_eq(&written(&report, Format::Json));
-    expect_file!["fixtures/check/expected/proposal.github"]
+    expect_file!["../fixtures/check/expected/proposal.github"]
         .assert_eq(&written(&report, Format::Github));
-    expect_file!["fixtures/check/expected/proposal.md"]
+    expect_file!["../fixtures/check/expected/proposal.md"]
         .assert_eq(&written(&report, Format::Markdown));
-    expect_file!["fixtures/check/expected/proposal.xml"]
+    expect_file!["../fixtures/check/expected/proposal.xml"]
         .assert_eq(&written(&report, Format::Junit));
 }
 
 #[test]
 fn the_committed_graph_in_every_format() {
     let report = run(&request(None));
-    expect_file!["fixtures/check/expected/committed.txt"]
+    expect_file!["../fixtures/check/expected/committed.txt"]
         .assert_eq(&written(&report, Format::Human));
-    expect_file!["fixtures/check/expected/committed.json"]
+    expect_file!["../fixtures/check/expected/committed.json"]
         .assert_eq(&written(&report, Format::Json));
-    expect_file!["fixtures/check/expected/committed.github"]
+    expect_file!["../fixtures/check/expected/committed.github"]
         .assert_eq(&written(&report, Format::Github));
-    expect_file!["fixtures/check/expected/committed.md"]
+    expect_file!["../fixtures/check/expected/committed.md"]
         .assert_eq(&written(&report, Format::Markdown));
-    expect_file!["fixtures/check/expected/committed.xml"]
+    expect_file!["../fixtures/check/expected/committed.xml"]
         .assert_eq(&written(&report, Format::Junit));
 }
 

@@ -1,33 +1,11 @@
 //! Composition failures carry Apollo Federation's error code, the subgraph(s) and the schema
 //! coordinate: real subgraph pairs that break one rule each, composed for real.
 
-use router::{
-    composition::{CompositionError, CompositionIssue, compose},
-    supergraph_config::SubgraphSchema,
-};
-
-const LINK: &str = r#"extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@shareable", "@external", "@requires"])"#;
-
-fn subgraph(name: &str, sdl: &str) -> SubgraphSchema {
-    SubgraphSchema {
-        name: name.to_owned(),
-        routing_url: format!("http://{name}.example/graphql"),
-        sdl: format!("{LINK}\n{sdl}"),
-        file: None,
-    }
-}
-
-fn first_issue(subgraphs: &[SubgraphSchema]) -> CompositionIssue {
-    match compose(subgraphs) {
-        Err(CompositionError::Failed(issues)) => issues[0].clone(),
-        Err(other) => panic!("expected a composition failure, got {other}"),
-        Ok(_) => panic!("expected a composition failure, but it composed"),
-    }
-}
+use crate::subgraphs::{refused_with, subgraph};
 
 #[test]
 fn a_key_on_a_missing_field() {
-    let issue = first_issue(&[
+    let issue = refused_with(&[
         subgraph(
             "catalog",
             r#"type Product @key(fields: "sku") { id: ID! } type Query { product: Product }"#,
@@ -44,7 +22,7 @@ fn a_key_on_a_missing_field() {
 
 #[test]
 fn a_requires_on_a_missing_field() {
-    let issue = first_issue(&[
+    let issue = refused_with(&[
         subgraph(
             "catalog",
             r#"type Product @key(fields: "id") { id: ID! weight: Int } type Query { product: Product }"#,
@@ -60,7 +38,7 @@ fn a_requires_on_a_missing_field() {
 
 #[test]
 fn a_field_resolved_twice_without_shareable() {
-    let issue = first_issue(&[
+    let issue = refused_with(&[
         subgraph(
             "catalog",
             r#"type Product @key(fields: "id") { id: ID! name: String } type Query { product: Product }"#,
@@ -77,7 +55,7 @@ fn a_field_resolved_twice_without_shareable() {
 
 #[test]
 fn a_type_of_different_kinds() {
-    let issue = first_issue(&[
+    let issue = refused_with(&[
         subgraph(
             "catalog",
             r#"type Money { amount: Int } type Query { price: Money }"#,
@@ -93,7 +71,7 @@ fn a_type_of_different_kinds() {
 
 #[test]
 fn a_shared_field_with_conflicting_types() {
-    let issue = first_issue(&[
+    let issue = refused_with(&[
         subgraph(
             "catalog",
             r#"type Product @key(fields: "id") { id: ID! name: String @shareable } type Query { product: Product }"#,

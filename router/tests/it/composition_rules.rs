@@ -5,33 +5,7 @@
 //! near miss composes. `e2e/tests/e2e/composition_parity.rs` checks the codes against
 //! `@apollo/composition` itself.
 
-use router::{
-    composition::{CompositionError, CompositionIssue, Supergraph, compose},
-    supergraph_config::SubgraphSchema,
-};
-
-const LINK: &str = r#"extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@inaccessible", "@external", "@requires", "@provides", "@override"])"#;
-
-fn subgraph(name: &str, sdl: &str) -> SubgraphSchema {
-    SubgraphSchema {
-        name: name.to_owned(),
-        routing_url: format!("http://{name}.example/graphql"),
-        sdl: format!("{LINK}\n{sdl}"),
-        file: None,
-    }
-}
-
-fn composed(subgraphs: &[SubgraphSchema]) -> Supergraph {
-    compose(subgraphs).unwrap_or_else(|err| panic!("expected the subgraphs to compose: {err}"))
-}
-
-fn refused_with(subgraphs: &[SubgraphSchema]) -> CompositionIssue {
-    match compose(subgraphs) {
-        Err(CompositionError::Failed(issues)) => issues[0].clone(),
-        Err(other) => panic!("expected a composition failure, got {other}"),
-        Ok(_) => panic!("expected a composition failure, but it composed"),
-    }
-}
+use crate::subgraphs::{composed, refused_with, subgraph};
 
 /// The line of the supergraph SDL that declares `type_name` with its join directives.
 fn type_declaration<'a>(sdl: &'a str, keyword: &str, type_name: &str) -> &'a str {
@@ -268,7 +242,7 @@ type Query {
 }
 type Mutation { buy(id: ID!): Item! @requiresScopes(scopes: [["shop:write"]]) }
 type Item @key(fields: "id") { id: ID! price: Int! @cost(weight: 3) }"#;
-    let supergraph = composed(&[SubgraphSchema {
+    let supergraph = composed(&[router::supergraph_config::SubgraphSchema {
         name: "shop".to_owned(),
         routing_url: "http://shop.example/graphql".to_owned(),
         sdl: sdl.to_owned(),
