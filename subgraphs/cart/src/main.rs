@@ -65,6 +65,8 @@ impl Subgraph for Cart {
     }
 }
 
+service_kit::global_allocator!();
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     subgraph_kit::run::<Cart>().await

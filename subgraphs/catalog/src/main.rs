@@ -44,6 +44,8 @@ impl Subgraph for Catalog {
     }
 }
 
+service_kit::global_allocator!();
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     subgraph_kit::run::<Catalog>().await

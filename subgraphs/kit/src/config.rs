@@ -3,7 +3,8 @@
 
 use std::{net::SocketAddr, time::Duration};
 
-use clap::{Args, ValueEnum};
+use clap::Args;
+pub use service_kit::LogFormat;
 
 /// Where a subgraph listens and which MongoDB database it owns.
 #[derive(Debug, Clone, Args)]
@@ -60,12 +61,6 @@ pub struct ServiceConfig {
     /// Export OpenTelemetry traces (request and MongoDB spans) to this OTLP/HTTP endpoint
     #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT", value_name = "URL")]
     pub otlp_endpoint: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LogFormat {
-    Pretty,
-    Json,
 }
 
 impl ServiceConfig {

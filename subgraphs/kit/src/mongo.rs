@@ -13,7 +13,7 @@ use mongodb::{
     options::{ClientOptions, WriteConcern},
 };
 
-use crate::{reference, telemetry};
+use crate::reference;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MongoError {
@@ -134,7 +134,7 @@ static COMMAND_SPANS: std::sync::LazyLock<std::sync::Mutex<HashMap<i32, tracing:
 fn record_command(event: CommandEvent) {
     // No log line is written inside these spans, so without an exporter they would cost a
     // lock per command for nothing.
-    if telemetry::exporting_traces() {
+    if service_kit::telemetry::exporting_traces() {
         track_command_span(&event);
     }
     match event {

@@ -1,13 +1,8 @@
 //! The HTTP face of a subgraph: `/graphql` (GET and POST), `/health` (the process is up),
-//! `/ready` (its MongoDB answers), `/metrics` (Prometheus), with graceful shutdown on
-//! Ctrl-C or SIGTERM, bounded by a grace period; and the probe a container's health check runs.
+//! `/ready` (its MongoDB answers), `/metrics` (Prometheus). Serving it, with the graceful
+//! shutdown every service has, is `service_kit::server`.
 
-use std::{
-    future::IntoFuture,
-    net::SocketAddr,
-    sync::Arc,
-    time::{Duration, Instant},
-};
+use std::{sync::Arc, time::Instant};
 
 use async_graphql::{ObjectType, Schema, SubscriptionType};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
@@ -17,23 +12,19 @@ use axum::{
     http::{HeaderMap, StatusCode},
     response::IntoResponse,
     routing::get,
-    serve::ListenerExt,
 };
 use metrics_exporter_prometheus::PrometheusHandle;
 use mongodb::Database;
 use serde_json::json;
-use tokio::sync::Notify;
 use tower_http::{
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     trace::{DefaultOnResponse, TraceLayer},
 };
 use tracing::Level;
 
-use crate::{
-    identity::Verifier,
-    mongo, refusals,
-    telemetry::{self, OperationLabels},
-};
+use service_kit::telemetry;
+
+use crate::{identity::Verifier, mongo, operation_labels::OperationLabels, refusals};
 
 /// Everything a request handler needs, cloned cheaply per request.
 pub struct AppState<Q, M, S> {
@@ -57,7 +48,8 @@ impl<Q, M, S> Clone for AppState<Q, M, S> {
     }
 }
 
-/// The subgraph's routes; separate from [`serve`] so tests can drive it without a socket.
+/// The subgraph's routes (served by `service_kit::server::serve`; tests drive them without a
+/// socket).
 pub fn app<Q, M, S>(state: AppState<Q, M, S>) -> Router
 where
     Q: ObjectType + 'static,
@@ -78,56 +70,6 @@ where
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
-}
-
-/// Binds `addr` and serves until Ctrl-C or SIGTERM; then refuses new connections and lets
-/// in-flight requests finish for up to `grace` (what a rolling deploy relies on).
-pub async fn serve(addr: SocketAddr, app: Router, grace: Duration) -> std::io::Result<()> {
-    // Small GraphQL responses go out at once rather than wait on Nagle's algorithm.
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await?
-        .tap_io(|connection| {
-            if let Err(error) = connection.set_nodelay(true) {
-                tracing::debug!(%error, "cannot set TCP_NODELAY");
-            }
-        });
-    tracing::info!(%addr, "listening");
-    let signalled = Arc::new(Notify::new());
-    let on_signal = signalled.clone();
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-        shutdown_signal().await;
-        on_signal.notify_one();
-    });
-    tokio::select! {
-        served = server.into_future() => served,
-        () = async {
-            signalled.notified().await;
-            tokio::time::sleep(grace).await;
-        } => {
-            tracing::warn!(?grace, "grace period over; exiting with requests still in flight");
-            Ok(())
-        }
-    }
-}
-
-/// Asks this subgraph's own `/ready` (for a container's HEALTHCHECK, which has no curl):
-/// whether it serves and its MongoDB answers.
-pub async fn probe(addr: SocketAddr) -> Result<(), String> {
-    let url = format!("http://{addr}/ready");
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(3))
-        .build()
-        .map_err(|err| err.to_string())?;
-    let response = client
-        .get(&url)
-        .send()
-        .await
-        .map_err(|err| format!("{url}: {err}"))?;
-    if response.status().is_success() {
-        Ok(())
-    } else {
-        Err(format!("{url} answered {}", response.status()))
-    }
 }
 
 async fn graphql<Q, M, S>(
@@ -201,26 +143,4 @@ async fn render_metrics<Q, M, S>(State(state): State<AppState<Q, M, S>>) -> impl
         [("content-type", "text/plain; version=0.0.4")],
         state.metrics.render(),
     )
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
-    tracing::info!("shutting down");
 }

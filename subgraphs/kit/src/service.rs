@@ -7,9 +7,12 @@ use async_graphql::{EmptySubscription, ObjectType, SDLExportOptions, Schema, Sch
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use mongodb::Database;
 
+use service_kit::telemetry;
+
 use crate::{
     batching::Batching, config::ServiceConfig, directives, identity::Verifier, limits, mongo,
-    parsed_queries::ParsedQueryCache, refusals::RefusalCodes, server, telemetry,
+    operation_labels::OperationLabels, parsed_queries::ParsedQueryCache, refusals::RefusalCodes,
+    server,
 };
 
 /// One storefront subgraph: its identity, its schema and how it fills its own database.
@@ -267,7 +270,7 @@ pub async fn run<S: Subgraph>() -> anyhow::Result<()> {
         ))
     };
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Probe => server::probe(service.local_addr(S::DEFAULT_PORT))
+        Command::Probe => service_kit::server::probe(service.local_addr(S::DEFAULT_PORT))
             .await
             .map_err(|reason| anyhow::anyhow!("not ready: {reason}"))?,
         Command::Seed(options) => {
@@ -295,9 +298,9 @@ pub async fn run<S: Subgraph>() -> anyhow::Result<()> {
                 database,
                 metrics,
                 verifier,
-                operation_labels: Arc::new(telemetry::OperationLabels::registered()),
+                operation_labels: Arc::new(OperationLabels::registered()),
             });
-            server::serve(
+            service_kit::server::serve(
                 service.listen_addr(S::DEFAULT_PORT),
                 app,
                 service.shutdown_grace,

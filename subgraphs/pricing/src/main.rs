@@ -45,6 +45,8 @@ impl Subgraph for Pricing {
     }
 }
 
+service_kit::global_allocator!();
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     subgraph_kit::run::<Pricing>().await

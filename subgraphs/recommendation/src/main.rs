@@ -40,6 +40,8 @@ impl Subgraph for Recommendation {
     }
 }
 
+service_kit::global_allocator!();
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     subgraph_kit::run::<Recommendation>().await

@@ -5,8 +5,8 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use clap::{Parser, Subcommand};
 use dev_identity::DevSigner;
+use service_kit::{LogFormat, server, telemetry};
 use storefront_web::{DEFAULT_PORT, Site, SiteOptions};
-use subgraph_kit::{config::LogFormat, server, telemetry};
 
 #[derive(Debug, Parser)]
 #[command(name = "storefront-web", version, about = "Serves the web storefront")]
@@ -53,6 +53,8 @@ enum Command {
     /// Exit 0 when the server at --listen is ready (a container health check; needs no curl)
     Probe,
 }
+
+service_kit::global_allocator!();
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {

@@ -77,7 +77,6 @@ pub(super) fn compose_directive_definitions(ctx: &mut Context<'_>) {
                             "- ({}) in {}",
                             def.arguments
                                 .iter()
-                                .cloned()
                                 .map(|arg| arg.display(ctx.subgraphs).to_string())
                                 .join(", "),
                             ctx.subgraphs[ctx.subgraphs.at(def.subgraph_id).name].as_ref(),
@@ -125,7 +124,6 @@ pub(super) fn compose_directive_definitions(ctx: &mut Context<'_>) {
                         "- ({}) in {}",
                         def.arguments
                             .iter()
-                            .cloned()
                             .map(|arg| arg.display(ctx.subgraphs).to_string())
                             .join(", "),
                         ctx.subgraphs[ctx.subgraphs.at(def.subgraph_id).name].as_ref(),
