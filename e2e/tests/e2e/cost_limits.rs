@@ -1,7 +1,7 @@
 //! Cost limits (router.yaml `demand_control`): the router estimates every operation from the
 //! subgraphs' `@listSize`/`@cost` and refuses one over the budget before any subgraph is called.
 //! Every registered operation fits with room to spare; the fan-out query that depth and alias
-//! limits let through does not. The figures README.md quotes come from this test's output.
+//! limits let through does not. The figures docs/router.md quotes come from this test's output.
 
 use e2e::{TestStack, error_codes, token};
 use reqwest::header::HeaderMap;

@@ -139,7 +139,7 @@ const MIXED_LOAD: [RequestClass; 5] = [
 
 /// How one answer of the mixed load came out. The partial shapes are told apart: which one a
 /// request gets depends on where the failed subgraph's fields sit (see the tallies the drill
-/// prints, and README "Reliability").
+/// prints, and docs/reliability.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum Outcome {
     /// HTTP 200, no errors, the same data as before any fault.

@@ -12,6 +12,7 @@ mod composition_parity;
 mod containers;
 mod contract;
 mod cost_limits;
+mod docs;
 mod endpoints;
 mod fault_isolation;
 mod graphql_over_http;
