@@ -74,7 +74,7 @@ fn read_page(path: &Path) -> Page {
 }
 
 /// The anchor GitHub gives a heading: lower case, punctuation dropped, spaces as hyphens.
-fn github_slug(heading: &str) -> String {
+pub fn github_slug(heading: &str) -> String {
     heading
         .trim()
         .to_lowercase()

@@ -21,6 +21,7 @@ mod limits;
 mod live_schema;
 mod mongodb_batching;
 mod mongodb_failures;
+mod monitoring;
 mod observability;
 mod production_profile;
 mod reference_freshness;

@@ -210,3 +210,26 @@ fn the_compose_stack_runs_exactly_the_roster() {
         "{place} builds {built:?}, which supergraph.yaml does not list"
     );
 }
+
+#[test]
+fn the_subgraph_alert_watches_exactly_the_roster() {
+    let alerts = std::fs::read_to_string(
+        paths::workspace_root().join("monitoring/prometheus/alerts.rules.yaml"),
+    )
+    .unwrap();
+    let selector = alerts
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("expr: up{job=~\""))
+        .expect("the subgraph alert selects `up{job=~\"…\"}`");
+    let watched: BTreeSet<&str> = selector
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .split('|')
+        .collect();
+    assert_eq!(
+        watched,
+        roster_names(),
+        "monitoring/prometheus/alerts.rules.yaml (StorefrontSubgraphNotReady) must watch the roster"
+    );
+}

@@ -68,6 +68,11 @@ pub async fn load_by_ids<K: IdKey, V, E>(
     id_of: impl Fn(&V) -> &str,
 ) -> Result<HashMap<K, V>, E> {
     let ids: Vec<String> = keys.iter().map(|key| key.id().to_owned()).collect();
+    let loader = std::any::type_name::<K>()
+        .rsplit("::")
+        .next()
+        .unwrap_or("key");
+    metrics::histogram!("dataloader_batch_size", "key" => loader).record(ids.len() as f64);
     let found = query(&ids).await?;
     Ok(found
         .into_iter()

@@ -1,7 +1,8 @@
 //! The MongoDB connection every subgraph opens: one pooled client per process, majority write
-//! concern so a write is acknowledged only once it is durable, and command monitoring feeding
+//! concern so a write is acknowledged only once it is durable, command monitoring feeding
 //! the `mongodb_commands_total` / `mongodb_command_duration_seconds` metrics and, when traces
-//! are exported, a `mongodb` span per command.
+//! are exported, a `mongodb` span per command; pool gauges (`mongodb_pool_connections`,
+//! `mongodb_pool_checked_out`) and `mongodb_reachable`, which dashboards and alerts read.
 
 use std::{collections::HashMap, time::Duration};
 
@@ -9,7 +10,7 @@ use futures::TryStreamExt;
 use mongodb::{
     Client, Collection, Database,
     bson::doc,
-    event::{EventHandler, command::CommandEvent},
+    event::{EventHandler, cmap::CmapEvent, command::CommandEvent},
     options::{ClientOptions, WriteConcern},
 };
 
@@ -45,6 +46,7 @@ pub async fn connect(uri: &str, name: &str, timeout: Duration) -> Result<Databas
     options.connect_timeout = Some(timeout);
     options.write_concern = Some(WriteConcern::majority());
     options.command_event_handler = Some(EventHandler::callback(record_command));
+    options.cmap_event_handler = Some(EventHandler::callback(record_pool));
     let client = Client::with_options(options).map_err(|source| MongoError::InvalidUri {
         uri: uri.to_owned(),
         source,
@@ -83,7 +85,22 @@ const NO_PRIMARY_CODES: [i32; 7] = [11600, 91, 189, 10107, 11602, 13435, 13436];
 
 /// One round trip to the server: what `/ready` means by "MongoDB answers".
 pub async fn ping(database: &Database) -> mongodb::error::Result<()> {
-    database.run_command(doc! { "ping": 1 }).await.map(|_| ())
+    let answered = database.run_command(doc! { "ping": 1 }).await.map(|_| ());
+    metrics::gauge!("mongodb_reachable").set(if answered.is_ok() { 1.0 } else { 0.0 });
+    answered
+}
+
+/// How often a serving subgraph pings MongoDB for `mongodb_reachable`, whether or not
+/// anything asks for `/ready`.
+const REACHABILITY_INTERVAL: Duration = Duration::from_secs(5);
+
+/// Pings MongoDB every few seconds for as long as the process runs, keeping
+/// `mongodb_reachable` current for alerts (an orchestrator's `/ready` probes do the same).
+pub async fn keep_checking_reachability(database: Database) {
+    loop {
+        let _ = ping(&database).await;
+        tokio::time::sleep(REACHABILITY_INTERVAL).await;
+    }
 }
 
 /// Every document whose `field` is one of `values`: the one query behind a DataLoader batch.
@@ -159,6 +176,28 @@ fn record_command(event: CommandEvent) {
                 .increment(1);
             metrics::histogram!("mongodb_command_duration_seconds", "command" => failed.command_name)
                 .record(failed.duration.as_secs_f64());
+        }
+        _ => {}
+    }
+}
+
+/// The connection pool as gauges: connections open, and those checked out by a command.
+fn record_pool(event: CmapEvent) {
+    match event {
+        CmapEvent::ConnectionCreated(_) => {
+            metrics::gauge!("mongodb_pool_connections").increment(1.0);
+        }
+        CmapEvent::ConnectionClosed(_) => {
+            metrics::gauge!("mongodb_pool_connections").decrement(1.0);
+        }
+        CmapEvent::ConnectionCheckedOut(_) => {
+            metrics::gauge!("mongodb_pool_checked_out").increment(1.0);
+        }
+        CmapEvent::ConnectionCheckedIn(_) => {
+            metrics::gauge!("mongodb_pool_checked_out").decrement(1.0);
+        }
+        CmapEvent::ConnectionCheckoutFailed(_) => {
+            metrics::counter!("mongodb_pool_checkout_failures_total").increment(1);
         }
         _ => {}
     }

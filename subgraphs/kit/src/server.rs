@@ -97,6 +97,19 @@ where
         response.data = async_graphql::Value::Object(Default::default());
     }
     let outcome = if response.is_ok() { "ok" } else { "error" };
+    // Every error carries a code by now (`code_the_rest`), from the kit's bounded set.
+    for error in &response.errors {
+        let code = error
+            .extensions
+            .as_ref()
+            .and_then(|extensions| extensions.get("code"))
+            .and_then(|code| match code {
+                async_graphql::Value::String(code) => Some(code.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| "NONE".to_owned());
+        metrics::counter!("graphql_errors_total", "code" => code).increment(1);
+    }
     metrics::counter!("graphql_requests_total", "operation" => operation.clone(), "outcome" => outcome)
         .increment(1);
     metrics::histogram!("graphql_request_duration_seconds", "operation" => operation)

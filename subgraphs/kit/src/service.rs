@@ -281,6 +281,7 @@ pub async fn run<S: Subgraph>() -> anyhow::Result<()> {
         Command::Serve => {
             let (database, _) = open_database().await?;
             let metrics = telemetry::metrics_handle();
+            tokio::spawn(mongo::keep_checking_reachability(database.clone()));
             let verifier = match &service.jwks_file {
                 Some(path) => Some(Arc::new(Verifier::from_jwks_file(
                     path,

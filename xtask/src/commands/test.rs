@@ -43,6 +43,8 @@ pub async fn run(args: TestArgs) -> anyhow::Result<()> {
     step("Web storefront and Chromium for the browser tests");
     let web_dist = web::ensure_bundle().await?;
     web::ensure_chromium().await?;
+    step("promtool for the alert rules' checks and unit tests");
+    system::ensure_programs(&["promtool"], &["prometheus"], "the alert rule tests").await?;
     step("Container images (Podman; the first run installs it and makes the base images)");
     let python_tools = python_tools::ensure().await?;
     containers::ensure_podman().await?;

@@ -69,6 +69,10 @@ fn short_versions(rustc: &str, node: &str) -> anyhow::Result<(String, String)> {
     Ok((rust, node.to_owned()))
 }
 
+/// Raised whenever the stand-ins are made differently, so a machine holding older ones makes
+/// them again (2: Node.js trusts this machine's certificate authorities too).
+const BUILDERS_RECIPE: u32 = 2;
+
 /// The builder stand-ins, made when missing: a Debian bookworm tree with a C toolchain (as the
 /// official `rust:*-slim` image has), this machine's Rust toolchain in `/usr/local/cargo` and
 /// its Node.js with npm in `/usr/local`, tagged under both names.
@@ -76,8 +80,12 @@ async fn ensure_builders() -> anyhow::Result<Builders> {
     let (rustc, node) = toolchain_versions().await?;
     let (rust_version, node_version) = short_versions(&rustc, &node)?;
     let builders = Builders {
-        rust: format!("localhost/storefront-standin/rust:{rust_version}-slim-bookworm"),
-        node: format!("localhost/storefront-standin/node:{node_version}-bookworm-slim"),
+        rust: format!(
+            "localhost/storefront-standin/rust:{rust_version}-slim-bookworm-r{BUILDERS_RECIPE}"
+        ),
+        node: format!(
+            "localhost/storefront-standin/node:{node_version}-bookworm-slim-r{BUILDERS_RECIPE}"
+        ),
     };
     if image_exists(&builders.rust).await && image_exists(&builders.node).await {
         return Ok(builders);
@@ -129,6 +137,8 @@ async fn ensure_builders() -> anyhow::Result<Builders> {
     let changes = [
         "ENV CARGO_HOME=/usr/local/cargo",
         "ENV PATH=/usr/local/cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        // npm trusts only Node's bundled authorities unless told of the system's.
+        "ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt",
     ];
     import(&tree, &builders.rust, &changes).await?;
     import(&tree, &builders.node, &changes).await?;

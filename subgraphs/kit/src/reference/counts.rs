@@ -125,7 +125,7 @@ impl Follower for Counts {
                 { updated: { "$exists": true } },
                 { "updateDescription.removedFields": self.field },
             ] } },
-            doc! { "$project": { "operationType": 1, inserted: 1 } },
+            doc! { "$project": { "operationType": 1, "wallTime": 1, inserted: 1 } },
         ]
     }
 

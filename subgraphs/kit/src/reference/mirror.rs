@@ -81,7 +81,7 @@ where
 {
     fn wanted_changes(&self) -> Vec<Document> {
         // Any change means reloading: the change itself needs no field.
-        vec![doc! { "$project": { "operationType": 1 } }]
+        vec![doc! { "$project": { "operationType": 1, "wallTime": 1 } }]
     }
 
     async fn following(&self) -> Result<(), FollowError> {

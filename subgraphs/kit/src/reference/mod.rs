@@ -70,6 +70,9 @@ where
             wait = RETRY_FIRST;
         }
         follower.stopped();
+        metrics::gauge!("change_stream_following", "collection" => name.clone()).set(0.0);
+        metrics::counter!("change_stream_restarts_total", "collection" => name.clone())
+            .increment(1);
         if error != last_error {
             tracing::warn!(
                 collection = %name,
@@ -100,10 +103,23 @@ async fn follow(
         .comment(Bson::from(MIRROR_COMMENT))
         .await?;
     follower.following().await?;
+    let name = collection.name().to_owned();
+    metrics::gauge!("change_stream_following", "collection" => name.clone()).set(1.0);
+    // Present from the first follow, so a dashboard or alert sees 0 rather than nothing.
+    metrics::counter!("change_stream_restarts_total", "collection" => name.clone()).increment(0);
+    let events = metrics::counter!("change_stream_events_total", "collection" => name.clone());
+    let lag = metrics::histogram!("change_stream_lag_seconds", "collection" => name);
     loop {
         let Some(change) = changes.try_next().await? else {
             return Err(FollowError::Ended);
         };
+        events.increment(1);
+        // From the write (MongoDB's `wallTime`) to this process hearing of it.
+        if let Ok(written) = change.get_datetime("wallTime") {
+            let behind =
+                mongodb::bson::DateTime::now().timestamp_millis() - written.timestamp_millis();
+            lag.record(behind.max(0) as f64 / 1000.0);
+        }
         follower.changed(change).await?;
     }
 }
