@@ -11,7 +11,7 @@ use std::{
 };
 
 use axum::http::Request;
-use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use opentelemetry::{propagation::TextMapPropagator, trace::TraceContextExt};
 use opentelemetry_http::HeaderExtractor;
 use opentelemetry_sdk::propagation::TraceContextPropagator;
@@ -100,6 +100,8 @@ pub fn metrics_handle() -> PrometheusHandle {
             let recorder = PrometheusBuilder::new()
                 .set_buckets(&LATENCY_BUCKETS_SECONDS)
                 .expect("static, non-empty bucket list")
+                .set_buckets_for_metric(Matcher::Suffix("_size".to_owned()), &COUNT_BUCKETS)
+                .expect("static, non-empty bucket list")
                 .build_recorder();
             let handle = recorder.handle();
             metrics::set_global_recorder(recorder)
@@ -124,6 +126,9 @@ pub fn metrics_handle() -> PrometheusHandle {
 /// How often pending histogram samples are folded into their buckets (the exporter's own
 /// default when it runs its server).
 const METRICS_UPKEEP: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Buckets of histograms that count things (`…_size`: keys in a DataLoader batch, say).
+const COUNT_BUCKETS: [f64; 9] = [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0];
 
 /// Histogram buckets from 0.5 ms to 5 s: MongoDB commands and subgraph requests both live here.
 const LATENCY_BUCKETS_SECONDS: [f64; 13] = [

@@ -1,7 +1,8 @@
-//! The alerts and recording rules operators load (`monitoring/prometheus/`): promtool accepts
-//! them and their unit tests pass (every alert firing and not firing), and every series they
-//! select exists, with the labels they match on, on the running services' `/metrics`, so a
-//! rule cannot drift from the metric names and labels the code emits.
+//! The alerts, recording rules and dashboards operators load (`monitoring/`): promtool accepts
+//! the rules and their unit tests pass (every alert firing and not firing), the dashboards are
+//! well-formed Grafana JSON of the schema version they declare, and every series the rules and
+//! panels select exists, with the labels they match and group on, on the running services'
+//! `/metrics`, so neither can drift from the metric names and labels the code emits.
 
 use std::{
     collections::{BTreeMap, BTreeSet},
@@ -30,6 +31,41 @@ const EMITTED_PREFIXES: [&str; 6] = [
 
 fn rules_dir() -> PathBuf {
     paths::workspace_root().join("monitoring/prometheus")
+}
+
+/// Every dashboard: its file name and JSON.
+fn dashboards() -> Vec<(String, serde_json::Value)> {
+    let dir = paths::workspace_root().join("monitoring/grafana/dashboards");
+    let mut found: Vec<(String, serde_json::Value)> = std::fs::read_dir(&dir)
+        .expect("monitoring/grafana/dashboards")
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let json = serde_json::from_str(&text)
+                .unwrap_or_else(|err| panic!("{name} is not JSON: {err}"));
+            (name, json)
+        })
+        .collect();
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found
+}
+
+/// Each panel query of every dashboard, named `dashboard / panel`.
+fn panel_queries() -> Vec<(String, String)> {
+    let mut queries = Vec::new();
+    for (file, dashboard) in dashboards() {
+        for panel in dashboard["panels"].as_array().into_iter().flatten() {
+            for target in panel["targets"].as_array().into_iter().flatten() {
+                queries.push((
+                    format!("{file} / {}", panel["title"].as_str().unwrap_or("?")),
+                    target["expr"].as_str().unwrap_or_default().to_owned(),
+                ));
+            }
+        }
+    }
+    queries
 }
 
 /// promtool's output; a clear failure when it is missing (Debian's `prometheus` package,
@@ -88,6 +124,86 @@ fn promtool_accepts_every_rule_and_the_alert_unit_tests_pass() {
     }
 }
 
+/// Grafana's dashboard model as the schema versions we declare define it (9.4 to 11.x): what
+/// Grafana needs to import a dashboard and draw each panel from our Prometheus data source.
+#[test]
+fn dashboards_are_grafana_json_of_the_schema_version_they_declare() {
+    let all = dashboards();
+    assert!(
+        all.len() >= 2,
+        "dashboards: {:?}",
+        all.iter().map(|d| &d.0).collect::<Vec<_>>()
+    );
+    let mut uids = BTreeSet::new();
+    for (file, dashboard) in &all {
+        let version = dashboard["schemaVersion"].as_u64().unwrap_or_default();
+        assert!(
+            (37..=41).contains(&version),
+            "{file}: schemaVersion {version}"
+        );
+        let uid = dashboard["uid"].as_str().unwrap_or_default();
+        assert!(!uid.is_empty() && uid.len() <= 40, "{file}: uid {uid:?}");
+        assert!(uids.insert(uid.to_owned()), "{file}: uid {uid} used twice");
+        assert!(
+            dashboard["title"].as_str().is_some_and(|t| !t.is_empty()),
+            "{file}: title"
+        );
+        let variables = dashboard["templating"]["list"]
+            .as_array()
+            .expect("templating.list");
+        assert!(
+            variables.iter().any(|v| v["name"] == "datasource"
+                && v["type"] == "datasource"
+                && v["query"] == "prometheus"),
+            "{file}: a `datasource` variable choosing a Prometheus data source"
+        );
+        let panels = dashboard["panels"].as_array().expect("panels");
+        assert!(!panels.is_empty(), "{file} has no panels");
+        let mut ids = BTreeSet::new();
+        for panel in panels {
+            let title = panel["title"].as_str().unwrap_or_default();
+            let at = format!("{file} / {title}");
+            assert!(!title.is_empty(), "{file}: a panel without a title");
+            assert!(
+                ids.insert(panel["id"].as_u64().expect("panel id")),
+                "{at}: id used twice"
+            );
+            assert!(
+                ["timeseries", "stat"].contains(&panel["type"].as_str().unwrap_or_default()),
+                "{at}: panel type {}",
+                panel["type"]
+            );
+            let grid = &panel["gridPos"];
+            let (x, w) = (grid["x"].as_u64(), grid["w"].as_u64());
+            assert!(
+                grid["h"].as_u64().is_some() && grid["y"].as_u64().is_some(),
+                "{at}: gridPos {grid}"
+            );
+            assert!(
+                x.zip(w).is_some_and(|(x, w)| w > 0 && x + w <= 24),
+                "{at}: gridPos {grid} (24 columns)"
+            );
+            assert_eq!(panel["datasource"]["type"], "prometheus", "{at}");
+            assert_eq!(panel["datasource"]["uid"], "${datasource}", "{at}");
+            let targets = panel["targets"].as_array().expect("targets");
+            assert!(!targets.is_empty(), "{at} queries nothing");
+            let mut ref_ids = BTreeSet::new();
+            for target in targets {
+                assert!(
+                    ref_ids.insert(target["refId"].as_str().expect("refId")),
+                    "{at}: refId twice"
+                );
+                assert!(
+                    target["expr"]
+                        .as_str()
+                        .is_some_and(|expr| !expr.trim().is_empty()),
+                    "{at}: an empty query"
+                );
+            }
+        }
+    }
+}
+
 /// What the rule files hold.
 struct Rules {
     expressions: Vec<String>,
@@ -138,6 +254,16 @@ fn selectors(expr: &str) -> Vec<(String, BTreeSet<String>)> {
             at += 1;
             continue;
         }
+        // `by (…)` and `without (…)` list labels, not series.
+        if let Some(keyword) = ["by (", "without ("]
+            .into_iter()
+            .find(|keyword| expr[at..].starts_with(keyword))
+        {
+            at = expr[at + keyword.len()..]
+                .find(')')
+                .map_or(expr.len(), |close| at + keyword.len() + close + 1);
+            continue;
+        }
         let end = expr[at..]
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
             .map_or(expr.len(), |len| at + len);
@@ -160,6 +286,19 @@ fn selectors(expr: &str) -> Vec<(String, BTreeSet<String>)> {
         at = next;
     }
     found
+}
+
+/// The labels `expr` groups by (`sum by (job, le) (…)`).
+fn grouping_labels(expr: &str) -> BTreeSet<String> {
+    expr.match_indices("by (")
+        .filter_map(|(at, by)| {
+            let rest = &expr[at + by.len()..];
+            rest.split_once(')').map(|(list, _)| list)
+        })
+        .flat_map(|list| list.split(','))
+        .map(|label| label.trim().to_owned())
+        .filter(|label| !label.is_empty())
+        .collect()
 }
 
 /// Each metric name on a `/metrics` page with every label name its series carry.
@@ -187,17 +326,25 @@ fn exposed(pages: &[String]) -> BTreeMap<String, BTreeSet<String>> {
 }
 
 #[tokio::test]
-async fn every_series_the_rules_select_is_on_the_running_services() {
+async fn every_series_the_rules_and_dashboards_select_is_on_the_running_services() {
     let stack = TestStack::start("monitoring-series").await;
-    let wanted: BTreeMap<String, BTreeSet<String>> = rules()
+    let queries: Vec<(String, String)> = rules()
         .expressions
+        .into_iter()
+        .map(|expr| ("a rule".to_owned(), expr))
+        .chain(panel_queries())
+        .collect();
+    let wanted: BTreeMap<String, BTreeSet<String>> = queries
         .iter()
-        .flat_map(|expr| selectors(expr))
+        .flat_map(|(_, expr)| selectors(expr))
         .fold(BTreeMap::new(), |mut all, (name, labels)| {
             all.entry(name).or_default().extend(labels);
             all
         });
-    assert!(wanted.len() >= 8, "the rules select too little: {wanted:?}");
+    assert!(
+        wanted.len() >= 15,
+        "the rules and panels select too little: {wanted:?}"
+    );
 
     // Traffic that makes every series appear: a page needing every subgraph; a router error
     // with a code; a subgraph error with a code; a write a change stream reports.
@@ -246,16 +393,30 @@ async fn every_series_the_rules_select_is_on_the_running_services() {
                 }
             })
             .collect();
+        // A query grouping by a label none of its series carries draws one unlabelled line.
+        for (source, expr) in &queries {
+            let carried: BTreeSet<&String> = selectors(expr)
+                .iter()
+                .filter_map(|(name, _)| exposed.get(name))
+                .flatten()
+                .collect();
+            for label in grouping_labels(expr) {
+                let ours = !["le", "job", "instance"].contains(&label.as_str());
+                if ours && !carried.contains(&label) {
+                    missing.push(format!("{source}: groups by {label}, which `{expr}` lacks"));
+                }
+            }
+        }
         missing.is_empty()
     })
     .await;
     println!(
-        "{} metrics the rules select, all exposed: {complete}",
+        "{} metrics the rules and panels select, all exposed: {complete}",
         wanted.len()
     );
     assert!(
         complete,
-        "selected by the rules but not exposed:\n{}",
+        "selected by the rules or panels but not exposed:\n{}",
         missing.join("\n")
     );
 }
@@ -275,4 +436,237 @@ fn every_alert_links_its_runbook_section() {
         });
         assert!(heading, "docs/operations.md has no section for {runbook}");
     }
+}
+
+/// A real Prometheus (Debian's package) scraping a stack every second with the rules loaded,
+/// as an operator's would every 30 s; stopped (and its data removed) when dropped.
+struct Prometheus {
+    url: String,
+    _process: tokio::process::Child,
+    _dir: PathBuf,
+}
+
+impl Prometheus {
+    async fn scraping(stack: &TestStack, name: &str) -> Self {
+        let dir = e2e::scratch_dir().join(format!("prometheus-{name}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut jobs = vec![("router".to_owned(), stack.stack.options.router_port)];
+        for (spec, port) in SUBGRAPHS.iter().zip(&stack.stack.options.subgraph_ports) {
+            jobs.push((spec.name.to_owned(), *port));
+        }
+        let scrape_configs: Vec<serde_json::Value> = jobs
+            .iter()
+            .map(|(job, port)| {
+                json!({ "job_name": job, "static_configs": [{ "targets": [format!("127.0.0.1:{port}")] }] })
+            })
+            .collect();
+        let config = json!({
+            "global": { "scrape_interval": "1s", "evaluation_interval": "1s" },
+            "rule_files": RULE_FILES.map(|file| rules_dir().join(file)),
+            "scrape_configs": scrape_configs,
+        });
+        let config_path = dir.join("prometheus.yml");
+        std::fs::write(&config_path, serde_yaml::to_string(&config).unwrap()).unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let process = tokio::process::Command::new("prometheus")
+            .arg(format!("--config.file={}", config_path.display()))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.join("data").display()
+            ))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .stdout(std::fs::File::create(dir.join("prometheus.log")).unwrap())
+            .stderr(std::fs::File::create(dir.join("prometheus.err.log")).unwrap())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("prometheus (Debian package `prometheus`; `cargo xtask test` installs it)");
+        let prometheus = Self {
+            url: format!("http://127.0.0.1:{port}"),
+            _process: process,
+            _dir: dir,
+        };
+        let up = eventually(Duration::from_secs(20), async || {
+            prometheus.get("/-/ready").await.is_some()
+        })
+        .await;
+        assert!(
+            up,
+            "Prometheus did not start (see its log under the test run's folder)"
+        );
+        prometheus
+    }
+
+    async fn get(&self, path: &str) -> Option<String> {
+        let response = reqwest::get(format!("{}{path}", self.url)).await.ok()?;
+        response.status().is_success().then_some(())?;
+        response.text().await.ok()
+    }
+
+    /// The result of an instant query.
+    async fn query(&self, promql: &str) -> Vec<serde_json::Value> {
+        let response = reqwest::Client::new()
+            .get(format!("{}/api/v1/query", self.url))
+            .query(&[("query", promql)])
+            .send()
+            .await
+            .unwrap();
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["status"], "success", "{promql}: {body}");
+        body["data"]["result"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The state of `alert` (`inactive`, `pending`, `firing`) for the given `job`.
+    async fn alert_state(&self, alert: &str, job: &str) -> String {
+        let rules: serde_json::Value =
+            serde_json::from_str(&self.get("/api/v1/rules?type=alert").await.unwrap()).unwrap();
+        let rule = rules["data"]["groups"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|group| group["rules"].as_array().cloned().unwrap_or_default())
+            .find(|rule| rule["name"] == alert)
+            .unwrap_or_else(|| panic!("Prometheus has no alert {alert}"));
+        rule["alerts"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|active| active["labels"]["job"] == job)
+            .and_then(|active| active["state"].as_str())
+            .unwrap_or("inactive")
+            .to_owned()
+    }
+}
+
+/// Prometheus scrapes the running stack while requests, bad input and a change-stream write go
+/// through it: every recording rule and every dashboard panel returns data, every alert
+/// evaluates cleanly, and the subgraph alert fires within its `for` when a subgraph is
+/// stopped and resolves when it is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_prometheus_sees_every_panel_and_rule_and_pages_for_a_stopped_subgraph() {
+    // Alone: the alert's timing is asserted.
+    let mut stack = TestStack::start_alone("monitoring-prometheus", |_| {}).await;
+    let prometheus = Prometheus::scraping(&stack, "scrape").await;
+
+    // Traffic for a while, with bad input and a write the change streams report.
+    let started = std::time::Instant::now();
+    let mut round = 0;
+    while started.elapsed() < Duration::from_secs(20) {
+        stack.reach_every_subgraph().await;
+        let _ = stack.query("{ nope }", json!({})).await;
+        let _ = reqwest::Client::new()
+            .post(format!("{}/graphql", stack.stack.subgraph_url("catalog")))
+            .json(&json!({ "query": "{ products(first: -1) { edges { cursor } } }" }))
+            .send()
+            .await;
+        stack
+            .database("catalog")
+            .await
+            .collection::<bson::Document>("categories")
+            .update_many(
+                bson::doc! {},
+                bson::doc! { "$set": { "monitoringRound": round } },
+            )
+            .await
+            .unwrap();
+        round += 1;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+
+    // Every recording rule and panel query has data (a panel's `$job` is the catalog).
+    let recorded: Vec<String> = {
+        let mut names = Vec::new();
+        for file in RULE_FILES {
+            let text = std::fs::read_to_string(rules_dir().join(file)).unwrap();
+            let yaml: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+            for group in yaml["groups"].as_sequence().unwrap() {
+                for rule in group["rules"].as_sequence().unwrap() {
+                    if let Some(record) = rule["record"].as_str() {
+                        names.push(record.to_owned());
+                    }
+                }
+            }
+        }
+        names
+    };
+    let mut empty = Vec::new();
+    let queries: Vec<(String, String)> = recorded
+        .iter()
+        .map(|record| (format!("recording rule {record}"), record.clone()))
+        .chain(
+            panel_queries()
+                .into_iter()
+                .map(|(panel, expr)| (panel, expr.replace("$job", "catalog"))),
+        )
+        .collect();
+    let all_data = eventually(Duration::from_secs(20), async || {
+        empty.clear();
+        for (what, promql) in &queries {
+            if prometheus.query(promql).await.is_empty() {
+                empty.push(format!("{what}: {promql}"));
+            }
+        }
+        empty.is_empty()
+    })
+    .await;
+    println!(
+        "{} recording rules and panel queries, all with data: {all_data}",
+        queries.len()
+    );
+    assert!(all_data, "no data for:\n{}", empty.join("\n"));
+
+    // Every alert evaluates without error.
+    let rules: serde_json::Value =
+        serde_json::from_str(&prometheus.get("/api/v1/rules").await.unwrap()).unwrap();
+    let mut evaluated = 0;
+    for group in rules["data"]["groups"].as_array().unwrap() {
+        for rule in group["rules"].as_array().unwrap() {
+            assert_eq!(
+                rule["health"], "ok",
+                "{}: {}",
+                rule["name"], rule["lastError"]
+            );
+            evaluated += 1;
+        }
+    }
+    assert!(evaluated >= 20, "{evaluated} rules evaluated");
+
+    // The cart stops: its alert goes pending at once and fires after its `for` (30 s) …
+    const ALERT: &str = "StorefrontSubgraphNotReady";
+    assert_eq!(prometheus.alert_state(ALERT, "cart").await, "inactive");
+    stack.stack.stop_subgraph("cart").await;
+    let stopped = std::time::Instant::now();
+    let fired = eventually(Duration::from_secs(50), async || {
+        prometheus.alert_state(ALERT, "cart").await == "firing"
+    })
+    .await;
+    let took = stopped.elapsed();
+    println!("{ALERT} fired {took:?} after the cart stopped");
+    assert!(
+        fired,
+        "{ALERT} did not fire within 50 s of the cart stopping"
+    );
+    assert!(
+        took >= Duration::from_secs(30),
+        "fired after {took:?}, before its `for`"
+    );
+    assert_eq!(prometheus.alert_state(ALERT, "catalog").await, "inactive");
+
+    // … and resolves once the cart is back.
+    stack.stack.start_subgraph_again("cart").await.unwrap();
+    let resolved = eventually(Duration::from_secs(15), async || {
+        prometheus.alert_state(ALERT, "cart").await == "inactive"
+    })
+    .await;
+    assert!(
+        resolved,
+        "{ALERT} still active 15 s after the cart came back"
+    );
 }
