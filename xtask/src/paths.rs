@@ -127,3 +127,6 @@ mod tests {
         );
     }
 }
+
+/// The Prometheus rule files under `monitoring/prometheus/`, in the order Prometheus loads them.
+pub const ALERT_RULE_FILES: [&str; 2] = ["recording.rules.yaml", "alerts.rules.yaml"];

@@ -487,3 +487,96 @@ fn production_carries_no_dev_identity_and_serves_the_production_profile() {
         "production layers the production profile last: {config}"
     );
 }
+
+/// A kustomization that exists only while the test renders it: the base with the monitoring
+/// component, as an operator's overlay would add it (kustomize reads only paths below or beside
+/// the kustomization, so it sits in `deploy/kubernetes/`; removed when dropped).
+struct WithMonitoring(PathBuf);
+
+impl WithMonitoring {
+    fn new() -> Self {
+        let dir = kubernetes_dir().join(format!(".monitoring-check-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("kustomization.yaml"),
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n\
+             resources: [../base]\ncomponents: [../components/monitoring]\n",
+        )
+        .unwrap();
+        Self(dir)
+    }
+}
+
+impl Drop for WithMonitoring {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn the_monitoring_component_carries_the_alert_rules_and_the_dashboards() {
+    let check = WithMonitoring::new();
+    let output = Command::new("kubectl")
+        .arg("kustomize")
+        .arg(&check.0)
+        .output()
+        .expect("kubectl");
+    assert!(
+        output.status.success(),
+        "the monitoring component does not render: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8(output.stdout).unwrap();
+    let objects: Vec<Value> = serde_yaml::Deserializer::from_str(&text)
+        .map(|document| Value::deserialize(document).unwrap())
+        .collect();
+
+    // The PrometheusRule holds exactly the rule files' groups.
+    let mut groups = Vec::new();
+    for file in xtask::paths::ALERT_RULE_FILES {
+        let text = std::fs::read_to_string(
+            paths::workspace_root()
+                .join("monitoring/prometheus")
+                .join(file),
+        )
+        .unwrap();
+        let rules: Value = serde_yaml::from_str(&text).unwrap();
+        groups.extend(rules["groups"].as_sequence().cloned().unwrap());
+    }
+    let rule = of_kind(&objects, "PrometheusRule")
+        .next()
+        .expect("a PrometheusRule");
+    assert_eq!(
+        rule["spec"]["groups"]
+            .as_sequence()
+            .cloned()
+            .unwrap_or_default(),
+        groups,
+        "deploy/kubernetes/components/monitoring/prometheusrule.yaml differs from \
+         monitoring/prometheus: run `cargo xtask compose`"
+    );
+
+    // Every dashboard is in a ConfigMap Grafana's sidecar picks up, and its copy is current.
+    let dashboards = of_kind(&objects, "ConfigMap")
+        .find(|map| map["metadata"]["labels"]["grafana_dashboard"] == "1")
+        .expect("a ConfigMap labelled grafana_dashboard: \"1\"");
+    let folder = paths::workspace_root().join("monitoring/grafana/dashboards");
+    let mut count = 0;
+    for entry in std::fs::read_dir(&folder).unwrap() {
+        let path = entry.unwrap().path();
+        let file = path.file_name().unwrap().to_string_lossy().into_owned();
+        let original = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            dashboards["data"][file.as_str()].as_str(),
+            Some(original.as_str()),
+            "{file} in the dashboards ConfigMap: list it in the component's configMapGenerator \
+             and run `cargo xtask compose`"
+        );
+        count += 1;
+    }
+    assert!(count >= 2, "{count} dashboards");
+    assert!(
+        of_kind(&objects, "ServiceMonitor").next().is_some(),
+        "the component still brings its ServiceMonitor"
+    );
+}

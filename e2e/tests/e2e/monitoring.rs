@@ -13,10 +13,10 @@ use std::{
 
 use e2e::{TestStack, eventually};
 use serde_json::json;
-use xtask::{paths, roster::SUBGRAPHS};
-
-/// The rule files, in the order Prometheus loads them.
-const RULE_FILES: [&str; 2] = ["recording.rules.yaml", "alerts.rules.yaml"];
+use xtask::{
+    paths::{self, ALERT_RULE_FILES as RULE_FILES},
+    roster::SUBGRAPHS,
+};
 
 /// Metric name prefixes the services emit (everything else in an expression is PromQL, a
 /// label, or a recording rule's `level:metric:operation` name).
