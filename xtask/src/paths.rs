@@ -107,6 +107,9 @@ pub fn registered_operation(name: &str) -> anyhow::Result<RegisteredOperation> {
         .with_context(|| format!("{name} is not in {PERSISTED_DOCUMENTS}"))
 }
 
+/// The Prometheus rule files under `monitoring/prometheus/`, in the order Prometheus loads them.
+pub const ALERT_RULE_FILES: [&str; 2] = ["recording.rules.yaml", "alerts.rules.yaml"];
+
 #[cfg(test)]
 mod tests {
     use super::workspace_root;
@@ -127,6 +130,3 @@ mod tests {
         );
     }
 }
-
-/// The Prometheus rule files under `monitoring/prometheus/`, in the order Prometheus loads them.
-pub const ALERT_RULE_FILES: [&str; 2] = ["recording.rules.yaml", "alerts.rules.yaml"];

@@ -23,17 +23,22 @@ fn kubernetes_dir() -> PathBuf {
 
 /// `kubectl kustomize` of an overlay, as one multi-document YAML file and its objects.
 fn render(overlay: &str) -> (PathBuf, Vec<Value>) {
+    render_kustomization(&kubernetes_dir().join("overlays").join(overlay), overlay)
+}
+
+/// `kubectl kustomize` of the kustomization in `dir`, saved as `kubernetes-<name>.yaml`.
+fn render_kustomization(dir: &std::path::Path, name: &str) -> (PathBuf, Vec<Value>) {
     let output = Command::new("kubectl")
         .arg("kustomize")
-        .arg(kubernetes_dir().join("overlays").join(overlay))
+        .arg(dir)
         .output()
         .expect("kubectl (with kustomize) is needed for the Kubernetes checks");
     assert!(
         output.status.success(),
-        "overlay {overlay} does not render: {}",
+        "{name} does not render: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let file = scratch_dir().join(format!("kubernetes-{overlay}.yaml"));
+    let file = scratch_dir().join(format!("kubernetes-{name}.yaml"));
     std::fs::create_dir_all(scratch_dir()).unwrap();
     std::fs::write(&file, &output.stdout).unwrap();
     let text = String::from_utf8(output.stdout).unwrap();
@@ -516,20 +521,7 @@ impl Drop for WithMonitoring {
 #[test]
 fn the_monitoring_component_carries_the_alert_rules_and_the_dashboards() {
     let check = WithMonitoring::new();
-    let output = Command::new("kubectl")
-        .arg("kustomize")
-        .arg(&check.0)
-        .output()
-        .expect("kubectl");
-    assert!(
-        output.status.success(),
-        "the monitoring component does not render: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let text = String::from_utf8(output.stdout).unwrap();
-    let objects: Vec<Value> = serde_yaml::Deserializer::from_str(&text)
-        .map(|document| Value::deserialize(document).unwrap())
-        .collect();
+    let (_, objects) = render_kustomization(&check.0, "base-with-monitoring");
 
     // The PrometheusRule holds exactly the rule files' groups.
     let mut groups = Vec::new();

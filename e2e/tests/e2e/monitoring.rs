@@ -207,6 +207,8 @@ fn dashboards_are_grafana_json_of_the_schema_version_they_declare() {
 /// What the rule files hold.
 struct Rules {
     expressions: Vec<String>,
+    /// The recording rules' names.
+    records: Vec<String>,
     alerts: Vec<String>,
     /// Each alert's `runbook` annotation.
     runbooks: Vec<String>,
@@ -215,6 +217,7 @@ struct Rules {
 fn rules() -> Rules {
     let mut rules = Rules {
         expressions: Vec::new(),
+        records: Vec::new(),
         alerts: Vec::new(),
         runbooks: Vec::new(),
     };
@@ -226,6 +229,9 @@ fn rules() -> Rules {
                 rules
                     .expressions
                     .push(rule["expr"].as_str().expect("expr").to_owned());
+                if let Some(record) = rule["record"].as_str() {
+                    rules.records.push(record.to_owned());
+                }
                 if let Some(alert) = rule["alert"].as_str() {
                     rules.alerts.push(alert.to_owned());
                     rules.runbooks.push(
@@ -325,6 +331,31 @@ fn exposed(pages: &[String]) -> BTreeMap<String, BTreeSet<String>> {
     names
 }
 
+/// Requests that make every series appear: a page needing every subgraph; a router error with
+/// a code; a subgraph error with a code; a write the catalog's change streams report.
+async fn traffic_that_makes_every_series(stack: &TestStack, round: u32) {
+    stack.reach_every_subgraph().await;
+    let refused = stack.query("{ nope }", json!({})).await;
+    assert!(refused["errors"].is_array(), "{refused}");
+    let direct = reqwest::Client::new()
+        .post(format!("{}/graphql", stack.stack.subgraph_url("catalog")))
+        .json(&json!({ "query": "{ products(first: -1) { edges { cursor } } }" }))
+        .send()
+        .await
+        .unwrap();
+    assert!(direct.status().is_success() || direct.status().is_client_error());
+    stack
+        .database("catalog")
+        .await
+        .collection::<bson::Document>("categories")
+        .update_many(
+            bson::doc! {},
+            bson::doc! { "$set": { "monitoringRound": round } },
+        )
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn every_series_the_rules_and_dashboards_select_is_on_the_running_services() {
     let stack = TestStack::start("monitoring-series").await;
@@ -346,28 +377,7 @@ async fn every_series_the_rules_and_dashboards_select_is_on_the_running_services
         "the rules and panels select too little: {wanted:?}"
     );
 
-    // Traffic that makes every series appear: a page needing every subgraph; a router error
-    // with a code; a subgraph error with a code; a write a change stream reports.
-    stack.reach_every_subgraph().await;
-    let refused = stack.query("{ nope }", json!({})).await;
-    assert!(refused["errors"].is_array(), "{refused}");
-    let direct = reqwest::Client::new()
-        .post(format!("{}/graphql", stack.stack.subgraph_url("catalog")))
-        .json(&json!({ "query": "{ products(first: -1) { edges { cursor } } }" }))
-        .send()
-        .await
-        .unwrap();
-    assert!(direct.status().is_success() || direct.status().is_client_error());
-    stack
-        .database("catalog")
-        .await
-        .collection::<bson::Document>("categories")
-        .update_many(
-            bson::doc! {},
-            bson::doc! { "$set": { "monitoringProbe": 1 } },
-        )
-        .await
-        .unwrap();
+    traffic_that_makes_every_series(&stack, 0).await;
 
     let processes: Vec<&str> = std::iter::once("router")
         .chain(SUBGRAPHS.iter().map(|spec| spec.name))
@@ -559,43 +569,13 @@ async fn a_real_prometheus_sees_every_panel_and_rule_and_pages_for_a_stopped_sub
     let started = std::time::Instant::now();
     let mut round = 0;
     while started.elapsed() < Duration::from_secs(20) {
-        stack.reach_every_subgraph().await;
-        let _ = stack.query("{ nope }", json!({})).await;
-        let _ = reqwest::Client::new()
-            .post(format!("{}/graphql", stack.stack.subgraph_url("catalog")))
-            .json(&json!({ "query": "{ products(first: -1) { edges { cursor } } }" }))
-            .send()
-            .await;
-        stack
-            .database("catalog")
-            .await
-            .collection::<bson::Document>("categories")
-            .update_many(
-                bson::doc! {},
-                bson::doc! { "$set": { "monitoringRound": round } },
-            )
-            .await
-            .unwrap();
+        traffic_that_makes_every_series(&stack, round).await;
         round += 1;
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
 
     // Every recording rule and panel query has data (a panel's `$job` is the catalog).
-    let recorded: Vec<String> = {
-        let mut names = Vec::new();
-        for file in RULE_FILES {
-            let text = std::fs::read_to_string(rules_dir().join(file)).unwrap();
-            let yaml: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
-            for group in yaml["groups"].as_sequence().unwrap() {
-                for rule in group["rules"].as_sequence().unwrap() {
-                    if let Some(record) = rule["record"].as_str() {
-                        names.push(record.to_owned());
-                    }
-                }
-            }
-        }
-        names
-    };
+    let recorded = rules().records;
     let mut empty = Vec::new();
     let queries: Vec<(String, String)> = recorded
         .iter()
