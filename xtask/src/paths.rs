@@ -110,6 +110,33 @@ pub fn registered_operation(name: &str) -> anyhow::Result<RegisteredOperation> {
 /// The Prometheus rule files under `monitoring/prometheus/`, in the order Prometheus loads them.
 pub const ALERT_RULE_FILES: [&str; 2] = ["recording.rules.yaml", "alerts.rules.yaml"];
 
+/// Where the Prometheus rule files and their promtool tests live.
+pub fn prometheus_rules_dir() -> PathBuf {
+    workspace_root().join("monitoring/prometheus")
+}
+
+/// Where the Grafana dashboards live.
+pub fn dashboards_dir() -> PathBuf {
+    workspace_root().join("monitoring/grafana/dashboards")
+}
+
+/// Every rule group of [`ALERT_RULE_FILES`], in the order Prometheus loads them.
+pub fn prometheus_rule_groups() -> anyhow::Result<Vec<serde_yaml::Value>> {
+    let mut groups = Vec::new();
+    for file in ALERT_RULE_FILES {
+        let path = prometheus_rules_dir().join(file);
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        let rules: serde_yaml::Value =
+            serde_yaml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+        let file_groups = rules["groups"]
+            .as_sequence()
+            .with_context(|| format!("{} has no `groups`", path.display()))?;
+        groups.extend(file_groups.iter().cloned());
+    }
+    Ok(groups)
+}
+
 #[cfg(test)]
 mod tests {
     use super::workspace_root;

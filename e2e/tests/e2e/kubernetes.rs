@@ -524,17 +524,7 @@ fn the_monitoring_component_carries_the_alert_rules_and_the_dashboards() {
     let (_, objects) = render_kustomization(&check.0, "base-with-monitoring");
 
     // The PrometheusRule holds exactly the rule files' groups.
-    let mut groups = Vec::new();
-    for file in xtask::paths::ALERT_RULE_FILES {
-        let text = std::fs::read_to_string(
-            paths::workspace_root()
-                .join("monitoring/prometheus")
-                .join(file),
-        )
-        .unwrap();
-        let rules: Value = serde_yaml::from_str(&text).unwrap();
-        groups.extend(rules["groups"].as_sequence().cloned().unwrap());
-    }
+    let groups = paths::prometheus_rule_groups().expect("the rule files");
     let rule = of_kind(&objects, "PrometheusRule")
         .next()
         .expect("a PrometheusRule");
@@ -552,9 +542,8 @@ fn the_monitoring_component_carries_the_alert_rules_and_the_dashboards() {
     let dashboards = of_kind(&objects, "ConfigMap")
         .find(|map| map["metadata"]["labels"]["grafana_dashboard"] == "1")
         .expect("a ConfigMap labelled grafana_dashboard: \"1\"");
-    let folder = paths::workspace_root().join("monitoring/grafana/dashboards");
     let mut count = 0;
-    for entry in std::fs::read_dir(&folder).unwrap() {
+    for entry in std::fs::read_dir(paths::dashboards_dir()).unwrap() {
         let path = entry.unwrap().path();
         let file = path.file_name().unwrap().to_string_lossy().into_owned();
         let original = std::fs::read_to_string(&path).unwrap();

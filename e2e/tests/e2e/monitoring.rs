@@ -29,14 +29,9 @@ const EMITTED_PREFIXES: [&str; 6] = [
     "hive_router_",
 ];
 
-fn rules_dir() -> PathBuf {
-    paths::workspace_root().join("monitoring/prometheus")
-}
-
 /// Every dashboard: its file name and JSON.
 fn dashboards() -> Vec<(String, serde_json::Value)> {
-    let dir = paths::workspace_root().join("monitoring/grafana/dashboards");
-    let mut found: Vec<(String, serde_json::Value)> = std::fs::read_dir(&dir)
+    let mut found: Vec<(String, serde_json::Value)> = std::fs::read_dir(paths::dashboards_dir())
         .expect("monitoring/grafana/dashboards")
         .map(|entry| entry.unwrap().path())
         .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
@@ -73,7 +68,7 @@ fn panel_queries() -> Vec<(String, String)> {
 fn promtool(args: &[&str]) -> String {
     let output = Command::new("promtool")
         .args(args)
-        .current_dir(rules_dir())
+        .current_dir(paths::prometheus_rules_dir())
         .output()
         .expect("promtool (Debian package `prometheus`; `cargo xtask test` installs it)");
     let text = format!(
@@ -96,7 +91,7 @@ fn promtool_accepts_every_rule_and_the_alert_unit_tests_pass() {
     println!("promtool check rules: {found} rules");
     assert!(found >= 20, "{checked}");
 
-    let tests: Vec<String> = std::fs::read_dir(rules_dir().join("tests"))
+    let tests: Vec<String> = std::fs::read_dir(paths::prometheus_rules_dir().join("tests"))
         .expect("monitoring/prometheus/tests")
         .map(|entry| entry.unwrap().path())
         .filter(|path| path.extension().is_some_and(|ext| ext == "yaml"))
@@ -114,7 +109,7 @@ fn promtool_accepts_every_rule_and_the_alert_unit_tests_pass() {
     // Every alert has a unit test.
     let unit_tests: String = tests
         .iter()
-        .map(|file| std::fs::read_to_string(rules_dir().join(file)).unwrap())
+        .map(|file| std::fs::read_to_string(paths::prometheus_rules_dir().join(file)).unwrap())
         .collect();
     for alert in rules().alerts {
         assert!(
@@ -221,26 +216,22 @@ fn rules() -> Rules {
         alerts: Vec::new(),
         runbooks: Vec::new(),
     };
-    for file in RULE_FILES {
-        let text = std::fs::read_to_string(rules_dir().join(file)).unwrap();
-        let yaml: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
-        for group in yaml["groups"].as_sequence().expect("groups") {
-            for rule in group["rules"].as_sequence().expect("rules") {
-                rules
-                    .expressions
-                    .push(rule["expr"].as_str().expect("expr").to_owned());
-                if let Some(record) = rule["record"].as_str() {
-                    rules.records.push(record.to_owned());
-                }
-                if let Some(alert) = rule["alert"].as_str() {
-                    rules.alerts.push(alert.to_owned());
-                    rules.runbooks.push(
-                        rule["annotations"]["runbook"]
-                            .as_str()
-                            .unwrap_or_else(|| panic!("{alert} has no runbook"))
-                            .to_owned(),
-                    );
-                }
+    for group in paths::prometheus_rule_groups().expect("the rule files") {
+        for rule in group["rules"].as_sequence().expect("rules") {
+            rules
+                .expressions
+                .push(rule["expr"].as_str().expect("expr").to_owned());
+            if let Some(record) = rule["record"].as_str() {
+                rules.records.push(record.to_owned());
+            }
+            if let Some(alert) = rule["alert"].as_str() {
+                rules.alerts.push(alert.to_owned());
+                rules.runbooks.push(
+                    rule["annotations"]["runbook"]
+                        .as_str()
+                        .unwrap_or_else(|| panic!("{alert} has no runbook"))
+                        .to_owned(),
+                );
             }
         }
     }
@@ -473,16 +464,12 @@ impl Prometheus {
             .collect();
         let config = json!({
             "global": { "scrape_interval": "1s", "evaluation_interval": "1s" },
-            "rule_files": RULE_FILES.map(|file| rules_dir().join(file)),
+            "rule_files": RULE_FILES.map(|file| paths::prometheus_rules_dir().join(file)),
             "scrape_configs": scrape_configs,
         });
         let config_path = dir.join("prometheus.yml");
         std::fs::write(&config_path, serde_yaml::to_string(&config).unwrap()).unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = xtask::process::free_port().expect("a free port");
         let process = tokio::process::Command::new("prometheus")
             .arg(format!("--config.file={}", config_path.display()))
             .arg(format!(

@@ -213,10 +213,8 @@ fn the_compose_stack_runs_exactly_the_roster() {
 
 #[test]
 fn the_subgraph_alert_watches_exactly_the_roster() {
-    let alerts = std::fs::read_to_string(
-        paths::workspace_root().join("monitoring/prometheus/alerts.rules.yaml"),
-    )
-    .unwrap();
+    let alerts =
+        std::fs::read_to_string(paths::prometheus_rules_dir().join("alerts.rules.yaml")).unwrap();
     let selector = alerts
         .lines()
         .find_map(|line| line.trim().strip_prefix("expr: up{job=~\""))
