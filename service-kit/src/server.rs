@@ -37,10 +37,14 @@ pub async fn serve(addr: SocketAddr, app: Router, grace: Duration) -> std::io::R
     }
 }
 
-/// Asks the service at `addr` for its `/ready` (for a container's HEALTHCHECK, which has no
-/// curl): whether it serves and what it depends on answers.
-pub async fn probe(addr: SocketAddr) -> Result<(), String> {
-    let url = format!("http://{addr}/ready");
+/// Asks the service listening on `listen` for its `/ready` (for a container's HEALTHCHECK,
+/// which has no curl): whether it serves and what it depends on answers. A service listening
+/// on every interface is asked on loopback.
+pub async fn probe(mut listen: SocketAddr) -> Result<(), String> {
+    if listen.ip().is_unspecified() {
+        listen.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let url = format!("http://{listen}/ready");
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(3))
         .build()

@@ -69,16 +69,6 @@ impl ServiceConfig {
             .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], default_port)))
     }
 
-    /// Where this process itself reaches its server: the listen address, or loopback when it
-    /// listens on every interface.
-    pub fn local_addr(&self, default_port: u16) -> SocketAddr {
-        let mut addr = self.listen_addr(default_port);
-        if addr.ip().is_unspecified() {
-            addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
-        }
-        addr
-    }
-
     pub fn database_name<'a>(&'a self, default: &'a str) -> &'a str {
         self.database.as_deref().unwrap_or(default)
     }

@@ -270,7 +270,7 @@ pub async fn run<S: Subgraph>() -> anyhow::Result<()> {
         ))
     };
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Probe => service_kit::server::probe(service.local_addr(S::DEFAULT_PORT))
+        Command::Probe => service_kit::server::probe(service.listen_addr(S::DEFAULT_PORT))
             .await
             .map_err(|reason| anyhow::anyhow!("not ready: {reason}"))?,
         Command::Seed(options) => {

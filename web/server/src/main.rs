@@ -60,11 +60,7 @@ service_kit::global_allocator!();
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     if let Some(Command::Probe) = cli.command {
-        let mut addr = cli.listen;
-        if addr.ip().is_unspecified() {
-            addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
-        }
-        return server::probe(addr)
+        return server::probe(cli.listen)
             .await
             .map_err(|reason| anyhow::anyhow!("not ready: {reason}"));
     }

@@ -57,11 +57,12 @@ where
     T: Send + Sync,
 {
     let name = collection.name().to_owned();
+    let metrics = StreamMetrics::of(&name);
     let collection = collection.clone_with_type::<Document>();
     let mut wait = RETRY_FIRST;
     let mut last_error = String::new();
     loop {
-        let error = match follow(&collection, &follower).await {
+        let error = match follow(&collection, &follower, &metrics).await {
             Ok(never) => match never {},
             Err(error) => error.to_string(),
         };
@@ -70,9 +71,8 @@ where
             wait = RETRY_FIRST;
         }
         follower.stopped();
-        metrics::gauge!("change_stream_following", "collection" => name.clone()).set(0.0);
-        metrics::counter!("change_stream_restarts_total", "collection" => name.clone())
-            .increment(1);
+        metrics.following.set(0.0);
+        metrics.restarts.increment(1);
         if error != last_error {
             tracing::warn!(
                 collection = %name,
@@ -86,11 +86,37 @@ where
     }
 }
 
+/// One collection's change-stream metrics, labelled once: whether it follows, the changes it
+/// reported and how late, and how often it had to start over.
+struct StreamMetrics {
+    following: metrics::Gauge,
+    events: metrics::Counter,
+    lag: metrics::Histogram,
+    restarts: metrics::Counter,
+}
+
+impl StreamMetrics {
+    fn of(collection: &str) -> Self {
+        let label = || ("collection", collection.to_owned());
+        let metrics = Self {
+            following: metrics::gauge!("change_stream_following", &[label()]),
+            events: metrics::counter!("change_stream_events_total", &[label()]),
+            lag: metrics::histogram!("change_stream_lag_seconds", &[label()]),
+            restarts: metrics::counter!("change_stream_restarts_total", &[label()]),
+        };
+        // Present from the start, so a dashboard or alert sees 0 rather than nothing.
+        metrics.following.set(0.0);
+        metrics.restarts.increment(0);
+        metrics
+    }
+}
+
 /// Opens the change stream, then lets the follower load, then tells it of every change.
 /// Returns only when following failed.
 async fn follow(
     collection: &Collection<Document>,
     follower: &impl Follower,
+    metrics: &StreamMetrics,
 ) -> Result<Infallible, FollowError> {
     // Watch first, load second: a change made between the two is in the stream, so it is
     // never missed. A plain `$changeStream` aggregation rather than the driver's `watch()`,
@@ -103,22 +129,17 @@ async fn follow(
         .comment(Bson::from(MIRROR_COMMENT))
         .await?;
     follower.following().await?;
-    let name = collection.name().to_owned();
-    metrics::gauge!("change_stream_following", "collection" => name.clone()).set(1.0);
-    // Present from the first follow, so a dashboard or alert sees 0 rather than nothing.
-    metrics::counter!("change_stream_restarts_total", "collection" => name.clone()).increment(0);
-    let events = metrics::counter!("change_stream_events_total", "collection" => name.clone());
-    let lag = metrics::histogram!("change_stream_lag_seconds", "collection" => name);
+    metrics.following.set(1.0);
     loop {
         let Some(change) = changes.try_next().await? else {
             return Err(FollowError::Ended);
         };
-        events.increment(1);
+        metrics.events.increment(1);
         // From the write (MongoDB's `wallTime`) to this process hearing of it.
         if let Ok(written) = change.get_datetime("wallTime") {
             let behind =
                 mongodb::bson::DateTime::now().timestamp_millis() - written.timestamp_millis();
-            lag.record(behind.max(0) as f64 / 1000.0);
+            metrics.lag.record(behind.max(0) as f64 / 1000.0);
         }
         follower.changed(change).await?;
     }
