@@ -4,6 +4,7 @@
 
 pub mod bad_input;
 pub mod compose;
+pub mod live;
 pub mod reference;
 
 use std::{

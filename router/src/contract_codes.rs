@@ -2,17 +2,22 @@
 //! caller may not have (`@authenticated`, `@requiresScopes`) with `UNAUTHORIZED_FIELD_OR_TYPE`,
 //! and a token it cannot verify with codes of its own; the storefront contract promises clients
 //! `UNAUTHENTICATED` (no valid identity: send the shopper to sign in) and `FORBIDDEN` (signed in,
-//! without the scope). This plugin answers those, whatever else the operator switches off.
+//! without the scope). This plugin answers those, whatever else the operator switches off,
+//! and sees that they reach a client that accepts only a stream (a subscription over SSE or
+//! multipart): Hive Router 0.2 cannot write a single response as a stream and would answer
+//! `UNSUPPORTED_CONTENT_TYPE` instead, hiding the refusal.
 
 use hive_router::{
     async_trait,
     http::StatusCode,
+    ntex::http::header::{self, HeaderValue},
     plugins::{
         hooks::{
             on_graphql_error::{OnGraphQLErrorHookPayload, OnGraphQLErrorHookResult},
+            on_http_request::{OnHttpRequestHookFuture, OnHttpRequestHookPayload},
             on_plugin_init::{OnPluginInitPayload, OnPluginInitResult},
         },
-        plugin_trait::RouterPlugin,
+        plugin_trait::{RouterPlugin, StartHookPayload},
     },
     sonic_rs,
 };
@@ -59,6 +64,23 @@ impl RouterPlugin for ContractCodes {
         Ok(Some(Self))
     }
 
+    fn on_http_request<'req>(
+        &'req self,
+        mut payload: OnHttpRequestHookPayload<'req>,
+    ) -> OnHttpRequestHookFuture<'req> {
+        Box::pin(async move {
+            let headers = payload.router_http_request.headers_mut();
+            if let Some(accept) = headers
+                .get(header::ACCEPT)
+                .and_then(|accept| accept.to_str().ok())
+                .and_then(with_single_response_accepted)
+            {
+                headers.insert(header::ACCEPT, accept);
+            }
+            payload.proceed()
+        })
+    }
+
     fn on_graphql_error<'req>(
         &'req self,
         mut payload: OnGraphQLErrorHookPayload<'req>,
@@ -91,5 +113,52 @@ impl RouterPlugin for ContractCodes {
             sonic_rs::Value::from(engine_code.as_str()),
         );
         payload.proceed()
+    }
+}
+
+/// Media types that carry one GraphQL response.
+const SINGLE_RESPONSE_TYPES: [&str; 3] = [
+    "application/json",
+    "application/graphql-response+json",
+    "*/*",
+];
+
+/// An `Accept` that lists only streaming types (`text/event-stream`, `multipart/mixed`), with
+/// `application/json` added at the lowest preference: a stream stays a stream, and a
+/// refusal answered before any stream starts reaches the client as a GraphQL response with
+/// its code. `None` when `accept` already takes a single response or asks for no stream.
+fn with_single_response_accepted(accept: &str) -> Option<HeaderValue> {
+    let streams = accept.contains("text/event-stream") || accept.contains("multipart/mixed");
+    let single = SINGLE_RESPONSE_TYPES
+        .iter()
+        .any(|kind| accept.contains(kind));
+    if !streams || single {
+        return None;
+    }
+    HeaderValue::from_str(&format!("{accept}, application/json;q=0.1")).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_single_response_accepted;
+
+    #[test]
+    fn only_a_stream_only_accept_gains_a_single_response_type() {
+        assert_eq!(
+            with_single_response_accepted("text/event-stream").unwrap(),
+            "text/event-stream, application/json;q=0.1"
+        );
+        assert!(
+            with_single_response_accepted(r#"multipart/mixed;subscriptionSpec="1.0""#).is_some()
+        );
+        assert_eq!(
+            with_single_response_accepted("text/event-stream, application/json"),
+            None
+        );
+        assert_eq!(
+            with_single_response_accepted("application/graphql-response+json"),
+            None
+        );
+        assert_eq!(with_single_response_accepted("*/*"), None);
     }
 }

@@ -2,10 +2,26 @@
 //! SIGTERM no new connections while in-flight requests get a grace period (what a rolling
 //! deploy relies on); and the probe a container's health check runs.
 
-use std::{future::IntoFuture, net::SocketAddr, sync::Arc, time::Duration};
+use std::{
+    future::IntoFuture,
+    net::SocketAddr,
+    sync::{Arc, LazyLock},
+    time::Duration,
+};
 
 use axum::{Router, serve::ListenerExt};
-use tokio::sync::Notify;
+use tokio::sync::{Notify, watch};
+
+/// Whether the process has been told to stop: streaming responses end on it (a graceful
+/// shutdown would otherwise wait out its grace on streams that never finish).
+static SHUTTING_DOWN: LazyLock<watch::Sender<bool>> = LazyLock::new(|| watch::Sender::new(false));
+
+/// Resolves once the process has been told to stop (Ctrl-C or SIGTERM).
+pub async fn shutting_down() {
+    let mut stopping = SHUTTING_DOWN.subscribe();
+    // The sender is a static: it is never dropped, so waiting cannot fail.
+    let _ = stopping.wait_for(|stopping| *stopping).await;
+}
 
 /// Binds `addr` and serves until Ctrl-C or SIGTERM; then refuses new connections and lets
 /// in-flight requests finish for up to `grace` (what a rolling deploy relies on).
@@ -23,6 +39,7 @@ pub async fn serve(addr: SocketAddr, app: Router, grace: Duration) -> std::io::R
     let on_signal = signalled.clone();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown_signal().await;
+        SHUTTING_DOWN.send_replace(true);
         on_signal.notify_one();
     });
     tokio::select! {

@@ -27,4 +27,5 @@ mod production_profile;
 mod reference_freshness;
 mod roster;
 mod schema_checks;
+mod subscriptions;
 mod trusted_documents;

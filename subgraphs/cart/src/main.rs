@@ -5,7 +5,7 @@ mod loaders;
 mod schema;
 mod store;
 
-use async_graphql::{EmptySubscription, SchemaBuilder};
+use async_graphql::SchemaBuilder;
 use clap::Args;
 use mongodb::Database;
 use subgraph_kit::{AttachError, Batching, SeedOptions, Subgraph};
@@ -13,7 +13,7 @@ use subgraph_kit::{AttachError, Batching, SeedOptions, Subgraph};
 use crate::{
     catalog_client::CatalogClient,
     loaders::CartLoader,
-    schema::{Mutation, Query},
+    schema::{Mutation, Query, Subscription},
     store::CartStore,
 };
 
@@ -38,14 +38,15 @@ impl Subgraph for Cart {
 
     type Query = Query;
     type Mutation = Mutation;
+    type Subscription = Subscription;
     type Options = CartOptions;
 
     async fn attach(
-        builder: SchemaBuilder<Query, Mutation, EmptySubscription>,
+        builder: SchemaBuilder<Query, Mutation, Subscription>,
         database: Database,
         options: &CartOptions,
         batching: Batching,
-    ) -> Result<SchemaBuilder<Query, Mutation, EmptySubscription>, AttachError> {
+    ) -> Result<SchemaBuilder<Query, Mutation, Subscription>, AttachError> {
         let store = CartStore::new(&database);
         store.ensure_indexes().await?;
         let loader = batching.loader(CartLoader::new(store.clone()));
@@ -55,7 +56,8 @@ impl Subgraph for Cart {
                 reason: err.to_string(),
             }
         })?;
-        Ok(builder.data(store).data(loader).data(catalog))
+        let changes = store.follow_changes();
+        Ok(builder.data(store).data(loader).data(catalog).data(changes))
     }
 
     async fn seed(database: &Database, _options: &SeedOptions) -> mongodb::error::Result<String> {

@@ -1,15 +1,21 @@
 //! Cart's part of the storefront graph: the signed-in user's `Cart` and its `CartLine`s
-//! (entities, key `id`) and the cart mutations. Every field needs a verified identity and
+//! (entities, key `id`), the cart mutations and `cartChanged`. Every field needs a verified identity and
 //! shows only the caller's own cart. The router refuses these fields first (`@authenticated`,
 //! and the `cart:write` scope for changes); this subgraph verifies the token again itself.
 
-use async_graphql::{Context, ID, Object, Result, SimpleObject, dataloader::DataLoader};
+use async_graphql::{
+    Context, ID, Object, Result, SimpleObject, Subscription as SubscriptionRoot,
+    dataloader::DataLoader,
+};
 use chrono::{DateTime, Utc};
+use futures::Stream;
+use mongodb::change_stream::event::OperationType;
 use subgraph_kit::{
     ErrorCode,
     directives::{authenticated, listSize},
     errors::{attached, storage},
     identity::Caller,
+    live::{ChangeFeed, Heard},
 };
 
 use crate::{
@@ -110,6 +116,86 @@ impl Mutation {
     async fn clear_cart(&self, ctx: &Context<'_>) -> Result<Cart> {
         let user = writer(ctx)?;
         written(store(ctx)?.clear(user).await)
+    }
+}
+
+#[derive(Default)]
+pub struct Subscription;
+
+#[SubscriptionRoot]
+impl Subscription {
+    /// The signed-in user's whole cart each time it changes, from any tab, device or process
+    /// (writes made straight to MongoDB included). The first event is the cart as it is now
+    /// (empty, under an id of its own, before its first change), so no separate query is needed.
+    #[graphql(directive = authenticated::apply())]
+    async fn cart_changed(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<impl Stream<Item = Result<Cart>> + use<>> {
+        let user = caller(ctx)?.to_owned();
+        let store = store(ctx)?.clone();
+        // Listen before the first read: a change made in between is heard, not missed.
+        let mut changes = attached::<ChangeFeed<CartDoc>>(ctx)?.listen();
+        Ok(async_stream::stream! {
+            let mut shown: Option<CartDoc> = None;
+            let mut read_again = true;
+            loop {
+                if read_again {
+                    read_again = false;
+                    match store.cart_of(&user).await {
+                        Ok(cart) => {
+                            let cart = cart.unwrap_or_else(|| CartDoc::empty_for(&user));
+                            if shown.as_ref() != Some(&cart) {
+                                shown = Some(cart.clone());
+                                yield Ok(Cart(cart));
+                            }
+                        }
+                        // The client subscribes again; nothing is lost, as it starts with a read.
+                        Err(err) => {
+                            yield Err(storage(err));
+                            return;
+                        }
+                    }
+                }
+                let change = match changes.next().await {
+                    Heard::Resync => {
+                        read_again = true;
+                        continue;
+                    }
+                    Heard::Changed(change) => change,
+                };
+                let now = match change.operation_type {
+                    OperationType::Insert | OperationType::Update | OperationType::Replace => {
+                        // Absent when the cart was deleted since; its delete follows.
+                        match &change.full_document {
+                            Some(cart) if cart.user_id == user => cart.clone(),
+                            _ => continue,
+                        }
+                    }
+                    OperationType::Delete => {
+                        let deleted = change
+                            .document_key
+                            .as_ref()
+                            .and_then(|key| key.get_str("_id").ok());
+                        match &shown {
+                            Some(cart) if Some(cart.id.as_str()) == deleted => {
+                                CartDoc::empty_for(&user)
+                            }
+                            _ => continue,
+                        }
+                    }
+                    // The collection was dropped or renamed, or something new: read it again.
+                    _ => {
+                        read_again = true;
+                        continue;
+                    }
+                };
+                if shown.as_ref() != Some(&now) {
+                    shown = Some(now.clone());
+                    yield Ok(Cart(now));
+                }
+            }
+        })
     }
 }
 

@@ -10,7 +10,7 @@ use mongodb::{
     options::{IndexOptions, ReturnDocument},
 };
 use serde::{Deserialize, Serialize};
-use subgraph_kit::mongo;
+use subgraph_kit::{live::ChangeFeed, mongo};
 
 /// The most of one product a cart may hold.
 pub const MAX_LINE_QUANTITY: i32 = 99;
@@ -18,7 +18,7 @@ pub const MAX_LINE_QUANTITY: i32 = 99;
 /// page that shows the cart) without bound.
 pub const MAX_LINES: usize = 100;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CartDoc {
     #[serde(rename = "_id")]
     pub id: String,
@@ -29,13 +29,24 @@ pub struct CartDoc {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LineDoc {
     pub product_id: String,
     pub quantity: i32,
 }
 
 impl CartDoc {
+    /// What a user's cart is before its first change: empty, under an id of its own (the
+    /// stored cart gets another at its first write).
+    pub fn empty_for(user_id: &str) -> Self {
+        Self {
+            id: format!("cart-of-{user_id}"),
+            user_id: user_id.to_owned(),
+            lines: Vec::new(),
+            updated_at: DateTime::<Utc>::UNIX_EPOCH,
+        }
+    }
+
     pub fn line(&self, product_id: &str) -> Option<&LineDoc> {
         self.lines.iter().find(|line| line.product_id == product_id)
     }
@@ -65,6 +76,11 @@ impl CartStore {
         Self {
             carts: database.collection("carts"),
         }
+    }
+
+    /// Every change to every cart, followed once for the whole process (`cartChanged`).
+    pub fn follow_changes(&self) -> ChangeFeed<CartDoc> {
+        ChangeFeed::follow(self.carts.clone(), Vec::new())
     }
 
     /// One cart per user.

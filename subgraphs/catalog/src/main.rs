@@ -20,6 +20,7 @@ impl Subgraph for Catalog {
 
     type Query = Query;
     type Mutation = EmptyMutation;
+    type Subscription = EmptySubscription;
     type Options = NoOptions;
 
     async fn attach(

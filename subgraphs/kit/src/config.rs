@@ -58,6 +58,11 @@ pub struct ServiceConfig {
     #[arg(long, env = "SHUTDOWN_GRACE", default_value = "20s", value_parser = humantime::parse_duration)]
     pub shutdown_grace: Duration,
 
+    /// Subscriptions this process serves at once (each holds a little memory for as long as
+    /// its client stays); one more is refused with `SERVICE_UNAVAILABLE`
+    #[arg(long, env = "MAX_SUBSCRIPTIONS", default_value_t = 20_000)]
+    pub max_subscriptions: usize,
+
     /// Export OpenTelemetry traces (request and MongoDB spans) to this OTLP/HTTP endpoint
     #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT", value_name = "URL")]
     pub otlp_endpoint: Option<String>,

@@ -9,6 +9,7 @@ pub mod directives;
 pub mod errors;
 pub mod identity;
 pub mod limits;
+pub mod live;
 pub mod mongo;
 pub mod operation_labels;
 pub mod parsed_queries;

@@ -2,17 +2,21 @@
 //! `/ready` (its MongoDB answers), `/metrics` (Prometheus). Serving it, with the graceful
 //! shutdown every service has, is `service_kit::server`.
 
-use std::{sync::Arc, time::Instant};
+use std::{convert::Infallible, sync::Arc, time::Duration, time::Instant};
 
 use async_graphql::{ObjectType, Schema, SubscriptionType};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::{
     Json, Router,
     extract::State,
-    http::{HeaderMap, StatusCode},
-    response::IntoResponse,
+    http::{HeaderMap, StatusCode, header},
+    response::{
+        IntoResponse, Response,
+        sse::{Event, KeepAlive, Sse},
+    },
     routing::get,
 };
+use futures::{Stream, StreamExt};
 use metrics_exporter_prometheus::PrometheusHandle;
 use mongodb::Database;
 use serde_json::json;
@@ -24,7 +28,7 @@ use tracing::Level;
 
 use service_kit::telemetry;
 
-use crate::{identity::Verifier, mongo, operation_labels::OperationLabels, refusals};
+use crate::{ErrorCode, identity::Verifier, mongo, operation_labels::OperationLabels, refusals};
 
 /// Everything a request handler needs, cloned cheaply per request.
 pub struct AppState<Q, M, S> {
@@ -34,6 +38,9 @@ pub struct AppState<Q, M, S> {
     /// Verifies the identity tokens requests carry; `None` trusts none.
     pub verifier: Option<Arc<Verifier>>,
     pub operation_labels: Arc<OperationLabels>,
+    /// Open event streams (subscriptions) this process still takes: each holds memory for as
+    /// long as its client stays, so their number is bounded.
+    pub streams: Arc<tokio::sync::Semaphore>,
 }
 
 impl<Q, M, S> Clone for AppState<Q, M, S> {
@@ -44,6 +51,7 @@ impl<Q, M, S> Clone for AppState<Q, M, S> {
             metrics: self.metrics.clone(),
             verifier: self.verifier.clone(),
             operation_labels: self.operation_labels.clone(),
+            streams: self.streams.clone(),
         }
     }
 }
@@ -76,7 +84,7 @@ async fn graphql<Q, M, S>(
     State(state): State<AppState<Q, M, S>>,
     headers: HeaderMap,
     request: GraphQLRequest,
-) -> GraphQLResponse
+) -> Response
 where
     Q: ObjectType + 'static,
     M: ObjectType + 'static,
@@ -87,16 +95,29 @@ where
     let operation = state
         .operation_labels
         .label(request.operation_name.as_deref());
+    if wants_event_stream(&headers) {
+        return event_stream(&state, request, operation.into_owned()).into_response();
+    }
     let started = Instant::now();
     let _in_flight = InFlight::begin();
     let mut response = state.schema.execute(request).await;
-    refusals::code_the_rest(&mut response);
-    // async-graphql answers `data: null` when `@skip`/`@include` leave no root field, which
-    // routers read as a failed fetch; the spec's answer is an empty object.
+    finish(&mut response);
+    let outcome = if response.is_ok() { "ok" } else { "error" };
+    metrics::counter!("graphql_requests_total", "operation" => operation.clone(), "outcome" => outcome)
+        .increment(1);
+    metrics::histogram!("graphql_request_duration_seconds", "operation" => operation)
+        .record(started.elapsed().as_secs_f64());
+    GraphQLResponse::from(response).into_response()
+}
+
+/// Gives every error a code and counts it by code; an answer with no root field left (by
+/// `@skip`/`@include`) gets `data: {}`, as the spec says, not async-graphql's `data: null`
+/// (which routers read as a failed fetch).
+fn finish(response: &mut async_graphql::Response) {
+    refusals::code_the_rest(response);
     if response.data == async_graphql::Value::Null && response.errors.is_empty() {
         response.data = async_graphql::Value::Object(Default::default());
     }
-    let outcome = if response.is_ok() { "ok" } else { "error" };
     // Every error carries a code by now (`code_the_rest`), from the kit's bounded set.
     for error in &response.errors {
         let code = error
@@ -110,11 +131,100 @@ where
             .unwrap_or_else(|| "NONE".to_owned());
         metrics::counter!("graphql_errors_total", "code" => code).increment(1);
     }
-    metrics::counter!("graphql_requests_total", "operation" => operation.clone(), "outcome" => outcome)
-        .increment(1);
-    metrics::histogram!("graphql_request_duration_seconds", "operation" => operation)
-        .record(started.elapsed().as_secs_f64());
-    response.into()
+}
+
+/// Whether the caller asks for Server-Sent Events: what a router sends a subscription with.
+fn wants_event_stream(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .any(|accept| accept.contains("text/event-stream"))
+}
+
+/// How often an open stream with nothing to say sends a comment, so proxies and the router
+/// keep the connection and a dead peer is noticed.
+const STREAM_HEARTBEAT: Duration = Duration::from_secs(15);
+
+/// Answers `request` as GraphQL over SSE (distinct connections mode): a `next` event per
+/// response, then `complete`. A subscription runs until the caller goes away or this process
+/// stops, when it ends with a `SERVICE_UNAVAILABLE` error telling the client to subscribe
+/// again. Past [`AppState::streams`] open streams, the request is refused with that error.
+fn event_stream<Q, M, S>(
+    state: &AppState<Q, M, S>,
+    request: async_graphql::Request,
+    operation: String,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>> + use<Q, M, S>>
+where
+    Q: ObjectType + 'static,
+    M: ObjectType + 'static,
+    S: SubscriptionType + 'static,
+{
+    let slot = Arc::clone(&state.streams).try_acquire_owned().ok();
+    let schema = state.schema.clone();
+    let events = async_stream::stream! {
+        let Some(_slot) = slot else {
+            let refused = ErrorCode::Unavailable.error(
+                "this service holds as many open subscriptions as it may; subscribe again later",
+            );
+            yield Ok(next_event(async_graphql::Response::from_errors(vec![
+                refused.into_server_error(Default::default()),
+            ])));
+            yield Ok(complete_event());
+            return;
+        };
+        let _open = OpenStream::begin(&operation);
+        let mut responses = std::pin::pin!(schema.execute_stream(request));
+        let mut stopping = std::pin::pin!(service_kit::server::shutting_down());
+        loop {
+            tokio::select! {
+                response = responses.next() => {
+                    let Some(mut response) = response else { break };
+                    finish(&mut response);
+                    metrics::counter!("graphql_stream_events_total", "operation" => operation.clone())
+                        .increment(1);
+                    yield Ok(next_event(response));
+                }
+                () = &mut stopping => {
+                    let ended = ErrorCode::Unavailable
+                        .error("the service is restarting; subscribe again");
+                    yield Ok(next_event(async_graphql::Response::from_errors(vec![
+                        ended.into_server_error(Default::default()),
+                    ])));
+                    break;
+                }
+            }
+        }
+        yield Ok(complete_event());
+    };
+    Sse::new(events).keep_alive(KeepAlive::new().interval(STREAM_HEARTBEAT))
+}
+
+fn next_event(response: async_graphql::Response) -> Event {
+    let data = serde_json::to_string(&response)
+        .unwrap_or_else(|_| r#"{"errors":[{"message":"unserializable response"}]}"#.to_owned());
+    Event::default().event("next").data(data)
+}
+
+fn complete_event() -> Event {
+    Event::default().event("complete").data("")
+}
+
+/// One open event stream, counted in `graphql_streams_open` by operation while it lasts.
+struct OpenStream(metrics::Gauge);
+
+impl OpenStream {
+    fn begin(operation: &str) -> Self {
+        let gauge = metrics::gauge!("graphql_streams_open", "operation" => operation.to_owned());
+        gauge.increment(1.0);
+        Self(gauge)
+    }
+}
+
+impl Drop for OpenStream {
+    fn drop(&mut self) {
+        self.0.decrement(1.0);
+    }
 }
 
 /// One GraphQL request being answered, counted in `graphql_requests_in_flight` from its start

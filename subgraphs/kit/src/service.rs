@@ -3,7 +3,7 @@
 
 use std::{future::Future, num::NonZeroUsize, sync::Arc};
 
-use async_graphql::{EmptySubscription, ObjectType, SDLExportOptions, Schema, SchemaBuilder};
+use async_graphql::{ObjectType, SDLExportOptions, Schema, SchemaBuilder, SubscriptionType};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use mongodb::Database;
 
@@ -27,28 +27,29 @@ pub trait Subgraph: 'static {
 
     type Query: ObjectType + Default + 'static;
     type Mutation: ObjectType + Default + 'static;
+    /// Its subscriptions (`EmptySubscription` if none), served as Server-Sent Events.
+    type Subscription: SubscriptionType + Default + 'static;
     /// Settings of this subgraph's own, added to the shared flags ([`NoOptions`] if none).
     type Options: Args + Clone + Send + Sync + 'static;
 
     /// The schema with no data attached: enough to print the SDL without a database.
-    fn schema_builder() -> SchemaBuilder<Self::Query, Self::Mutation, EmptySubscription> {
+    fn schema_builder() -> Builder<Self> {
         Schema::build(
             Self::Query::default(),
             Self::Mutation::default(),
-            EmptySubscription,
+            Self::Subscription::default(),
         )
         .enable_federation()
+        .enable_subscription_in_federation()
     }
 
     /// Creates the indexes this subgraph relies on and attaches its stores and loaders.
     fn attach(
-        builder: SchemaBuilder<Self::Query, Self::Mutation, EmptySubscription>,
+        builder: Builder<Self>,
         database: Database,
         options: &Self::Options,
         batching: Batching,
-    ) -> impl Future<
-        Output = Result<SchemaBuilder<Self::Query, Self::Mutation, EmptySubscription>, AttachError>,
-    > + Send;
+    ) -> impl Future<Output = Result<Builder<Self>, AttachError>> + Send;
 
     /// Writes this subgraph's demo data; running it twice leaves the same data.
     fn seed(
@@ -56,6 +57,10 @@ pub trait Subgraph: 'static {
         options: &SeedOptions,
     ) -> impl Future<Output = mongodb::error::Result<String>> + Send;
 }
+
+/// A subgraph's schema under construction.
+pub type Builder<S> =
+    SchemaBuilder<<S as Subgraph>::Query, <S as Subgraph>::Mutation, <S as Subgraph>::Subscription>;
 
 /// Why a subgraph could not be wired to its dependencies at start.
 #[derive(Debug, thiserror::Error)]
@@ -137,7 +142,7 @@ pub async fn schema<S: Subgraph>(
     database: Database,
     options: &S::Options,
     batching: Batching,
-) -> Result<Schema<S::Query, S::Mutation, EmptySubscription>, AttachError> {
+) -> Result<Schema<S::Query, S::Mutation, S::Subscription>, AttachError> {
     let builder = S::schema_builder()
         .extension(ParsedQueryCache::new(PARSED_QUERIES))
         .extension(RefusalCodes)
@@ -300,6 +305,7 @@ pub async fn run<S: Subgraph>() -> anyhow::Result<()> {
                 metrics,
                 verifier,
                 operation_labels: Arc::new(OperationLabels::registered()),
+                streams: Arc::new(tokio::sync::Semaphore::new(service.max_subscriptions)),
             });
             service_kit::server::serve(
                 service.listen_addr(S::DEFAULT_PORT),

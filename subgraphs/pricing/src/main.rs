@@ -1,16 +1,22 @@
 //! The pricing subgraph: list prices, currency rates and promotions, owned in the `pricing`
 //! database, served as fields on the catalog's `Product`.
 
+mod live;
 mod loaders;
 mod money;
 mod schema;
 mod store;
 
-use async_graphql::{EmptyMutation, EmptySubscription, SchemaBuilder};
+use async_graphql::{EmptyMutation, SchemaBuilder};
 use mongodb::Database;
 use subgraph_kit::{AttachError, Batching, NoOptions, SeedOptions, Subgraph};
 
-use crate::{loaders::PricingLoader, schema::Query, store::PricingStore};
+use crate::{
+    live::PriceChanges,
+    loaders::PricingLoader,
+    schema::{Query, Subscription},
+    store::PricingStore,
+};
 
 struct Pricing;
 
@@ -21,18 +27,20 @@ impl Subgraph for Pricing {
 
     type Query = Query;
     type Mutation = EmptyMutation;
+    type Subscription = Subscription;
     type Options = NoOptions;
 
     async fn attach(
-        builder: SchemaBuilder<Query, EmptyMutation, EmptySubscription>,
+        builder: SchemaBuilder<Query, EmptyMutation, Subscription>,
         database: Database,
         _options: &NoOptions,
         batching: Batching,
-    ) -> Result<SchemaBuilder<Query, EmptyMutation, EmptySubscription>, AttachError> {
+    ) -> Result<SchemaBuilder<Query, EmptyMutation, Subscription>, AttachError> {
         let store = PricingStore::new(&database).mirroring_reference_data();
         store.ensure_indexes().await?;
         let loader = batching.loader(PricingLoader::new(store.clone()));
-        Ok(builder.data(store).data(loader))
+        let changes = PriceChanges::follow(&store);
+        Ok(builder.data(store).data(loader).data(changes))
     }
 
     async fn seed(database: &Database, options: &SeedOptions) -> mongodb::error::Result<String> {

@@ -1,11 +1,13 @@
 //! Pricing's part of the storefront graph: `Product.price`, `Product.compareAtPrice` and the
 //! nullable `Product.pricing` on the catalog's `Product` entity, plus `Money`, `CurrencyCode`
-//! and running `promotions`.
+//! and running `promotions`; `productPriceChanged` tells of prices as they change.
 
 use async_graphql::{
-    ComplexObject, Context, ID, Object, Result, SimpleObject, dataloader::DataLoader,
+    ComplexObject, Context, ID, Object, Result, SimpleObject, Subscription as SubscriptionRoot,
+    dataloader::DataLoader,
 };
 use chrono::{DateTime, Utc};
+use futures::{Stream, StreamExt};
 use subgraph_kit::{
     ErrorCode,
     directives::listSize,
@@ -14,6 +16,7 @@ use subgraph_kit::{
 };
 
 use crate::{
+    live::PriceChanges,
     loaders::{PricingLoader, ProductId, Quote},
     money::{self, CurrencyCode, Money},
     store::{PricingStore, PromotionDoc},
@@ -77,6 +80,39 @@ impl Query {
             })
             .collect::<Result<_>>()?;
         Ok(Cart { id, lines })
+    }
+}
+
+/// The most products one `productPriceChanged` subscription may watch.
+pub const MAX_WATCHED_PRODUCTS: usize = 100;
+
+#[derive(Default)]
+pub struct Subscription;
+
+#[SubscriptionRoot]
+impl Subscription {
+    /// One event per listed product each time its effective price in `currency` changes: its
+    /// list price was written, a promotion covering it started or ended (at the moment its
+    /// window opens or closes), or the currency's rate changed. At most 100 products.
+    async fn product_price_changed(
+        &self,
+        ctx: &Context<'_>,
+        product_ids: Vec<ID>,
+        #[graphql(default_with = "Some(CurrencyCode::Usd)")] currency: Option<CurrencyCode>,
+    ) -> Result<impl Stream<Item = Product> + use<>> {
+        let mut ids: Vec<String> = product_ids.into_iter().map(|id| id.0).collect();
+        ids.sort();
+        ids.dedup();
+        if ids.is_empty() || ids.len() > MAX_WATCHED_PRODUCTS {
+            return Err(ErrorCode::BadUserInput.error(format!(
+                "`productIds` must list between 1 and {MAX_WATCHED_PRODUCTS} products, got {}",
+                ids.len()
+            )));
+        }
+        let changes = attached::<PriceChanges>(ctx)?;
+        Ok(changes
+            .watch(ids, currency.unwrap_or(CurrencyCode::Usd))
+            .map(|id| Product { id: ID(id) }))
     }
 }
 

@@ -12,7 +12,7 @@ use mongodb::{
 };
 use serde::{Deserialize, Serialize};
 
-use subgraph_kit::{mongo, reference::Mirror};
+use subgraph_kit::{live::ChangeFeed, mongo, reference::Mirror};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PriceDoc {
@@ -92,6 +92,16 @@ impl PricingStore {
             Mirror::follow(self.rates.clone()),
         ));
         self
+    }
+
+    /// The promotions and rates mirrors, when the store keeps them.
+    pub fn mirrors(&self) -> Option<&(Mirror<PromotionDoc>, Mirror<RateDoc>)> {
+        self.mirrors.as_ref()
+    }
+
+    /// Every change to list prices, followed once for the whole process.
+    pub fn follow_price_changes(&self) -> ChangeFeed<PriceDoc> {
+        ChangeFeed::follow(self.prices.clone(), Vec::new())
     }
 
     /// The promotions running at `now`, from the mirror when it is current.

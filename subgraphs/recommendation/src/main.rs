@@ -19,6 +19,7 @@ impl Subgraph for Recommendation {
 
     type Query = Query;
     type Mutation = EmptyMutation;
+    type Subscription = EmptySubscription;
     type Options = NoOptions;
 
     async fn attach(

@@ -16,6 +16,13 @@ export type AddToCartMutationVariables = Exact<{
 
 export type AddToCartMutation = { addToCart: { id: string, totalQuantity: number, updatedAt: string, lines: Array<{ id: string, quantity: number, product: { id: string, name: string, imageUrl: string | null, pricing: { percentOff: number, price: { amount: string, currencyCode: CurrencyCode }, compareAtPrice: { amount: string, currencyCode: CurrencyCode } | null } | null }, lineTotal: { amount: string, currencyCode: CurrencyCode } }>, subtotal: { amount: string, currencyCode: CurrencyCode } } };
 
+export type CartChangedSubscriptionVariables = Exact<{
+  currency?: CurrencyCode | null | undefined;
+}>;
+
+
+export type CartChangedSubscription = { cartChanged: { id: string, totalQuantity: number, updatedAt: string, lines: Array<{ id: string, quantity: number, product: { id: string, name: string, imageUrl: string | null, pricing: { percentOff: number, price: { amount: string, currencyCode: CurrencyCode }, compareAtPrice: { amount: string, currencyCode: CurrencyCode } | null } | null }, lineTotal: { amount: string, currencyCode: CurrencyCode } }>, subtotal: { amount: string, currencyCode: CurrencyCode } } };
+
 export type CartContentsFragment = { id: string, totalQuantity: number, updatedAt: string, lines: Array<{ id: string, quantity: number, product: { id: string, name: string, imageUrl: string | null, pricing: { percentOff: number, price: { amount: string, currencyCode: CurrencyCode }, compareAtPrice: { amount: string, currencyCode: CurrencyCode } | null } | null }, lineTotal: { amount: string, currencyCode: CurrencyCode } }>, subtotal: { amount: string, currencyCode: CurrencyCode } };
 
 export type CartViewQueryVariables = Exact<{
@@ -61,6 +68,14 @@ export type ProductPageQueryVariables = Exact<{
 
 
 export type ProductPageQuery = { categories: Array<{ slug: string, name: string }>, cart?: { id: string, totalQuantity: number } | null, product: { id: string, sku: string, name: string, description: string, imageUrl: string | null, tags: Array<string>, category: { slug: string, name: string }, pricing: { percentOff: number, price: { amount: string, currencyCode: CurrencyCode }, compareAtPrice: { amount: string, currencyCode: CurrencyCode } | null } | null } | null, related: { id: string, recommendations: Array<{ id: string, name: string, imageUrl: string | null, pricing: { percentOff: number, price: { amount: string, currencyCode: CurrencyCode }, compareAtPrice: { amount: string, currencyCode: CurrencyCode } | null } | null }> } | null };
+
+export type ProductPriceChangedSubscriptionVariables = Exact<{
+  productIds: Array<string | number> | string | number;
+  currency?: CurrencyCode | null | undefined;
+}>;
+
+
+export type ProductPriceChangedSubscription = { productPriceChanged: { id: string, pricing: { percentOff: number, price: { amount: string, currencyCode: CurrencyCode }, compareAtPrice: { amount: string, currencyCode: CurrencyCode } | null } | null } };
 
 export type RemoveFromCartMutationVariables = Exact<{
   productId: string | number;

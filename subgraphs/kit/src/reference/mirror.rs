@@ -8,6 +8,7 @@ use mongodb::{
     bson::{Bson, Document, doc},
 };
 use serde::de::DeserializeOwned;
+use tokio::sync::watch;
 
 use super::{FollowError, Follower, MIRROR_COMMENT, keep_following};
 
@@ -18,6 +19,8 @@ const MAX_DOCUMENTS: usize = 10_000;
 pub struct Mirror<T: Send + Sync> {
     collection: Collection<T>,
     current: Arc<RwLock<Option<Arc<[T]>>>>,
+    /// Told of every reload (and of the mirror stopping): see [`Mirror::reloads`].
+    reloaded: watch::Sender<()>,
 }
 
 impl<T: Send + Sync> Clone for Mirror<T> {
@@ -25,6 +28,7 @@ impl<T: Send + Sync> Clone for Mirror<T> {
         Self {
             collection: self.collection.clone(),
             current: Arc::clone(&self.current),
+            reloaded: self.reloaded.clone(),
         }
     }
 }
@@ -38,6 +42,7 @@ where
         let mirror = Self {
             collection: collection.clone(),
             current: Arc::new(RwLock::new(None)),
+            reloaded: watch::Sender::new(()),
         };
         tokio::spawn(keep_following(collection, mirror.clone()));
         mirror
@@ -67,11 +72,18 @@ where
         )
     }
 
+    /// Resolves at each reload from here on (after any change to the collection) and when the
+    /// mirror stops following: what was read from it before may be out of date.
+    pub fn reloads(&self) -> watch::Receiver<()> {
+        self.reloaded.subscribe()
+    }
+
     fn set(&self, documents: Option<Arc<[T]>>) {
         *self
             .current
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = documents;
+        self.reloaded.send_replace(());
     }
 }
 

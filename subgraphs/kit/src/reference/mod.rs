@@ -29,7 +29,7 @@ const RETRY_FIRST: Duration = Duration::from_secs(1);
 const RETRY_MOST: Duration = Duration::from_secs(30);
 
 #[derive(Debug, thiserror::Error)]
-enum FollowError {
+pub(crate) enum FollowError {
     #[error(transparent)]
     Mongo(#[from] mongodb::error::Error),
     #[error("the change stream ended")]
@@ -88,15 +88,15 @@ where
 
 /// One collection's change-stream metrics, labelled once: whether it follows, the changes it
 /// reported and how late, and how often it had to start over.
-struct StreamMetrics {
-    following: metrics::Gauge,
+pub(crate) struct StreamMetrics {
+    pub(crate) following: metrics::Gauge,
     events: metrics::Counter,
     lag: metrics::Histogram,
-    restarts: metrics::Counter,
+    pub(crate) restarts: metrics::Counter,
 }
 
 impl StreamMetrics {
-    fn of(collection: &str) -> Self {
+    pub(crate) fn of(collection: &str) -> Self {
         let label = || ("collection", collection.to_owned());
         let metrics = Self {
             following: metrics::gauge!("change_stream_following", &[label()]),
@@ -108,6 +108,17 @@ impl StreamMetrics {
         metrics.following.set(0.0);
         metrics.restarts.increment(0);
         metrics
+    }
+
+    /// One change heard, written at `written` (MongoDB's `wallTime`): counted, and how late
+    /// this process heard of it recorded.
+    pub(crate) fn heard(&self, written: Option<mongodb::bson::DateTime>) {
+        self.events.increment(1);
+        if let Some(written) = written {
+            let behind =
+                mongodb::bson::DateTime::now().timestamp_millis() - written.timestamp_millis();
+            self.lag.record(behind.max(0) as f64 / 1000.0);
+        }
     }
 }
 
@@ -134,13 +145,7 @@ async fn follow(
         let Some(change) = changes.try_next().await? else {
             return Err(FollowError::Ended);
         };
-        metrics.events.increment(1);
-        // From the write (MongoDB's `wallTime`) to this process hearing of it.
-        if let Ok(written) = change.get_datetime("wallTime") {
-            let behind =
-                mongodb::bson::DateTime::now().timestamp_millis() - written.timestamp_millis();
-            metrics.lag.record(behind.max(0) as f64 / 1000.0);
-        }
+        metrics.heard(change.get_datetime("wallTime").ok().copied());
         follower.changed(change).await?;
     }
 }

@@ -1,0 +1,386 @@
+//! Live updates through the router (docs/live-updates.md): `cartChanged` and
+//! `productPriceChanged` over SSE, multipart HTTP and WebSocket, driven by MongoDB change
+//! streams: writes through the API, writes straight to MongoDB, and a promotion window opening
+//! with no write at all.
+
+use std::time::{Duration, Instant};
+
+use e2e::{
+    TestStack, contract_operation, data, error_codes,
+    live::{Delivered, Subscription, Transport},
+    registered_document_id, token,
+};
+use mongodb::bson::{DateTime, doc};
+use serde_json::{Value, json};
+
+/// How soon an event must follow the write that caused it.
+const EVENT_BOUND: Duration = Duration::from_secs(1);
+/// How long a test listens to be sure nothing more comes.
+const QUIET: Duration = Duration::from_millis(1500);
+
+async fn cart_changed(
+    stack: &TestStack,
+    transport: Transport,
+    user_token: Option<&str>,
+) -> Subscription {
+    Subscription::open(
+        transport,
+        &stack.stack.router_url(),
+        user_token,
+        &contract_operation("CartChanged"),
+        json!({ "currency": "USD" }),
+    )
+    .await
+}
+
+/// A cart's lines as (product id, quantity), in order.
+type Lines = Vec<(&'static str, i64)>;
+
+/// The cart an event carries.
+fn cart(event: &Value) -> &Value {
+    &data(event)["cartChanged"]
+}
+
+fn quantities(cart: &Value) -> Vec<(String, i64)> {
+    cart["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .map(|line| {
+            (
+                line["product"]["id"].as_str().unwrap().to_owned(),
+                line["quantity"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Runs a cart mutation (registered text) as `user_token`, asserting it succeeded.
+async fn mutate(stack: &TestStack, user_token: &str, operation: &str, variables: Value) {
+    let response = stack
+        .query_as(Some(user_token), &contract_operation(operation), variables)
+        .await;
+    data(&response);
+}
+
+#[tokio::test]
+async fn cart_events_follow_every_change_over_every_transport() {
+    let stack = TestStack::start_alone("live-cart", |_| {}).await;
+    for transport in Transport::ALL {
+        let user = format!("live-{transport:?}").to_lowercase();
+        let shopper = token(&user);
+        let mut live = cart_changed(&stack, transport, Some(&shopper)).await;
+        let first = live
+            .next_response(EVENT_BOUND * 5, "the current cart")
+            .await;
+        assert_eq!(cart(&first)["totalQuantity"], 0, "{transport:?}: {first}");
+
+        let steps: [(&str, Value, Lines); 5] = [
+            (
+                "AddToCart",
+                json!({ "productId": "prod-000004", "quantity": 2 }),
+                vec![("prod-000004", 2)],
+            ),
+            (
+                "AddToCart",
+                json!({ "productId": "prod-000001" }),
+                vec![("prod-000004", 2), ("prod-000001", 1)],
+            ),
+            (
+                "UpdateCartLine",
+                json!({ "productId": "prod-000004", "quantity": 5 }),
+                vec![("prod-000004", 5), ("prod-000001", 1)],
+            ),
+            (
+                "RemoveFromCart",
+                json!({ "productId": "prod-000004" }),
+                vec![("prod-000001", 1)],
+            ),
+            ("ClearCart", json!({}), vec![]),
+        ];
+        for (operation, variables, expected) in steps {
+            let sent = Instant::now();
+            mutate(&stack, &shopper, operation, variables).await;
+            let event = live
+                .next_response(
+                    EVENT_BOUND,
+                    &format!("{transport:?}: the event after {operation}"),
+                )
+                .await;
+            let after = cart(&event);
+            let expected: Vec<(String, i64)> = expected
+                .into_iter()
+                .map(|(id, n)| (id.to_owned(), n))
+                .collect();
+            assert_eq!(
+                quantities(after),
+                expected,
+                "{transport:?} after {operation}: {event}"
+            );
+            // Joined per event as for a query: names from catalog, totals from pricing.
+            for line in after["lines"].as_array().unwrap() {
+                assert!(line["product"]["name"].is_string(), "{event}");
+                assert!(line["lineTotal"]["amount"].is_string(), "{event}");
+            }
+            assert!(after["subtotal"]["amount"].is_string(), "{event}");
+            println!(
+                "{transport:?} {operation}: event {:?} after the mutation was sent",
+                sent.elapsed()
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn two_shoppers_never_see_each_others_cart() {
+    let stack = TestStack::start("live-privacy").await;
+    let (alice, bob) = (token("live-alice"), token("live-bob"));
+    let mut alices = cart_changed(&stack, Transport::Sse, Some(&alice)).await;
+    let mut bobs = cart_changed(&stack, Transport::WebSocket, Some(&bob)).await;
+    for live in [&mut alices, &mut bobs] {
+        live.next_response(EVENT_BOUND * 5, "the current cart")
+            .await;
+    }
+    mutate(
+        &stack,
+        &alice,
+        "AddToCart",
+        json!({ "productId": "prod-000002", "quantity": 7 }),
+    )
+    .await;
+    let hers = alices
+        .next_response(EVENT_BOUND * 3, "alice's own change")
+        .await;
+    assert_eq!(quantities(cart(&hers)), [("prod-000002".to_owned(), 7)]);
+    // The control: bob's stream delivers bob's change, and that is the first thing it delivers.
+    mutate(
+        &stack,
+        &bob,
+        "AddToCart",
+        json!({ "productId": "prod-000003" }),
+    )
+    .await;
+    let his = bobs
+        .next_response(EVENT_BOUND * 3, "bob's own change")
+        .await;
+    assert_eq!(
+        quantities(cart(&his)),
+        [("prod-000003".to_owned(), 1)],
+        "bob's first event after alice's write is his own: {his}"
+    );
+    assert_eq!(
+        alices.next_within(QUIET).await,
+        None,
+        "alice heard of bob's cart"
+    );
+}
+
+#[tokio::test]
+async fn anonymous_and_forged_subscribers_are_refused() {
+    let stack = TestStack::start("live-refusals").await;
+    let forged = format!("{}x", token("mallory"));
+    for transport in Transport::ALL {
+        for (who, bearer) in [("anonymous", None), ("forged", Some(forged.as_str()))] {
+            let mut live = cart_changed(&stack, transport, bearer).await;
+            let answer = match live.next_within(EVENT_BOUND * 5).await {
+                Some(Delivered::Response(answer)) => answer,
+                other => panic!("{transport:?} {who}: expected a refusal, got {other:?}"),
+            };
+            assert!(
+                error_codes(&answer).contains(&"UNAUTHENTICATED".to_owned()),
+                "{transport:?} {who}: {answer}"
+            );
+            assert!(
+                answer["data"].is_null() || answer["data"]["cartChanged"].is_null(),
+                "{transport:?} {who}: {answer}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_cart_written_straight_to_mongodb_emits() {
+    let stack = TestStack::start("live-direct-cart").await;
+    let shopper = token("live-direct");
+    mutate(
+        &stack,
+        &shopper,
+        "AddToCart",
+        json!({ "productId": "prod-000005" }),
+    )
+    .await;
+    let mut live = cart_changed(&stack, Transport::Sse, Some(&shopper)).await;
+    let first = live
+        .next_response(EVENT_BOUND * 5, "the current cart")
+        .await;
+    assert_eq!(quantities(cart(&first)), [("prod-000005".to_owned(), 1)]);
+
+    let carts = stack
+        .database("cart")
+        .await
+        .collection::<mongodb::bson::Document>("carts");
+    let written = carts
+        .update_one(
+            doc! { "user_id": "live-direct" },
+            doc! { "$set": { "lines.0.quantity": 42, "updated_at": DateTime::now() } },
+        )
+        .await
+        .expect("a direct write");
+    assert_eq!(written.modified_count, 1);
+    let event = live.next_response(EVENT_BOUND, "the direct write").await;
+    assert_eq!(quantities(cart(&event)), [("prod-000005".to_owned(), 42)]);
+}
+
+async fn price_changed(stack: &TestStack, ids: &[&str]) -> Subscription {
+    Subscription::open(
+        Transport::Sse,
+        &stack.stack.router_url(),
+        None,
+        &contract_operation("ProductPriceChanged"),
+        json!({ "productIds": ids, "currency": "USD" }),
+    )
+    .await
+}
+
+/// The price the API answers for `id` now, as the event shows it.
+async fn price_now(stack: &TestStack, id: &str) -> Value {
+    let response = stack
+        .query(
+            "query($id: ID!) { product(id: $id) { pricing { price { amount currencyCode } compareAtPrice { amount currencyCode } percentOff } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    data(&response)["product"]["pricing"].clone()
+}
+
+#[tokio::test]
+async fn a_list_price_written_straight_to_pricing_emits_the_new_price() {
+    let stack = TestStack::start("live-list-price").await;
+    // prod-000001 is in `electronics`, which no demo promotion covers; prod-000002 is watched
+    // beside it and must stay quiet.
+    let mut live = price_changed(&stack, &["prod-000001", "prod-000002"]).await;
+    assert_eq!(live.status, 200);
+    // Subscribed before the write: give the router and pricing a moment to open the stream.
+    assert_eq!(
+        live.next_within(Duration::from_millis(500)).await,
+        None,
+        "no event before a change"
+    );
+    let prices = stack
+        .database("pricing")
+        .await
+        .collection::<mongodb::bson::Document>("prices");
+    prices
+        .update_one(
+            doc! { "_id": "prod-000001" },
+            doc! { "$set": { "list_price_cents": 123_456_i64 } },
+        )
+        .await
+        .expect("a direct write");
+    let event = live.next_response(EVENT_BOUND, "the new list price").await;
+    let product = &data(&event)["productPriceChanged"];
+    assert_eq!(product["id"], "prod-000001");
+    assert_eq!(product["pricing"]["price"]["amount"], "1234.56", "{event}");
+    assert_eq!(product["pricing"], price_now(&stack, "prod-000001").await);
+    assert_eq!(
+        live.next_within(QUIET).await,
+        None,
+        "one event for one change"
+    );
+}
+
+#[tokio::test]
+async fn a_promotion_emits_when_its_window_opens_with_no_write() {
+    let stack = TestStack::start_alone("live-promotion", |_| {}).await;
+    let mut live = price_changed(&stack, &["prod-000001"]).await;
+    assert_eq!(
+        live.next_within(Duration::from_millis(500)).await,
+        None,
+        "no event before a change"
+    );
+    let before = price_now(&stack, "prod-000001").await;
+    let starts = DateTime::from_millis(DateTime::now().timestamp_millis() + 2_000);
+    let promotions = stack
+        .database("pricing")
+        .await
+        .collection::<mongodb::bson::Document>("promotions");
+    promotions
+        .insert_one(doc! {
+            "_id": "promo-live-test",
+            "title": "Electronics flash sale",
+            "percent_off": 50,
+            "category_slugs": ["electronics"],
+            "starts_at": starts,
+            "ends_at": DateTime::from_millis(starts.timestamp_millis() + 60_000),
+        })
+        .await
+        .expect("a promotion written");
+    let event = live
+        .next_response(Duration::from_secs(4), "the promotion's start")
+        .await;
+    let arrived = DateTime::now().timestamp_millis();
+    assert!(
+        arrived >= starts.timestamp_millis(),
+        "the event came {} ms before the window opened: {event}",
+        starts.timestamp_millis() - arrived
+    );
+    assert!(
+        arrived - starts.timestamp_millis() < EVENT_BOUND.as_millis() as i64,
+        "the event came {} ms after the window opened",
+        arrived - starts.timestamp_millis()
+    );
+    let pricing = &data(&event)["productPriceChanged"]["pricing"];
+    assert_eq!(pricing["percentOff"], 50, "{event}");
+    assert_eq!(
+        pricing["compareAtPrice"]["amount"], before["price"]["amount"],
+        "{event}"
+    );
+    assert_eq!(*pricing, price_now(&stack, "prod-000001").await);
+}
+
+#[tokio::test]
+async fn more_than_a_hundred_watched_products_are_refused_with_a_code() {
+    let stack = TestStack::start("live-too-many").await;
+    let ids: Vec<String> = (1..=101).map(|n| format!("prod-{n:06}")).collect();
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let mut live = price_changed(&stack, &ids).await;
+    let answer = live.next_response(EVENT_BOUND * 5, "the refusal").await;
+    assert_eq!(error_codes(&answer), ["BAD_USER_INPUT"], "{answer}");
+    // The control: a hundred are taken.
+    let mut accepted = price_changed(&stack, &ids[..100]).await;
+    assert_eq!(accepted.next_within(Duration::from_millis(800)).await, None);
+}
+
+#[tokio::test]
+async fn trusted_mode_runs_registered_subscriptions_by_id_only() {
+    let stack = TestStack::start_with("live-trusted", |options| {
+        options
+            .router_env
+            .push(("ROUTER_TRUSTED_DOCUMENTS".into(), "true".into()));
+    })
+    .await;
+    let shopper = token("live-trusted");
+    let url = stack.stack.router_url();
+    let by_id = json!({ "documentId": registered_document_id("CartChanged"), "variables": {} });
+    let mut registered = Subscription::open_body(Transport::Sse, &url, Some(&shopper), by_id).await;
+    let first = registered
+        .next_response(EVENT_BOUND * 5, "the registered subscription")
+        .await;
+    assert_eq!(cart(&first)["totalQuantity"], 0, "{first}");
+
+    let unregistered = "subscription Sneaky { cartChanged { id lines { quantity } } }";
+    let mut refused = Subscription::open(
+        Transport::Sse,
+        &url,
+        Some(&shopper),
+        unregistered,
+        json!({}),
+    )
+    .await;
+    let answer = refused.next_response(EVENT_BOUND * 5, "the refusal").await;
+    assert_eq!(
+        error_codes(&answer),
+        ["PERSISTED_DOCUMENT_ID_REQUIRED"],
+        "{answer}"
+    );
+}
