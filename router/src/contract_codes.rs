@@ -8,16 +8,19 @@
 //! `UNSUPPORTED_CONTENT_TYPE` instead, hiding the refusal.
 
 use hive_router::{
-    async_trait,
+    GraphQLError, async_trait,
     http::StatusCode,
-    ntex::http::header::{self, HeaderValue},
+    ntex::{
+        http::header::{self, HeaderValue},
+        web::WebResponse,
+    },
     plugins::{
         hooks::{
             on_graphql_error::{OnGraphQLErrorHookPayload, OnGraphQLErrorHookResult},
             on_http_request::{OnHttpRequestHookFuture, OnHttpRequestHookPayload},
             on_plugin_init::{OnPluginInitPayload, OnPluginInitResult},
         },
-        plugin_trait::{RouterPlugin, StartHookPayload},
+        plugin_trait::{EndHookPayload, RouterPlugin, StartHookPayload},
     },
     sonic_rs,
 };
@@ -30,6 +33,10 @@ pub const PLUGIN_NAME: &str = "storefront_contract_codes";
 pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
 /// The contract's code for a signed-in caller without the scope an element needs.
 pub const FORBIDDEN: &str = "FORBIDDEN";
+
+/// The contract's code for a subscription refused because the router holds its most
+/// long-lived clients (`traffic_shaping.router.max_long_lived_clients`).
+pub const LONG_LIVED_CLIENT_LIMIT: &str = "LONG_LIVED_CLIENT_LIMIT";
 
 /// Hive Router's code for a field or type removed by its authorization directives.
 const UNAUTHORIZED_FIELD_OR_TYPE: &str = "UNAUTHORIZED_FIELD_OR_TYPE";
@@ -77,7 +84,16 @@ impl RouterPlugin for ContractCodes {
             {
                 headers.insert(header::ACCEPT, accept);
             }
-            payload.proceed()
+            payload.on_end(|answered| {
+                if is_long_lived_client_refusal(&answered.response) {
+                    let error = GraphQLError::from_message_and_code(
+                        "this router holds as many open subscriptions as it may; try again shortly",
+                        LONG_LIVED_CLIENT_LIMIT,
+                    );
+                    return answered.end_with_graphql_error(error, StatusCode::SERVICE_UNAVAILABLE);
+                }
+                answered.proceed()
+            })
         })
     }
 
@@ -114,6 +130,18 @@ impl RouterPlugin for ContractCodes {
         );
         payload.proceed()
     }
+}
+
+/// Hive Router's refusal at its long-lived client limit: a plain-text 503 with `Retry-After: 5`
+/// (`pipeline::long_lived_client_limit`), which a GraphQL client cannot read a code from.
+fn is_long_lived_client_refusal(response: &WebResponse) -> bool {
+    let headers = response.headers();
+    response.status() == StatusCode::SERVICE_UNAVAILABLE
+        && headers.get(header::RETRY_AFTER).is_some()
+        && !headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|kind| kind.to_str().ok())
+            .is_some_and(|kind| kind.contains("json"))
 }
 
 /// Media types that carry one GraphQL response.

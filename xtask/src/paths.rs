@@ -68,6 +68,27 @@ pub const REGISTERED_OPERATIONS: &str = "contract/operations";
 /// id), relative to the workspace root; `cargo xtask compose` regenerates it.
 pub const PERSISTED_DOCUMENTS: &str = "contract/persisted-documents.json";
 
+/// Files the Kubernetes manifests carry copies of (kustomize reads nothing outside its
+/// folder), as (copy under `deploy/kubernetes/`, original), relative paths: `cargo xtask
+/// compose` writes the copies, and a test holds them equal.
+pub const KUBERNETES_COPIES: &[(&str, &str)] = &[
+    ("base/config/router.yaml", "router.yaml"),
+    (
+        "base/config/router.production.yaml",
+        "router.production.yaml",
+    ),
+    (
+        "base/config/router.containers.yaml",
+        "docker/router.containers.yaml",
+    ),
+    ("base/config/supergraph.graphql", "supergraph.graphql"),
+    ("base/config/persisted-documents.json", PERSISTED_DOCUMENTS),
+    (
+        "overlays/dev/dev-identity/jwks.json",
+        "dev-identity/jwks.json",
+    ),
+];
+
 /// Approved breaking schema changes, relative to the workspace root.
 pub const SCHEMA_APPROVALS: &str = "schema-approvals.yaml";
 

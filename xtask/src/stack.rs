@@ -272,6 +272,16 @@ impl Stack {
         Ok(())
     }
 
+    /// Stops the router (SIGTERM, its grace for in-flight requests) and starts it again on the
+    /// same port, as a redeploy does; waits until it is ready.
+    pub async fn restart_router(&mut self) -> anyhow::Result<()> {
+        if let Some(router) = self.router.take() {
+            router.stop(Duration::from_secs(10)).await;
+        }
+        self.router = Some(self.start_router().await?);
+        Ok(())
+    }
+
     /// Freezes (or thaws) one subgraph: it keeps its port but answers nothing, like a hung
     /// process, so callers wait until their own timeouts.
     pub fn freeze_subgraph(&self, name: &str, frozen: bool) {

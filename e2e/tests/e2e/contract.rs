@@ -2,10 +2,14 @@
 //! every type, field, argument, default and enum value of `storefront.graphql` with the same
 //! types, and every contract operation validates and answers.
 
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, time::Duration};
 
 use cynic_parser::type_system::{Definition, TypeDefinition};
-use e2e::{TestStack, contract_operation, data, token};
+use e2e::{
+    TestStack, contract_operation, data,
+    live::{Subscription, Transport},
+    token,
+};
 use serde_json::{Value, json};
 use xtask::paths;
 
@@ -188,7 +192,12 @@ async fn every_contract_operation_answers_without_errors() {
         .map(|operation| operation.name)
         .collect();
     registered.sort_unstable();
-    let mut covered: Vec<&str> = runs.iter().map(|(name, _)| *name).collect();
+    let subscriptions = ["CartChanged", "ProductPriceChanged"];
+    let mut covered: Vec<&str> = runs
+        .iter()
+        .map(|(name, _)| *name)
+        .chain(subscriptions)
+        .collect();
     covered.sort_unstable();
     assert_eq!(
         covered, registered,
@@ -205,6 +214,53 @@ async fn every_contract_operation_answers_without_errors() {
             "{name} answered {data}"
         );
     }
+
+    // The subscriptions, over SSE: the cart's first event is the cart as it is; a price event
+    // follows a list price written.
+    let url = stack.stack.router_url();
+    let mut cart = Subscription::open(
+        Transport::Sse,
+        &url,
+        Some(&shopper),
+        &contract_operation("CartChanged"),
+        json!({ "currency": "EUR" }),
+    )
+    .await;
+    let first = cart
+        .next_response(Duration::from_secs(5), "CartChanged")
+        .await;
+    assert!(
+        !data(&first)["cartChanged"]["id"].is_null(),
+        "CartChanged answered {first}"
+    );
+    let mut prices = Subscription::open(
+        Transport::Sse,
+        &url,
+        None,
+        &contract_operation("ProductPriceChanged"),
+        json!({ "productIds": ["prod-000003"], "currency": "GBP" }),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    stack
+        .database("pricing")
+        .await
+        .collection::<mongodb::bson::Document>("prices")
+        .update_one(
+            mongodb::bson::doc! { "_id": "prod-000003" },
+            mongodb::bson::doc! { "$inc": { "list_price_cents": 100 } },
+        )
+        .await
+        .expect("a list price written");
+    let event = prices
+        .next_response(Duration::from_secs(5), "ProductPriceChanged")
+        .await;
+    let product = &data(&event)["productPriceChanged"];
+    assert_eq!(product["id"], "prod-000003", "{event}");
+    assert_eq!(
+        product["pricing"]["price"]["currencyCode"], "GBP",
+        "{event}"
+    );
 }
 
 /// The error codes `storefront.graphql` documents: every `extensions.code "X"` in its comments.

@@ -150,31 +150,12 @@ fn both_overlays_pass_the_policy_scan() {
 #[test]
 fn the_copies_kustomize_reads_are_the_repositorys_files() {
     let root = paths::workspace_root();
-    for (copy, original) in [
-        ("base/config/router.yaml", "router.yaml"),
-        (
-            "base/config/router.production.yaml",
-            "router.production.yaml",
-        ),
-        (
-            "base/config/router.containers.yaml",
-            "docker/router.containers.yaml",
-        ),
-        ("base/config/supergraph.graphql", "supergraph.graphql"),
-        (
-            "base/config/persisted-documents.json",
-            "contract/persisted-documents.json",
-        ),
-        (
-            "overlays/dev/dev-identity/jwks.json",
-            "dev-identity/jwks.json",
-        ),
-    ] {
+    for (copy, original) in paths::KUBERNETES_COPIES {
         assert_eq!(
             std::fs::read_to_string(kubernetes_dir().join(copy)).unwrap(),
             std::fs::read_to_string(root.join(original)).unwrap(),
-            "deploy/kubernetes/{copy} differs from {original}: copy it again (`cargo xtask \
-             compose` rewrites the supergraph's and the manifest's copies)"
+            "deploy/kubernetes/{copy} differs from {original}: `cargo xtask compose` copies it \
+             again"
         );
     }
 }
@@ -560,4 +541,25 @@ fn the_monitoring_component_carries_the_alert_rules_and_the_dashboards() {
         of_kind(&objects, "ServiceMonitor").next().is_some(),
         "the component still brings its ServiceMonitor"
     );
+}
+
+#[test]
+fn the_ingress_keeps_subscription_streams_open() {
+    for overlay in OVERLAYS {
+        let (_, objects) = render(overlay);
+        let ingress = of_kind(&objects, "Ingress").next().expect("an Ingress");
+        let annotations = &ingress["metadata"]["annotations"];
+        assert_eq!(
+            annotations["nginx.ingress.kubernetes.io/proxy-buffering"], "off",
+            "{overlay}: streams are not buffered"
+        );
+        for timeout in ["proxy-read-timeout", "proxy-send-timeout"] {
+            let seconds: u64 = annotations
+                [format!("nginx.ingress.kubernetes.io/{timeout}").as_str()]
+            .as_str()
+            .and_then(|value| value.parse().ok())
+            .unwrap_or_else(|| panic!("{overlay}: the Ingress sets {timeout}"));
+            assert!(seconds >= 3600, "{overlay}: {timeout} is {seconds} s");
+        }
+    }
 }

@@ -384,3 +384,238 @@ async fn trusted_mode_runs_registered_subscriptions_by_id_only() {
         "{answer}"
     );
 }
+
+/// The reasons a stream that ended gave: the codes of its last response's errors.
+fn ending_codes(deliveries: &[Delivered]) -> Vec<String> {
+    assert!(
+        matches!(deliveries.last(), Some(Delivered::Ended(_))),
+        "the stream ended: {deliveries:?}"
+    );
+    deliveries
+        .iter()
+        .rev()
+        .find_map(|delivered| match delivered {
+            Delivered::Response(response) => Some(error_codes(response)),
+            Delivered::Ended(_) => None,
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn an_expiring_token_ends_the_stream_with_unauthenticated() {
+    let stack = TestStack::start("live-expiry").await;
+    let short = e2e::dev_token("live-expiry", Duration::from_secs(3));
+    let mut live = cart_changed(&stack, Transport::Sse, Some(&short)).await;
+    live.next_response(EVENT_BOUND * 3, "the current cart")
+        .await;
+    // The control: a change while the token is valid is delivered.
+    mutate(
+        &stack,
+        &short,
+        "AddToCart",
+        json!({ "productId": "prod-000001" }),
+    )
+    .await;
+    live.next_response(EVENT_BOUND, "a change before expiry")
+        .await;
+    let ended = live.drain(Duration::from_secs(6)).await;
+    assert_eq!(ending_codes(&ended), ["UNAUTHENTICATED"], "{ended:?}");
+}
+
+#[tokio::test]
+async fn a_stopped_or_killed_subgraph_ends_its_streams_and_a_new_one_works_once_it_is_back() {
+    let mut stack = TestStack::start("live-subgraph-restart").await;
+    let shopper = token("live-restart");
+    for kill in [false, true] {
+        let mut live = cart_changed(&stack, Transport::Sse, Some(&shopper)).await;
+        live.next_response(EVENT_BOUND * 5, "the current cart")
+            .await;
+        let stopped = Instant::now();
+        if kill {
+            stack.stack.kill_subgraph("cart").await;
+        } else {
+            stack.stack.stop_subgraph("cart").await;
+        }
+        let ended = live.drain(Duration::from_secs(10)).await;
+        assert!(
+            matches!(ended.last(), Some(Delivered::Ended(_))),
+            "kill={kill}: the stream ended rather than hung: {ended:?}"
+        );
+        println!(
+            "kill={kill}: the client's stream ended {:?} after the stop: {ended:?}",
+            stopped.elapsed()
+        );
+        if !kill {
+            assert_eq!(ending_codes(&ended), ["SERVICE_UNAVAILABLE"], "{ended:?}");
+        }
+        stack
+            .stack
+            .start_subgraph_again("cart")
+            .await
+            .expect("cart starts again");
+        let mut again = cart_changed(&stack, Transport::Sse, Some(&shopper)).await;
+        again
+            .next_response(EVENT_BOUND * 5, "a new subscription")
+            .await;
+        mutate(
+            &stack,
+            &shopper,
+            "AddToCart",
+            json!({ "productId": "prod-000002" }),
+        )
+        .await;
+        again
+            .next_response(EVENT_BOUND, "a change after the restart")
+            .await;
+    }
+}
+
+#[tokio::test]
+async fn a_router_restart_ends_streams_and_clients_reconnect() {
+    let mut stack = TestStack::start("live-router-restart").await;
+    let shopper = token("live-router");
+    let mut live = cart_changed(&stack, Transport::WebSocket, Some(&shopper)).await;
+    live.next_response(EVENT_BOUND * 5, "the current cart")
+        .await;
+    stack
+        .stack
+        .restart_router()
+        .await
+        .expect("the router starts again");
+    let ended = live.drain(Duration::from_secs(15)).await;
+    assert!(
+        matches!(ended.last(), Some(Delivered::Ended(_))),
+        "{ended:?}"
+    );
+    let mut again = cart_changed(&stack, Transport::WebSocket, Some(&shopper)).await;
+    again
+        .next_response(EVENT_BOUND * 5, "the reconnected subscription")
+        .await;
+    mutate(
+        &stack,
+        &shopper,
+        "AddToCart",
+        json!({ "productId": "prod-000003" }),
+    )
+    .await;
+    again
+        .next_response(EVENT_BOUND, "a change after the reconnect")
+        .await;
+}
+
+#[tokio::test]
+async fn every_write_acknowledged_after_mongodb_restarts_still_arrives() {
+    use xtask::{
+        mongo::LocalMongo,
+        process::{Output, free_port},
+    };
+
+    let binary: std::path::PathBuf = e2e::required_env("STOREFRONT_MONGOD").into();
+    let data_dir = e2e::scratch_dir().join(format!("live-mongodb-{}", std::process::id()));
+    let log = Output::File(e2e::scratch_dir().join("live-mongodb.log"));
+    let port = free_port().unwrap();
+    let mongod = LocalMongo::start(&binary, &data_dir, port, &log)
+        .await
+        .expect("a MongoDB of this test's own");
+    let stack = TestStack::start_alone("live-mongodb-restart", |options| {
+        options.mongodb_uri = mongod.uri();
+    })
+    .await;
+    let shopper = token("live-mongodb");
+    let mut live = cart_changed(&stack, Transport::Sse, Some(&shopper)).await;
+    live.next_response(EVENT_BOUND * 5, "the current cart")
+        .await;
+    mutate(
+        &stack,
+        &shopper,
+        "AddToCart",
+        json!({ "productId": "prod-000001" }),
+    )
+    .await;
+    live.next_response(EVENT_BOUND, "a change before the restart")
+        .await;
+
+    mongod.service.kill().await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let _mongod = LocalMongo::start(&binary, &data_dir, port, &log)
+        .await
+        .expect("MongoDB starts again on its data");
+    // Writes go through once a primary is back; each acknowledged one must be heard.
+    let mut acknowledged = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(40);
+    for quantity in 2..=6 {
+        loop {
+            assert!(Instant::now() < deadline, "writes did not resume");
+            let response = stack
+                .query_as(
+                    Some(&shopper),
+                    &contract_operation("UpdateCartLine"),
+                    json!({ "productId": "prod-000001", "quantity": quantity }),
+                )
+                .await;
+            if response.get("errors").is_none() {
+                acknowledged.push(quantity);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    }
+    // Each event is the cart as it is when the change is heard: writes in quick succession
+    // may arrive as one event showing both, never as a state that skips one or goes back.
+    let mut heard: Vec<i64> = Vec::new();
+    while heard.last() != acknowledged.last() {
+        let event = live
+            .next_response(Duration::from_secs(10), "the writes after the restart")
+            .await;
+        heard.push(quantities(cart(&event))[0].1);
+    }
+    assert!(
+        heard.iter().all(|quantity| acknowledged.contains(quantity))
+            && heard.windows(2).all(|pair| pair[0] < pair[1]),
+        "heard {heard:?} for the acknowledged {acknowledged:?}"
+    );
+    println!("acknowledged {acknowledged:?}, heard {heard:?}");
+}
+
+#[tokio::test]
+async fn past_the_long_lived_client_limit_a_subscription_is_refused_with_a_code() {
+    let stack = TestStack::start_with("live-limit", |options| {
+        options
+            .router_env
+            .push(("ROUTER_MAX_LONG_LIVED_CLIENTS".into(), "2".into()));
+    })
+    .await;
+    let first = price_changed(&stack, &["prod-000001"]).await;
+    let second = price_changed(&stack, &["prod-000002"]).await;
+    // The control: both are held (200, nothing delivered, not ended).
+    assert_eq!((first.status, second.status), (200, 200));
+    for transport in [Transport::Sse, Transport::Multipart] {
+        let mut third = Subscription::open(
+            transport,
+            &stack.stack.router_url(),
+            None,
+            &contract_operation("ProductPriceChanged"),
+            json!({ "productIds": ["prod-000003"] }),
+        )
+        .await;
+        assert_eq!(third.status, 503, "{transport:?}");
+        let answer = third.next_response(EVENT_BOUND, "the refusal").await;
+        assert_eq!(
+            error_codes(&answer),
+            ["LONG_LIVED_CLIENT_LIMIT"],
+            "{transport:?}: {answer}"
+        );
+    }
+    // A slot freed is a slot taken again.
+    drop(first);
+    let mut again = None;
+    for _ in 0..20 {
+        let attempt = price_changed(&stack, &["prod-000003"]).await;
+        if attempt.status == 200 {
+            again = Some(attempt);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(again.is_some(), "a closed stream frees its slot");
+}

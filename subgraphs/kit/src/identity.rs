@@ -2,7 +2,11 @@
 //! subgraph that serves personal data verifies the forwarded `Authorization: Bearer` JWT again
 //! against the same trusted keys (JWKS) and trusts nothing else.
 
-use std::{collections::HashMap, path::Path};
+use std::{
+    collections::HashMap,
+    path::Path,
+    time::{Duration, SystemTime},
+};
 
 use axum::http::{HeaderMap, header::AUTHORIZATION};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header, jwk::JwkSet};
@@ -15,8 +19,13 @@ use crate::ErrorCode;
 pub enum Caller {
     /// No credentials were presented.
     Anonymous,
-    /// A valid token for this user (its `sub` claim) with its scopes (the `scope` claim).
-    User { id: String, scopes: Vec<String> },
+    /// A valid token for this user (its `sub` claim) with its scopes (the `scope` claim),
+    /// valid until `expires_at` (its `exp` claim).
+    User {
+        id: String,
+        scopes: Vec<String>,
+        expires_at: SystemTime,
+    },
     /// Credentials were presented and refused; the reason is for logs and the error message.
     Rejected(String),
 }
@@ -31,6 +40,14 @@ impl Caller {
             Caller::Rejected(reason) => {
                 Err(ErrorCode::Unauthenticated.error(format!("invalid token: {reason}")))
             }
+        }
+    }
+
+    /// When the caller's token stops being valid: a stream opened with it ends then.
+    pub fn expires_at(&self) -> Option<SystemTime> {
+        match self {
+            Caller::User { expires_at, .. } => Some(*expires_at),
+            Caller::Anonymous | Caller::Rejected(_) => None,
         }
     }
 
@@ -61,6 +78,8 @@ pub struct Verifier {
 #[derive(Deserialize)]
 struct Claims {
     sub: String,
+    /// Seconds since the Unix epoch.
+    exp: u64,
     /// Space-separated (OAuth 2.0).
     #[serde(default)]
     scope: String,
@@ -100,9 +119,9 @@ impl Verifier {
         })
     }
 
-    /// The `sub` and scopes of a valid token: known key, matching algorithm, signature,
-    /// expiry, issuer and audience all checked.
-    pub fn verify(&self, token: &str) -> Result<(String, Vec<String>), String> {
+    /// The caller a valid token names: known key, matching algorithm, signature, expiry,
+    /// issuer and audience all checked.
+    pub fn verify(&self, token: &str) -> Result<Caller, String> {
         let header = decode_header(token).map_err(|err| err.to_string())?;
         let kid = header.kid.ok_or("the token names no key (`kid`)")?;
         let (key, algorithm) = self
@@ -120,7 +139,11 @@ impl Verifier {
             .split_whitespace()
             .map(str::to_owned)
             .collect();
-        Ok((data.claims.sub, scopes))
+        Ok(Caller::User {
+            id: data.claims.sub,
+            scopes,
+            expires_at: SystemTime::UNIX_EPOCH + Duration::from_secs(data.claims.exp),
+        })
     }
 
     /// The caller behind a request's `Authorization` header.
@@ -135,10 +158,9 @@ impl Verifier {
             None => {
                 Caller::Rejected("this service trusts no keys (JWKS_FILE is not set)".to_owned())
             }
-            Some(verifier) => match verifier.verify(token.trim()) {
-                Ok((id, scopes)) => Caller::User { id, scopes },
-                Err(reason) => Caller::Rejected(reason),
-            },
+            Some(verifier) => verifier
+                .verify(token.trim())
+                .unwrap_or_else(Caller::Rejected),
         }
     }
 }

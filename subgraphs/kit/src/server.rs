@@ -2,7 +2,11 @@
 //! `/ready` (its MongoDB answers), `/metrics` (Prometheus). Serving it, with the graceful
 //! shutdown every service has, is `service_kit::server`.
 
-use std::{convert::Infallible, sync::Arc, time::Duration, time::Instant};
+use std::{
+    convert::Infallible,
+    sync::Arc,
+    time::{Duration, Instant, SystemTime},
+};
 
 use async_graphql::{ObjectType, Schema, SubscriptionType};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
@@ -91,12 +95,13 @@ where
     S: SubscriptionType + 'static,
 {
     let caller = Verifier::caller(state.verifier.as_deref(), &headers);
+    let session_ends = caller.expires_at();
     let request = request.into_inner().data(caller);
     let operation = state
         .operation_labels
         .label(request.operation_name.as_deref());
     if wants_event_stream(&headers) {
-        return event_stream(&state, request, operation.into_owned()).into_response();
+        return event_stream(&state, request, operation.into_owned(), session_ends).into_response();
     }
     let started = Instant::now();
     let _in_flight = InFlight::begin();
@@ -147,13 +152,15 @@ fn wants_event_stream(headers: &HeaderMap) -> bool {
 const STREAM_HEARTBEAT: Duration = Duration::from_secs(15);
 
 /// Answers `request` as GraphQL over SSE (distinct connections mode): a `next` event per
-/// response, then `complete`. A subscription runs until the caller goes away or this process
-/// stops, when it ends with a `SERVICE_UNAVAILABLE` error telling the client to subscribe
-/// again. Past [`AppState::streams`] open streams, the request is refused with that error.
+/// response, then `complete`. A subscription runs until the caller goes away, its token
+/// expires (`session_ends`: it ends with an `UNAUTHENTICATED` error) or this process stops
+/// (with a `SERVICE_UNAVAILABLE` error telling the client to subscribe again). Past
+/// [`AppState::streams`] open streams, the request is refused with that error.
 fn event_stream<Q, M, S>(
     state: &AppState<Q, M, S>,
     request: async_graphql::Request,
     operation: String,
+    session_ends: Option<SystemTime>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>> + use<Q, M, S>>
 where
     Q: ObjectType + 'static,
@@ -164,18 +171,17 @@ where
     let schema = state.schema.clone();
     let events = async_stream::stream! {
         let Some(_slot) = slot else {
-            let refused = ErrorCode::Unavailable.error(
+            yield Ok(error_event(
+                ErrorCode::Unavailable,
                 "this service holds as many open subscriptions as it may; subscribe again later",
-            );
-            yield Ok(next_event(async_graphql::Response::from_errors(vec![
-                refused.into_server_error(Default::default()),
-            ])));
+            ));
             yield Ok(complete_event());
             return;
         };
         let _open = OpenStream::begin(&operation);
         let mut responses = std::pin::pin!(schema.execute_stream(request));
         let mut stopping = std::pin::pin!(service_kit::server::shutting_down());
+        let mut expired = std::pin::pin!(until(session_ends));
         loop {
             tokio::select! {
                 response = responses.next() => {
@@ -185,12 +191,18 @@ where
                         .increment(1);
                     yield Ok(next_event(response));
                 }
+                () = &mut expired => {
+                    yield Ok(error_event(
+                        ErrorCode::Unauthenticated,
+                        "the token expired: sign in again, then subscribe again",
+                    ));
+                    break;
+                }
                 () = &mut stopping => {
-                    let ended = ErrorCode::Unavailable
-                        .error("the service is restarting; subscribe again");
-                    yield Ok(next_event(async_graphql::Response::from_errors(vec![
-                        ended.into_server_error(Default::default()),
-                    ])));
+                    yield Ok(error_event(
+                        ErrorCode::Unavailable,
+                        "the service is restarting; subscribe again",
+                    ));
                     break;
                 }
             }
@@ -200,10 +212,27 @@ where
     Sse::new(events).keep_alive(KeepAlive::new().interval(STREAM_HEARTBEAT))
 }
 
+/// Resolves at `moment`, or never without one.
+async fn until(moment: Option<SystemTime>) {
+    match moment {
+        Some(moment) => {
+            let left = moment.duration_since(SystemTime::now()).unwrap_or_default();
+            tokio::time::sleep(left).await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
 fn next_event(response: async_graphql::Response) -> Event {
     let data = serde_json::to_string(&response)
         .unwrap_or_else(|_| r#"{"errors":[{"message":"unserializable response"}]}"#.to_owned());
     Event::default().event("next").data(data)
+}
+
+/// A `next` event carrying only an error with `code`: why the stream ends.
+fn error_event(code: ErrorCode, message: &str) -> Event {
+    let error = code.error(message).into_server_error(Default::default());
+    next_event(async_graphql::Response::from_errors(vec![error]))
 }
 
 fn complete_event() -> Event {

@@ -27,24 +27,31 @@ pub async fn run() -> anyhow::Result<()> {
         .args(["compose", "--config"])
         .arg(root.join("supergraph.yaml"));
     let supergraph = run_to_completion("router compose", command).await?;
-    // The Kubernetes base serves a copy (kustomize reads nothing outside its folder).
-    for path in [
-        root.join("supergraph.graphql"),
-        root.join("deploy/kubernetes/base/config/supergraph.graphql"),
-    ] {
-        std::fs::write(&path, &supergraph)
-            .with_context(|| format!("writing {}", path.display()))?;
+    let written = [
+        (root.join("supergraph.graphql"), supergraph.into_bytes()),
+        (
+            root.join(paths::PERSISTED_DOCUMENTS),
+            schema_check::persisted_documents(&bin)?,
+        ),
+    ];
+    for (path, text) in written {
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
         step(&format!("Wrote {}", path.display()));
     }
-    let manifest = schema_check::persisted_documents(&bin)?;
-    for path in [
-        root.join(paths::PERSISTED_DOCUMENTS),
-        root.join("deploy/kubernetes/base/config/persisted-documents.json"),
-    ] {
-        std::fs::write(&path, &manifest).with_context(|| format!("writing {}", path.display()))?;
-        step(&format!("Wrote {}", path.display()));
-    }
+    write_kubernetes_copies(&root)?;
     write_monitoring_copies(&root)
+}
+
+/// The Kubernetes manifests' copies of the repository's files ([`paths::KUBERNETES_COPIES`]).
+fn write_kubernetes_copies(root: &std::path::Path) -> anyhow::Result<()> {
+    let kubernetes = root.join("deploy/kubernetes");
+    for (copy, original) in paths::KUBERNETES_COPIES {
+        let copy = kubernetes.join(copy);
+        std::fs::copy(root.join(original), &copy)
+            .with_context(|| format!("copying {original} to {}", copy.display()))?;
+        step(&format!("Wrote {}", copy.display()));
+    }
+    Ok(())
 }
 
 /// The Kubernetes monitoring component's copies (kustomize reads nothing outside its folder):
