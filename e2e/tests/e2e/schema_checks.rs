@@ -307,6 +307,26 @@ fn removing_a_field_an_operation_uses_fails_naming_field_and_operation() {
 }
 
 #[test]
+fn a_subscription_operation_is_protected_like_the_others() {
+    let schema = proposed_schema("pricing", "no-currency-arg", |sdl| {
+        sdl.replace(", currency: CurrencyCode = USD): Product!", "): Product!")
+    });
+    let report = json(&propose_for(
+        "pricing",
+        "no-currency-arg",
+        &schema,
+        &["--format", "json"],
+    ));
+    assert_eq!(report["passed"], false, "{report}");
+    let removal = change_at(&report, "Subscription.productPriceChanged(currency:)");
+    assert_eq!(removal["criticality"], "breaking", "{removal}");
+    assert_eq!(
+        removal["used_by"],
+        serde_json::json!(["ProductPriceChanged"])
+    );
+}
+
+#[test]
 fn adding_an_optional_field_passes_as_a_safe_change() {
     let schema = proposed_catalog("add-field", |sdl| {
         sdl.replace("\tsku: String!\n", "\tsku: String!\n\tweightGrams: Int\n")
