@@ -1,9 +1,17 @@
-// What every page shares: the chosen currency, the signed-in shopper (dev identity), and the
-// cart badge. Currency and identity survive a reload (localStorage); the cart lives on the server.
+// What every page shares: the chosen currency, the signed-in shopper (dev identity), the cart
+// badge and the cart as the `CartChanged` subscription last told it (live across tabs and
+// devices). Currency and identity survive a reload (localStorage); the cart lives on the server.
 import { createContext, type ComponentChildren } from 'preact';
-import { useCallback, useContext, useEffect, useMemo, useState } from 'preact/hooks';
+import { useCallback, useContext, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { execute, type Operation, type Result, NetworkError } from './graphql/client';
-import type { CurrencyCode } from './graphql/operations';
+import { subscribe, type LiveState } from './graphql/live';
+import {
+  CartChanged,
+  ProductPriceChanged,
+  type CartContents,
+  type CurrencyCode,
+  type Pricing,
+} from './graphql/operations';
 
 export const CURRENCIES: CurrencyCode[] = ['USD', 'EUR', 'GBP'];
 
@@ -22,6 +30,10 @@ interface Shop {
   /** Items in the cart, as last answered by the graph (null: not known yet). */
   cartCount: number | null;
   setCartCount(count: number | null): void;
+  /** The cart as `CartChanged` last delivered it (null: nothing heard yet). */
+  liveCart: CartContents | null;
+  /** The cart subscription's state; null when signed out. */
+  cartLive: LiveState | null;
 }
 
 const ShopContext = createContext<Shop | null>(null);
@@ -76,6 +88,27 @@ export function ShopProvider({ children }: { children: ComponentChildren }) {
     setSession(next);
   }, []);
 
+  // The signed-in shopper's cart, live: the badge and the cart page follow changes made in
+  // other tabs and devices. The first event is the cart as it is.
+  const [liveCart, setLiveCart] = useState<CartContents | null>(null);
+  const [cartLive, setCartLive] = useState<LiveState | null>(null);
+  const token = session?.token ?? null;
+  useEffect(() => {
+    setLiveCart(null);
+    if (!token) {
+      setCartLive(null);
+      return;
+    }
+    return subscribe(CartChanged, { currency }, token, {
+      data(data) {
+        setLiveCart(data.cartChanged);
+        setCartCount(data.cartChanged.totalQuantity);
+      },
+      state: setCartLive,
+      refused: () => setCartLive(null),
+    });
+  }, [token, currency]);
+
   const signOut = useCallback(() => {
     localStorage.removeItem(SESSION_KEY);
     setCartCount(null);
@@ -83,8 +116,8 @@ export function ShopProvider({ children }: { children: ComponentChildren }) {
   }, []);
 
   const shop = useMemo(
-    () => ({ currency, setCurrency, session, signIn, signOut, cartCount, setCartCount }),
-    [currency, setCurrency, session, signIn, signOut, cartCount],
+    () => ({ currency, setCurrency, session, signIn, signOut, cartCount, setCartCount, liveCart, cartLive }),
+    [currency, setCurrency, session, signIn, signOut, cartCount, liveCart, cartLive],
   );
   return <ShopContext.Provider value={shop}>{children}</ShopContext.Provider>;
 }
@@ -147,4 +180,43 @@ export function useQuery<Data, Variables>(op: Operation<Data, Variables>, variab
     setResult,
     refetch,
   };
+}
+
+/**
+ * Prices of `ids` in the current currency as `ProductPriceChanged` delivers them, by product id:
+ * what a page shows instead of the prices it loaded. `caughtUp` runs when the subscription is
+ * live again after a gap, in which changes may have been missed (reload what the page shows).
+ */
+export function useLivePrices(
+  ids: string[],
+  caughtUp: () => void,
+): { prices: Record<string, Pricing>; state: LiveState | null } {
+  const { currency } = useShop();
+  const [prices, setPrices] = useState<Record<string, Pricing>>({});
+  const [state, setState] = useState<LiveState | null>(null);
+  const catchUp = useRef(caughtUp);
+  catchUp.current = caughtUp;
+  // At most the 100 products one subscription may watch.
+  const key = [...new Set(ids)].slice(0, 100).join(',');
+  useEffect(() => {
+    setPrices({});
+    setState(null);
+    if (!key) return;
+    let interrupted = false;
+    return subscribe(ProductPriceChanged, { productIds: key.split(','), currency }, null, {
+      data(data) {
+        const { id, pricing } = data.productPriceChanged;
+        setPrices((before) => ({ ...before, [id]: pricing }));
+      },
+      state(state) {
+        setState(state);
+        if (state === 'reconnecting') interrupted = true;
+        if (state === 'live' && interrupted) {
+          interrupted = false;
+          catchUp.current();
+        }
+      },
+    });
+  }, [key, currency]);
+  return { prices, state };
 }

@@ -45,7 +45,11 @@ export async function shopper(browser) {
   // The GraphQL traffic's state, for waiting until it is idle (see `graphqlIdle`).
   const traffic = { inFlight: 0, lastActivity: Date.now() };
   trafficOf.set(graphqlRequests, traffic);
-  const isGraphql = (request) => request.url().startsWith(GRAPHQL_URL) && request.method() === 'POST';
+  // Subscriptions (streams that stay open) are not requests a page waits on.
+  const isGraphql = (request) =>
+    request.url().startsWith(GRAPHQL_URL) &&
+    request.method() === 'POST' &&
+    !(request.headers().accept ?? '').includes('text/event-stream');
   const ended = (request) => {
     if (!isGraphql(request)) return;
     traffic.inFlight -= 1;

@@ -422,6 +422,24 @@ async fn an_expiring_token_ends_the_stream_with_unauthenticated() {
     assert_eq!(ending_codes(&ended), ["UNAUTHENTICATED"], "{ended:?}");
 }
 
+/// Subscribes anew as `shopper` and asserts the stream delivers the cart, then a change.
+async fn a_new_subscription_hears_a_change(stack: &TestStack, transport: Transport, shopper: &str) {
+    let mut again = cart_changed(stack, transport, Some(shopper)).await;
+    again
+        .next_response(EVENT_BOUND * 5, "a new subscription")
+        .await;
+    mutate(
+        stack,
+        shopper,
+        "AddToCart",
+        json!({ "productId": "prod-000002" }),
+    )
+    .await;
+    again
+        .next_response(EVENT_BOUND, "a change on the new subscription")
+        .await;
+}
+
 #[tokio::test]
 async fn a_stopped_or_killed_subgraph_ends_its_streams_and_a_new_one_works_once_it_is_back() {
     let mut stack = TestStack::start("live-subgraph-restart").await;
@@ -453,20 +471,7 @@ async fn a_stopped_or_killed_subgraph_ends_its_streams_and_a_new_one_works_once_
             .start_subgraph_again("cart")
             .await
             .expect("cart starts again");
-        let mut again = cart_changed(&stack, Transport::Sse, Some(&shopper)).await;
-        again
-            .next_response(EVENT_BOUND * 5, "a new subscription")
-            .await;
-        mutate(
-            &stack,
-            &shopper,
-            "AddToCart",
-            json!({ "productId": "prod-000002" }),
-        )
-        .await;
-        again
-            .next_response(EVENT_BOUND, "a change after the restart")
-            .await;
+        a_new_subscription_hears_a_change(&stack, Transport::Sse, &shopper).await;
     }
 }
 
@@ -487,20 +492,7 @@ async fn a_router_restart_ends_streams_and_clients_reconnect() {
         matches!(ended.last(), Some(Delivered::Ended(_))),
         "{ended:?}"
     );
-    let mut again = cart_changed(&stack, Transport::WebSocket, Some(&shopper)).await;
-    again
-        .next_response(EVENT_BOUND * 5, "the reconnected subscription")
-        .await;
-    mutate(
-        &stack,
-        &shopper,
-        "AddToCart",
-        json!({ "productId": "prod-000003" }),
-    )
-    .await;
-    again
-        .next_response(EVENT_BOUND, "a change after the reconnect")
-        .await;
+    a_new_subscription_hears_a_change(&stack, Transport::WebSocket, &shopper).await;
 }
 
 #[tokio::test]

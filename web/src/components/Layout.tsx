@@ -4,15 +4,18 @@ import { useEffect, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { CURRENCIES, devIdentityAvailable, useShop } from '../shop';
 import type { CurrencyCode } from '../graphql/operations';
+import type { LiveState } from '../graphql/live';
 
 interface Props {
   categories?: { slug: string; name: string }[];
   /** The cart badge as this page's answer reported it (undefined: the page did not ask). */
   cartCount?: number | null;
+  /** The state of this page's own subscription, if it has one (the cart's is the shop's). */
+  live?: LiveState | null;
   children: ComponentChildren;
 }
 
-export function Layout({ categories, cartCount, children }: Props) {
+export function Layout({ categories, cartCount, live, children }: Props) {
   const shop = useShop();
   const { setCartCount } = shop;
   useEffect(() => {
@@ -41,7 +44,12 @@ export function Layout({ categories, cartCount, children }: Props) {
           </select>
         </label>
         <Account />
-        <a class="cart-link" href="/cart" data-testid="cart-link">
+        {(shop.cartLive === 'reconnecting' || live === 'reconnecting') && (
+          <span class="live-status" role="status" data-testid="live-status" data-state="reconnecting">
+            Reconnecting…
+          </span>
+        )}
+        <a class="cart-link" href="/cart" data-testid="cart-link" data-live={shop.cartLive ?? 'off'}>
           Cart
           {shop.session && shop.cartCount !== null && (
             <span class="cart-link__count" data-testid="cart-count">

@@ -7,11 +7,13 @@ import { Price } from './Price';
 
 interface Props {
   product: ProductCard;
+  /** A newer price than the product's own (a live update). */
+  pricing?: ProductCard['pricing'];
   caption?: string;
   onAdded?: () => void;
 }
 
-export function ProductTile({ product, caption, onAdded }: Props) {
+export function ProductTile({ product, pricing, caption, onAdded }: Props) {
   return (
     <li class="tile" data-testid="product-tile" data-product-id={product.id}>
       <a class="tile__link" href={`/p/${product.id}`}>
@@ -20,7 +22,7 @@ export function ProductTile({ product, caption, onAdded }: Props) {
       </a>
       {caption && <span class="tile__caption">{caption}</span>}
       <div class="tile__foot">
-        <Price pricing={product.pricing} />
+        <Price pricing={pricing ?? product.pricing} />
         <AddToCartButton productId={product.id} compact onAdded={onAdded} />
       </div>
     </li>

@@ -35,7 +35,8 @@ export function operation<Data, Variables>(name: string): Operation<Data, Variab
 /** The request failed before the graph answered (network down, router unreachable). */
 export class NetworkError extends Error {}
 
-function endpoint(): string {
+/** The router's GraphQL endpoint, as the server that sent the page names it. */
+export function endpoint(): string {
   const meta = document.querySelector<HTMLMetaElement>('meta[name="storefront-graphql"]');
   return meta?.content || '/graphql';
 }

@@ -11,7 +11,12 @@ export const AddToCart = operation<T.AddToCartMutation, T.AddToCartMutationVaria
 export const UpdateCartLine = operation<T.UpdateCartLineMutation, T.UpdateCartLineMutationVariables>('UpdateCartLine');
 export const RemoveFromCart = operation<T.RemoveFromCartMutation, T.RemoveFromCartMutationVariables>('RemoveFromCart');
 export const ClearCart = operation<T.ClearCartMutation, T.ClearCartMutationVariables>('ClearCart');
+export const CartChanged = operation<T.CartChangedSubscription, T.CartChangedSubscriptionVariables>('CartChanged');
+export const ProductPriceChanged = operation<T.ProductPriceChangedSubscription, T.ProductPriceChangedSubscriptionVariables>(
+  'ProductPriceChanged',
+);
 
 export type CurrencyCode = T.CurrencyCode;
 export type ProductCard = T.ProductCardFragment;
 export type CartContents = T.CartContentsFragment;
+export type Pricing = T.ProductCardFragment['pricing'];

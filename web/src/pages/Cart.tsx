@@ -1,5 +1,6 @@
 // The cart: lines with quantity controls and line totals, the subtotal in the chosen currency,
-// clear, and recommendations for what is in it. Every change answers with the whole cart.
+// clear, and recommendations for what is in it. Every change answers with the whole cart, and
+// changes made elsewhere (another tab or device) arrive live through the shop's `CartChanged`.
 import { useState } from 'preact/hooks';
 import { Layout } from '../components/Layout';
 import { Notice, QueryStatus } from '../components/Notice';
@@ -25,13 +26,13 @@ export function Cart() {
 }
 
 function SignedInCart() {
-  const { currency, session } = useShop();
+  const { currency, session, liveCart } = useShop();
   const token = session?.token ?? null;
   const { result, failure, setResult, refetch } = useQuery(CartView, { currency });
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const data = result?.data;
-  const cart = data?.cart ?? null;
+  const cart = newer(data?.cart ?? null, liveCart);
 
   /** Runs a cart mutation and shows the cart it answers with. */
   async function change(run: () => Promise<Result<{ cart: CartContents | null }>>) {
@@ -161,4 +162,11 @@ function QuantityInput({ value, disabled, onChange }: { value: number; disabled:
       }}
     />
   );
+}
+
+/** Of the cart the page loaded and the one the subscription last delivered, the later one. */
+function newer(loaded: CartContents | null, live: CartContents | null): CartContents | null {
+  if (!live) return loaded;
+  if (!loaded) return live.lines.length > 0 ? live : loaded;
+  return Date.parse(live.updatedAt) >= Date.parse(loaded.updatedAt) ? live : loaded;
 }

@@ -1,5 +1,6 @@
 // One product: name, description, price in the chosen currency (or "Price unavailable" while
-// pricing is down), add to cart, and recommendations (hidden while they are unavailable).
+// pricing is down), add to cart, and recommendations (hidden while they are unavailable). Its
+// prices and the recommendations' follow `ProductPriceChanged` live.
 import { Layout } from '../components/Layout';
 import { Notice, QueryStatus } from '../components/Notice';
 import { Picture } from '../components/Picture';
@@ -7,16 +8,17 @@ import { Price } from '../components/Price';
 import { ProductGrid, ProductTile } from '../components/ProductTile';
 import { AddToCartButton } from '../components/AddToCartButton';
 import { ProductPage } from '../graphql/operations';
-import { useQuery, useShop } from '../shop';
+import { useLivePrices, useQuery, useShop } from '../shop';
 
 export function Product({ id }: { id: string }) {
   const { currency, session } = useShop();
-  const { result, failure } = useQuery(ProductPage, { id, currency, signedIn: !!session });
+  const { result, failure, refetch } = useQuery(ProductPage, { id, currency, signedIn: !!session });
   const data = result?.data;
   const product = data?.product;
   const recommendations = data?.related?.recommendations ?? [];
+  const { prices: live, state: pricesLive } = useLivePrices(product ? [product.id, ...recommendations.map((r) => r.id)] : [], refetch);
   return (
-    <Layout categories={data?.categories} cartCount={data?.cart?.totalQuantity}>
+    <Layout categories={data?.categories} cartCount={data?.cart?.totalQuantity} live={pricesLive}>
       <QueryStatus result={result} failure={failure} />
       {data && !product && <Notice kind="info">This product does not exist (any more). <a href="/">Back to the shop</a></Notice>}
       {product && (
@@ -28,7 +30,7 @@ export function Product({ id }: { id: string }) {
             </nav>
             <h1 data-testid="product-name">{product.name}</h1>
             <p class="product__price">
-              <Price pricing={product.pricing} />
+              <Price pricing={live[product.id] ?? product.pricing} />
             </p>
             <AddToCartButton productId={product.id} />
             <p class="product__description" data-testid="product-description">
@@ -45,7 +47,7 @@ export function Product({ id }: { id: string }) {
           <h2>You may also like</h2>
           <ProductGrid label="Recommendations">
             {recommendations.map((recommended) => (
-              <ProductTile key={recommended.id} product={recommended} />
+              <ProductTile key={recommended.id} product={recommended} pricing={live[recommended.id]} />
             ))}
           </ProductGrid>
         </section>
