@@ -322,10 +322,21 @@ fn exposed(pages: &[String]) -> BTreeMap<String, BTreeSet<String>> {
     names
 }
 
-/// Requests that make every series appear: a page needing every subgraph; a router error with
-/// a code; a subgraph error with a code; a write the catalog's change streams report.
+/// Requests that make every series appear: a page needing every subgraph; a subscription; a
+/// router error with a code; a subgraph error with a code; a write the catalog's change streams
+/// report.
 async fn traffic_that_makes_every_series(stack: &TestStack, round: u32) {
     stack.reach_every_subgraph().await;
+    let mut live = e2e::live::Subscription::open(
+        e2e::live::Transport::Sse,
+        &stack.stack.router_url(),
+        Some(&e2e::token("monitoring")),
+        &e2e::contract_operation("CartChanged"),
+        json!({}),
+    )
+    .await;
+    live.next_response(std::time::Duration::from_secs(5), "the current cart")
+        .await;
     let refused = stack.query("{ nope }", json!({})).await;
     assert!(refused["errors"].is_array(), "{refused}");
     let direct = reqwest::Client::new()

@@ -63,7 +63,7 @@ pub async fn run(args: &BenchArgs, oha: &Path) -> anyhow::Result<()> {
     let mut sizes = Vec::new();
     for &products in &args.growth_sizes {
         let started = Instant::now();
-        let system = System::start_with("growth", products).await?;
+        let system = System::start_with("growth", products, &[]).await?;
         let seed_seconds = system.seed_time.as_secs_f64();
         step(&format!(
             "{products} products seeded in {seed_seconds:.0} s (system up after {:.0} s)",

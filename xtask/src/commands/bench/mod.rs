@@ -13,6 +13,7 @@ mod report;
 mod sampling;
 mod scenarios;
 mod soak;
+mod subscriptions;
 mod web_budgets;
 
 use std::{
@@ -110,6 +111,23 @@ pub struct BenchArgs {
     /// Where to write the growth table (and, beside it with `.json`, its figures)
     #[arg(long, default_value = "bench/growth.md")]
     growth_output: PathBuf,
+
+    /// Instead of the scenarios, subscriptions: `cartChanged` streams through the router,
+    /// held idle and then fed by carts written straight to MongoDB
+    #[arg(long)]
+    subscriptions: bool,
+
+    /// Subscriber counts for --subscriptions (each costs the router two open files)
+    #[arg(long, value_delimiter = ',', default_value = "1000,5000")]
+    subscribers: Vec<usize>,
+
+    /// Carts written a second, in total, while --subscriptions measures delivery
+    #[arg(long, default_value_t = 100)]
+    event_rate: u32,
+
+    /// Where to write the subscriptions table
+    #[arg(long, default_value = "bench/subscriptions.md")]
+    subscriptions_output: PathBuf,
 }
 
 /// What one scenario measured.
@@ -142,11 +160,16 @@ pub struct System {
 
 impl System {
     async fn start(args: &BenchArgs, scratch_name: &str) -> anyhow::Result<Self> {
-        Self::start_with(scratch_name, args.products).await
+        Self::start_with(scratch_name, args.products, &[]).await
     }
 
-    /// The system with `products` seeded products.
-    async fn start_with(scratch_name: &str, products: usize) -> anyhow::Result<Self> {
+    /// The system with `products` seeded products, and `router_env` in the router's
+    /// environment.
+    async fn start_with(
+        scratch_name: &str,
+        products: usize,
+        router_env: &[(&str, &str)],
+    ) -> anyhow::Result<Self> {
         let bin_dir = build_release_binaries().await?;
         let web_dist = web::ensure_bundle().await?;
         let scratch = paths::dev_dir().join(scratch_name);
@@ -174,7 +197,11 @@ impl System {
             router_args: default_router_args(),
             // Warnings and errors only, everywhere: no per-request log lines (the subgraphs'
             // request log is at info), whose cost here would be the bench's own log forwarding.
-            router_env: vec![("LOG_LEVEL".into(), "warn".into())],
+            router_env: [("LOG_LEVEL", "warn")]
+                .iter()
+                .chain(router_env)
+                .map(|(name, value)| ((*name).into(), (*value).into()))
+                .collect(),
             subgraph_env: vec![("RUST_LOG".into(), "warn".into())],
             web: Some(WebOptions {
                 port: free_port()?,
@@ -218,6 +245,9 @@ impl System {
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    if args.subscriptions {
+        return subscriptions::run(&args).await;
+    }
     let oha = if args.web_only {
         None
     } else {
