@@ -405,28 +405,17 @@ fn ending_codes(deliveries: &[Delivered]) -> Vec<String> {
 async fn an_expiring_token_ends_the_stream_with_unauthenticated() {
     let stack = TestStack::start("live-expiry").await;
     let short = e2e::dev_token("live-expiry", Duration::from_secs(3));
-    let mut live = cart_changed(&stack, Transport::Sse, Some(&short)).await;
-    live.next_response(EVENT_BOUND * 3, "the current cart")
-        .await;
     // The control: a change while the token is valid is delivered.
-    mutate(
-        &stack,
-        &short,
-        "AddToCart",
-        json!({ "productId": "prod-000001" }),
-    )
-    .await;
-    live.next_response(EVENT_BOUND, "a change before expiry")
-        .await;
+    let mut live = heard_a_change(&stack, Transport::Sse, &short).await;
     let ended = live.drain(Duration::from_secs(6)).await;
     assert_eq!(ending_codes(&ended), ["UNAUTHENTICATED"], "{ended:?}");
 }
 
-/// Subscribes anew as `shopper` and asserts the stream delivers the cart, then a change.
-async fn a_new_subscription_hears_a_change(stack: &TestStack, transport: Transport, shopper: &str) {
-    let mut again = cart_changed(stack, transport, Some(shopper)).await;
-    again
-        .next_response(EVENT_BOUND * 5, "a new subscription")
+/// Subscribes as `shopper` and asserts the stream delivers the cart, then a change (one more
+/// of prod-000002); returns the subscription, still open.
+async fn heard_a_change(stack: &TestStack, transport: Transport, shopper: &str) -> Subscription {
+    let mut live = cart_changed(stack, transport, Some(shopper)).await;
+    live.next_response(EVENT_BOUND * 5, "the current cart")
         .await;
     mutate(
         stack,
@@ -435,9 +424,9 @@ async fn a_new_subscription_hears_a_change(stack: &TestStack, transport: Transpo
         json!({ "productId": "prod-000002" }),
     )
     .await;
-    again
-        .next_response(EVENT_BOUND, "a change on the new subscription")
+    live.next_response(EVENT_BOUND, "a change on the subscription")
         .await;
+    live
 }
 
 #[tokio::test]
@@ -471,7 +460,7 @@ async fn a_stopped_or_killed_subgraph_ends_its_streams_and_a_new_one_works_once_
             .start_subgraph_again("cart")
             .await
             .expect("cart starts again");
-        a_new_subscription_hears_a_change(&stack, Transport::Sse, &shopper).await;
+        heard_a_change(&stack, Transport::Sse, &shopper).await;
     }
 }
 
@@ -492,7 +481,7 @@ async fn a_router_restart_ends_streams_and_clients_reconnect() {
         matches!(ended.last(), Some(Delivered::Ended(_))),
         "{ended:?}"
     );
-    a_new_subscription_hears_a_change(&stack, Transport::WebSocket, &shopper).await;
+    heard_a_change(&stack, Transport::WebSocket, &shopper).await;
 }
 
 #[tokio::test]
@@ -514,18 +503,7 @@ async fn every_write_acknowledged_after_mongodb_restarts_still_arrives() {
     })
     .await;
     let shopper = token("live-mongodb");
-    let mut live = cart_changed(&stack, Transport::Sse, Some(&shopper)).await;
-    live.next_response(EVENT_BOUND * 5, "the current cart")
-        .await;
-    mutate(
-        &stack,
-        &shopper,
-        "AddToCart",
-        json!({ "productId": "prod-000001" }),
-    )
-    .await;
-    live.next_response(EVENT_BOUND, "a change before the restart")
-        .await;
+    let mut live = heard_a_change(&stack, Transport::Sse, &shopper).await;
 
     mongod.service.kill().await;
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -542,7 +520,7 @@ async fn every_write_acknowledged_after_mongodb_restarts_still_arrives() {
                 .query_as(
                     Some(&shopper),
                     &contract_operation("UpdateCartLine"),
-                    json!({ "productId": "prod-000001", "quantity": quantity }),
+                    json!({ "productId": "prod-000002", "quantity": quantity }),
                 )
                 .await;
             if response.get("errors").is_none() {
