@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use e2e::{
-    TestStack, contract_operation, data, error_codes,
+    TestStack, contract_operation, data, error_codes, eventually,
     live::{Delivered, Subscription, Transport},
     registered_document_id, token,
 };
@@ -588,4 +588,49 @@ async fn past_the_long_lived_client_limit_a_subscription_is_refused_with_a_code(
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(again.is_some(), "a closed stream frees its slot");
+}
+
+/// Streams the cart subgraph holds open (`graphql_streams_open`).
+async fn cart_streams_open(stack: &TestStack) -> f64 {
+    stack
+        .stack
+        .metric_total(&stack.client, "cart", "graphql_streams_open")
+        .await
+        .expect("the cart's metrics")
+}
+
+#[tokio::test]
+async fn a_stream_whose_client_left_is_released_within_its_maximum_age() {
+    let stack = TestStack::start_with("live-abandoned", |options| {
+        options
+            .subgraph_env
+            .push(("MAX_STREAM_AGE".into(), "4s".into()));
+    })
+    .await;
+    let shopper = token("live-abandoned");
+    let mut live = cart_changed(&stack, Transport::Sse, Some(&shopper)).await;
+    live.next_response(EVENT_BOUND * 5, "the current cart")
+        .await;
+    // The control: the cart subgraph counts the open stream.
+    assert_eq!(cart_streams_open(&stack).await, 1.0);
+    // A stream completes at its age; the client subscribes again from a fresh first event.
+    let ended = live.drain(Duration::from_secs(8)).await;
+    assert!(
+        matches!(ended.as_slice(), [Delivered::Ended(_)]),
+        "it ends with no error: {ended:?}"
+    );
+    let mut again = cart_changed(&stack, Transport::Sse, Some(&shopper)).await;
+    again
+        .next_response(EVENT_BOUND * 5, "the new first event")
+        .await;
+    // A client that leaves while nothing happens: the router keeps its stream from the
+    // subgraph until the next event (Hive Router 0.2), so the age is what releases it.
+    drop(again);
+    assert!(
+        eventually(Duration::from_secs(8), async || cart_streams_open(&stack)
+            .await
+            == 0.0)
+        .await,
+        "the abandoned stream was released"
+    );
 }

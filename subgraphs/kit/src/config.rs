@@ -63,6 +63,12 @@ pub struct ServiceConfig {
     #[arg(long, env = "MAX_SUBSCRIPTIONS", default_value_t = 20_000)]
     pub max_subscriptions: usize,
 
+    /// The longest a subscription stream lasts before it completes and its client subscribes
+    /// again (a fresh first event, nothing lost): bounds what a stream whose client left
+    /// unnoticed holds (Hive Router 0.2 drops its stream from a subgraph only at the next event)
+    #[arg(long, env = "MAX_STREAM_AGE", default_value = "15m", value_parser = humantime::parse_duration)]
+    pub max_stream_age: Duration,
+
     /// Export OpenTelemetry traces (request and MongoDB spans) to this OTLP/HTTP endpoint
     #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT", value_name = "URL")]
     pub otlp_endpoint: Option<String>,

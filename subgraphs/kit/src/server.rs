@@ -1,6 +1,7 @@
-//! The HTTP face of a subgraph: `/graphql` (GET and POST), `/health` (the process is up),
-//! `/ready` (its MongoDB answers), `/metrics` (Prometheus). Serving it, with the graceful
-//! shutdown every service has, is `service_kit::server`.
+//! The HTTP face of a subgraph: `/graphql` (GET and POST; subscriptions, and anything asked
+//! for as `text/event-stream`, as GraphQL over SSE), `/health` (the process is up), `/ready` (its
+//! MongoDB answers), `/metrics` (Prometheus). Serving it, with the graceful shutdown every
+//! service has, is `service_kit::server`.
 
 use std::{
     convert::Infallible,
@@ -45,6 +46,8 @@ pub struct AppState<Q, M, S> {
     /// Open event streams (subscriptions) this process still takes: each holds memory for as
     /// long as its client stays, so their number is bounded.
     pub streams: Arc<tokio::sync::Semaphore>,
+    /// The longest a stream lasts before it completes (its client subscribes again).
+    pub max_stream_age: Duration,
 }
 
 impl<Q, M, S> Clone for AppState<Q, M, S> {
@@ -56,6 +59,7 @@ impl<Q, M, S> Clone for AppState<Q, M, S> {
             verifier: self.verifier.clone(),
             operation_labels: self.operation_labels.clone(),
             streams: self.streams.clone(),
+            max_stream_age: self.max_stream_age,
         }
     }
 }
@@ -154,8 +158,9 @@ const STREAM_HEARTBEAT: Duration = Duration::from_secs(15);
 /// Answers `request` as GraphQL over SSE (distinct connections mode): a `next` event per
 /// response, then `complete`. A subscription runs until the caller goes away, its token
 /// expires (`session_ends`: it ends with an `UNAUTHENTICATED` error) or this process stops
-/// (with a `SERVICE_UNAVAILABLE` error telling the client to subscribe again). Past
-/// [`AppState::streams`] open streams, the request is refused with that error.
+/// (with a `SERVICE_UNAVAILABLE` error telling the client to subscribe again); it completes
+/// after [`AppState::max_stream_age`]. Past [`AppState::streams`] open streams, the request is
+/// refused with that error.
 fn event_stream<Q, M, S>(
     state: &AppState<Q, M, S>,
     request: async_graphql::Request,
@@ -169,6 +174,7 @@ where
 {
     let slot = Arc::clone(&state.streams).try_acquire_owned().ok();
     let schema = state.schema.clone();
+    let max_age = state.max_stream_age;
     let events = async_stream::stream! {
         let Some(_slot) = slot else {
             yield Ok(error_event(
@@ -182,6 +188,7 @@ where
         let mut responses = std::pin::pin!(schema.execute_stream(request));
         let mut stopping = std::pin::pin!(service_kit::server::shutting_down());
         let mut expired = std::pin::pin!(until(session_ends));
+        let mut aged = std::pin::pin!(tokio::time::sleep(max_age));
         loop {
             tokio::select! {
                 response = responses.next() => {
@@ -198,6 +205,8 @@ where
                     ));
                     break;
                 }
+                // The client subscribes again and starts from a fresh first event.
+                () = &mut aged => break,
                 () = &mut stopping => {
                     yield Ok(error_event(
                         ErrorCode::Unavailable,

@@ -306,6 +306,7 @@ pub async fn run<S: Subgraph>() -> anyhow::Result<()> {
                 verifier,
                 operation_labels: Arc::new(OperationLabels::registered()),
                 streams: Arc::new(tokio::sync::Semaphore::new(service.max_subscriptions)),
+                max_stream_age: service.max_stream_age,
             });
             service_kit::server::serve(
                 service.listen_addr(S::DEFAULT_PORT),

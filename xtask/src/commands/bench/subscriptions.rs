@@ -34,6 +34,8 @@ const PRODUCTS: usize = 2_000;
 const OPEN_LIMIT: Duration = Duration::from_secs(120);
 /// How long idle subscriptions settle before their memory is read.
 const SETTLE: Duration = Duration::from_secs(5);
+/// How long after the streams close the router's memory is read again.
+const AFTER_CLOSE: Duration = Duration::from_secs(30);
 
 /// What one count of subscribers measured.
 struct Measured {
@@ -44,6 +46,8 @@ struct Measured {
     delays_ms: Vec<f64>,
     cpu_ms_per_event: f64,
     router_rss_after_close: f64,
+    /// Streams the cart subgraph still held, and clients the router still counted, then.
+    still_open: (f64, f64),
 }
 
 /// The subscribers' shared tally: events heard, and each one's delay from its write.
@@ -142,11 +146,26 @@ async fn measure_all(args: &BenchArgs, system: &System) -> anyhow::Result<Vec<Me
             stream.abort();
         }
         drop(streams);
-        tokio::time::sleep(SETTLE).await;
+        tokio::time::sleep(AFTER_CLOSE).await;
         let router_rss_after_close = system
             .pid("router")
             .and_then(|pid| memory_mib(pid, Memory::Resident))
             .unwrap_or(f64::NAN);
+        let metrics = reqwest::Client::new();
+        let still_open = (
+            system
+                .stack
+                .metric_total(&metrics, "cart", "graphql_streams_open")
+                .await?,
+            system
+                .stack
+                .metric_total(
+                    &metrics,
+                    "router",
+                    "hive_router_subscriptions_clients_active",
+                )
+                .await?,
+        );
         all.push(Measured {
             subscribers,
             open_time,
@@ -155,6 +174,7 @@ async fn measure_all(args: &BenchArgs, system: &System) -> anyhow::Result<Vec<Me
             delays_ms,
             cpu_ms_per_event: busy_seconds * 1000.0 / events,
             router_rss_after_close,
+            still_open,
         });
     }
     Ok(all)
@@ -287,11 +307,11 @@ fn render(args: &BenchArgs, measured: &[Measured]) -> String {
     );
     let _ = writeln!(
         text,
-        "| subscribers | all open after | router MiB idle (per 1,000) | cart MiB idle (per 1,000) | events written | heard | lost | delay p50 | delay p99 | delay max | CPU per event | router MiB after close |"
+        "| subscribers | all open after | router MiB idle (per 1,000) | cart MiB idle (per 1,000) | events written | heard | lost | delay p50 | delay p99 | delay max | CPU per event | router MiB after close | still open (cart, router) |"
     );
     let _ = writeln!(
         text,
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
     );
     for run in measured {
         let per_thousand = |name: &str| {
@@ -310,7 +330,7 @@ fn render(args: &BenchArgs, measured: &[Measured]) -> String {
         let heard = delays.len();
         let _ = writeln!(
             text,
-            "| {} | {:.1} s | {} | {} | {} | {heard} | {} | {:.0} ms | {:.0} ms | {:.0} ms | {:.2} ms | {:.0} |",
+            "| {} | {:.1} s | {} | {} | {} | {heard} | {} | {:.0} ms | {:.0} ms | {:.0} ms | {:.2} ms | {:.0} | {}, {} |",
             run.subscribers,
             run.open_time.as_secs_f64(),
             per_thousand("router"),
@@ -322,6 +342,8 @@ fn render(args: &BenchArgs, measured: &[Measured]) -> String {
             delays.last().copied().unwrap_or(f64::NAN),
             run.cpu_ms_per_event,
             run.router_rss_after_close,
+            run.still_open.0,
+            run.still_open.1,
         );
     }
     let _ = writeln!(
