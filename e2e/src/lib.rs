@@ -221,12 +221,17 @@ impl TestStack {
             .expect("a metrics page")
     }
 
+    /// The sum of `metric`'s series on `process`'s `/metrics` (panics when it has none).
+    pub async fn metric_total(&self, process: &str, metric: &str) -> f64 {
+        self.stack
+            .metric_total(&self.client, process, metric)
+            .await
+            .unwrap_or_else(|err| panic!("{process}'s {metric}: {err:#}"))
+    }
+
     /// The GraphQL requests a subgraph has served so far (`graphql_requests_total`).
     pub async fn subgraph_requests(&self, subgraph: &str) -> u64 {
-        self.stack
-            .metric_total(&self.client, subgraph, "graphql_requests_total")
-            .await
-            .expect("the subgraph's metrics") as u64
+        self.metric_total(subgraph, "graphql_requests_total").await as u64
     }
 
     /// Every subgraph's `graphql_requests_total`, in roster order. Panics when a subgraph has

@@ -592,11 +592,7 @@ async fn past_the_long_lived_client_limit_a_subscription_is_refused_with_a_code(
 
 /// Streams the cart subgraph holds open (`graphql_streams_open`).
 async fn cart_streams_open(stack: &TestStack) -> f64 {
-    stack
-        .stack
-        .metric_total(&stack.client, "cart", "graphql_streams_open")
-        .await
-        .expect("the cart's metrics")
+    stack.metric_total("cart", "graphql_streams_open").await
 }
 
 #[tokio::test]
