@@ -10,6 +10,7 @@ pub mod error_paths;
 pub mod operations;
 pub mod persisted_documents;
 pub mod playground;
+pub mod process_metrics;
 pub mod serve;
 pub mod supergraph_config;
 pub mod usage;

@@ -174,6 +174,32 @@ pub fn open_sockets(pid: u32) -> Option<usize> {
     )
 }
 
+/// How many established TCP connections on this machine have `port` as their local end: the
+/// connections a server listening on `port` is serving, from any client.
+pub fn connections_served_on(port: u16) -> usize {
+    ["/proc/net/tcp", "/proc/net/tcp6"]
+        .iter()
+        .filter_map(|table| std::fs::read_to_string(table).ok())
+        .map(|table| {
+            table
+                .lines()
+                .skip(1)
+                .filter(|line| {
+                    // `sl local_address rem_address st …`, addresses as HEX_IP:HEX_PORT, state 01
+                    // established.
+                    let mut columns = line.split_whitespace().skip(1);
+                    let local_port = columns
+                        .next()
+                        .and_then(|local| local.rsplit(':').next())
+                        .and_then(|hex| u16::from_str_radix(hex, 16).ok());
+                    let state = columns.nth(1);
+                    local_port == Some(port) && state == Some("01")
+                })
+                .count()
+        })
+        .sum()
+}
+
 /// Polls `url` until it answers 2xx, the service exits, or `limit` passes.
 pub async fn wait_ready(service: &mut Service, url: &str, limit: Duration) -> anyhow::Result<()> {
     wait_answering(service, url, limit, |client| client.get(url)).await

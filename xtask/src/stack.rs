@@ -111,8 +111,12 @@ impl Stack {
 
     /// The subgraph's base URL (`/graphql`, `/health`, `/ready`, `/metrics` below it).
     pub fn subgraph_url(&self, name: &str) -> String {
-        let index = roster::index_of(name);
-        format!("http://127.0.0.1:{}", self.options.subgraph_ports[index])
+        format!("http://127.0.0.1:{}", self.subgraph_port(name))
+    }
+
+    /// The port subgraph `name` listens on.
+    pub fn subgraph_port(&self, name: &str) -> u16 {
+        self.options.subgraph_ports[roster::index_of(name)]
     }
 
     /// The MongoDB commands a subgraph has sent so far: the sum of `mongodb_commands_total`
@@ -141,36 +145,15 @@ impl Stack {
     }
 
     /// The sum of every series of `metric` on the `/metrics` page of `process` (`"router"` or
-    /// a subgraph's name). A metric with no series there is an error, never 0: a counter that
-    /// was renamed or never registered must not pass for one that stayed still.
+    /// a subgraph's name); see [`metric_sum`].
     pub async fn metric_total(
         &self,
         client: &reqwest::Client,
         process: &str,
         metric: &str,
     ) -> anyhow::Result<f64> {
-        let text = self.metrics_page(client, process).await?;
-        let values: Vec<f64> = text
-            .lines()
-            // `metric{labels} value` or, unlabelled, `metric value`.
-            .filter(|line| {
-                line.strip_prefix(metric)
-                    .is_some_and(|rest| rest.starts_with(['{', ' ']))
-            })
-            .map(|line| {
-                line.rsplit(' ')
-                    .next()
-                    .and_then(|value| value.parse::<f64>().ok())
-                    .with_context(|| {
-                        format!("{process}'s /metrics line is not `name value`: {line}")
-                    })
-            })
-            .collect::<anyhow::Result<_>>()?;
-        anyhow::ensure!(
-            !values.is_empty(),
-            "{process}'s /metrics has no series of {metric}"
-        );
-        Ok(values.iter().sum())
+        let page = self.metrics_page(client, process).await?;
+        metric_sum(&page, metric, process)
     }
 
     /// Resolves when any running service exits on its own, saying which and how.
@@ -402,4 +385,29 @@ pub async fn seed(options: &StackOptions, products: usize) -> anyhow::Result<()>
         result?;
     }
     Ok(())
+}
+
+/// The sum of every series of `metric` on a Prometheus text `page` (from `source`, for the
+/// error). A metric with no series there is an error, never 0: a counter that was renamed or
+/// never registered must not pass for one that stayed still.
+pub fn metric_sum(page: &str, metric: &str, source: &str) -> anyhow::Result<f64> {
+    let values: Vec<f64> = page
+        .lines()
+        // `metric{labels} value` or, unlabelled, `metric value`.
+        .filter(|line| {
+            line.strip_prefix(metric)
+                .is_some_and(|rest| rest.starts_with(['{', ' ']))
+        })
+        .map(|line| {
+            line.rsplit(' ')
+                .next()
+                .and_then(|value| value.parse::<f64>().ok())
+                .with_context(|| format!("{source}'s /metrics line is not `name value`: {line}"))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    anyhow::ensure!(
+        !values.is_empty(),
+        "{source}'s /metrics has no series of {metric}"
+    );
+    Ok(values.iter().sum())
 }

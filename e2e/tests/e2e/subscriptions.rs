@@ -12,6 +12,7 @@ use e2e::{
 };
 use mongodb::bson::{DateTime, doc};
 use serde_json::{Value, json};
+use xtask::process::connections_served_on;
 
 /// How soon an event must follow the write that caused it.
 const EVENT_BOUND: Duration = Duration::from_secs(1);
@@ -628,5 +629,28 @@ async fn a_stream_whose_client_left_is_released_within_its_maximum_age() {
             == 0.0)
         .await,
         "the abandoned stream was released"
+    );
+}
+
+#[tokio::test]
+async fn the_routers_streams_from_a_subgraph_share_one_connection() {
+    let stack = TestStack::start("live-multiplexed").await;
+    let mut streams = Vec::new();
+    for shopper in 0..20 {
+        let shopper = token(&format!("live-multiplexed-{shopper}"));
+        let mut live = cart_changed(&stack, Transport::Sse, Some(&shopper)).await;
+        live.next_response(EVENT_BOUND * 5, "the current cart")
+            .await;
+        streams.push(live);
+    }
+    // The control: the cart subgraph serves each stream.
+    assert_eq!(cart_streams_open(&stack).await, streams.len() as f64);
+    // Over HTTP/1.1 each stream would hold a connection of its own; over HTTP/2 the router's
+    // fetches and streams share one (the test's own metrics client holds another).
+    let connections = connections_served_on(stack.stack.subgraph_port("cart"));
+    assert!(
+        connections < streams.len() / 2,
+        "{} streams from the router take {connections} connections to the cart subgraph",
+        streams.len()
     );
 }

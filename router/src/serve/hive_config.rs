@@ -18,7 +18,7 @@ use serde::{Serialize, de::DeserializeOwned};
 use serde_yaml::{Mapping, Value};
 
 use super::{ServeError, ServeOptions};
-use crate::{contract_codes, error_paths, playground, usage};
+use crate::{contract_codes, error_paths, playground, process_metrics, usage};
 
 /// What is wrong with an operator's router config, or with what we layer over it.
 #[derive(Debug, thiserror::Error)]
@@ -157,10 +157,13 @@ pub fn layered(options: &ServeOptions, supergraph: &Path) -> Result<String, Serv
     let mut contract_codes =
         operator_plugin(&plugins, contract_codes::PLUGIN_NAME).map_err(error)?;
     contract_codes.enabled = true;
+    // The router's own CPU, memory and connections on its `/metrics` (the resources dashboard).
+    let process_metrics = operator_plugin(&plugins, process_metrics::PLUGIN_NAME).map_err(error)?;
     for (name, plugin) in [
         (playground::PLUGIN_NAME, playground),
         (error_paths::PLUGIN_NAME, error_paths),
         (contract_codes::PLUGIN_NAME, contract_codes),
+        (process_metrics::PLUGIN_NAME, process_metrics),
     ] {
         plugins.insert(name.into(), to_value(&plugin).map_err(error)?);
     }

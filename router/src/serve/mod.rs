@@ -17,6 +17,7 @@ use crate::{
     contract_codes::ContractCodes,
     error_paths::ErrorPaths,
     playground::Playground,
+    process_metrics::ProcessMetrics,
     supergraph_config::{LoadedConfig, SupergraphConfig},
     usage::UsagePlugin,
 };
@@ -145,6 +146,7 @@ pub async fn serve(options: ServeOptions, files: &RunFiles) -> Result<(), ServeE
         .register::<Playground>()
         .register::<ErrorPaths>()
         .register::<ContractCodes>()
+        .register::<ProcessMetrics>()
         .register::<UsagePlugin>();
     hive_router::router_entrypoint(plugins)
         .await

@@ -24,10 +24,11 @@ use std::{
 use anyhow::{Context, bail};
 use clap::Args;
 use serde_json::{Value, json};
+use tokio::process::Command;
 use xtask::{
     mongo::{self, LocalMongo},
     paths,
-    process::{Output, free_port},
+    process::{Output, free_port, run_to_completion},
     roster::SUBGRAPHS,
     stack::{self, Stack, StackOptions, WebOptions, default_router_args, supergraph_yaml},
     web,
@@ -112,21 +113,21 @@ pub struct BenchArgs {
     #[arg(long, default_value = "bench/growth.md")]
     growth_output: PathBuf,
 
-    /// Instead of the scenarios, subscriptions: `cartChanged` streams through the router,
-    /// held idle and then fed by carts written straight to MongoDB
+    /// Instead of the scenarios, subscriptions: `cartChanged` streams through our router and
+    /// stock Hive Router, held idle and then fed by carts written straight to MongoDB
     #[arg(long)]
     subscriptions: bool,
 
-    /// Subscriber counts for --subscriptions (each costs the router two open files)
-    #[arg(long, value_delimiter = ',', default_value = "1000,5000")]
+    /// Subscriber counts for --subscriptions (each costs the router an open file)
+    #[arg(long, value_delimiter = ',', default_value = "1000,10000")]
     subscribers: Vec<usize>,
 
     /// Carts written a second, in total, while --subscriptions measures delivery
     #[arg(long, default_value_t = 100)]
     event_rate: u32,
 
-    /// Where to write the subscriptions table
-    #[arg(long, default_value = "bench/subscriptions.md")]
+    /// Where to write the subscriptions table (README shows the default file's)
+    #[arg(long, default_value = subscriptions::RESULTS)]
     subscriptions_output: PathBuf,
 }
 
@@ -238,6 +239,21 @@ impl System {
             .map(|(_, pid)| *pid)
     }
 
+    /// The system's supergraph, composed by our router into the scratch folder: what a peer
+    /// gateway is started on.
+    async fn compose_supergraph(&self) -> anyhow::Result<PathBuf> {
+        let supergraph = self.scratch.join("supergraph.graphql");
+        let mut compose = Command::new(self.stack.options.bin_dir.join("router"));
+        compose
+            .args(["compose", "--config"])
+            .arg(&self.stack.options.supergraph_config);
+        std::fs::write(
+            &supergraph,
+            run_to_completion("router compose", compose).await?,
+        )?;
+        Ok(supergraph)
+    }
+
     async fn stop(self) {
         self.stack.stop().await;
         self.mongo.service.stop(Duration::from_secs(10)).await;
@@ -309,6 +325,38 @@ fn publish(relative: &std::path::Path, text: &str) -> anyhow::Result<()> {
     println!("{text}");
     step(&format!("Wrote {}", path.display()));
     Ok(())
+}
+
+/// Replaces what README.md holds between `<!-- {results} -->` and `<!-- /{results} -->` with
+/// `text`, taken from the results file `results`: README's figures are the bench's, never typed.
+fn publish_into_readme(results: &str, text: &str) -> anyhow::Result<()> {
+    let path = paths::workspace_root().join("README.md");
+    let readme = std::fs::read_to_string(&path)?;
+    let (start, end) = readme_block(&readme, results)?;
+    std::fs::write(
+        &path,
+        format!("{}{text}{}", &readme[..start], &readme[end..]),
+    )?;
+    step(&format!("Wrote the {results} figures into README.md"));
+    Ok(())
+}
+
+/// Where README's copy of the results file `results` lies (after its opening marker's line, up
+/// to its closing marker).
+fn readme_block(readme: &str, results: &str) -> anyhow::Result<(usize, usize)> {
+    let (open, close) = (
+        format!("<!-- {results} -->\n"),
+        format!("<!-- /{results} -->"),
+    );
+    let start = readme
+        .find(&open)
+        .with_context(|| format!("README.md has no `{}`", open.trim()))?
+        + open.len();
+    let end = start
+        + readme[start..]
+            .find(&close)
+            .with_context(|| format!("README.md has no `{close}`"))?;
+    Ok((start, end))
 }
 
 /// Writes a results file (`relative` to the workspace root) without printing it.
@@ -435,4 +483,24 @@ async fn mongodb_commands(client: &reqwest::Client, stack: &Stack) -> anyhow::Re
         total += stack.mongodb_commands(client, spec.name).await?;
     }
     Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// README's tables are copies of the results files the bench wrote, as it wrote them.
+    #[test]
+    fn readme_figures_are_the_benchs_own() {
+        let root = paths::workspace_root();
+        let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+        let results = subscriptions::RESULTS;
+        let written = std::fs::read_to_string(root.join(results)).expect(results);
+        let (start, end) = readme_block(&readme, results).expect("README's block");
+        let shown = &readme[start..end];
+        assert!(
+            shown.contains("| ---") && written.contains(shown),
+            "README.md's figures from {results} are not the file's; rerun its bench"
+        );
+    }
 }

@@ -237,12 +237,13 @@ impl Installed {
         command
     }
 
-    /// Starts the peer on `port`, serving `supergraph` (the composed SDL), and waits until it
-    /// answers a query at [`Installed::url`].
+    /// Starts the peer on `port`, serving `supergraph` (the composed SDL), with `env` added to
+    /// its environment, and waits until it answers a query at [`url`].
     pub async fn start(
         &self,
         supergraph: &Path,
         port: u16,
+        env: &[(&str, &str)],
         output: &Output,
     ) -> anyhow::Result<Service> {
         let supergraph = if self.gateway.reads_security_directives() {
@@ -313,7 +314,7 @@ impl Installed {
                 command
             }
         };
-        command.current_dir(&self.folder);
+        command.current_dir(&self.folder).envs(env.iter().copied());
         let mut service = Service::spawn(self.gateway.name(), command, output).await?;
         let url = url(port);
         wait_answering(&mut service, &url, START_LIMIT, |client| {

@@ -10,8 +10,7 @@ use std::{path::Path, time::Duration};
 use anyhow::{Context, bail};
 use serde::Serialize;
 use serde_json::{Value, json};
-use tokio::process::Command;
-use xtask::process::{Output, Service, free_port, run_to_completion};
+use xtask::process::{Output, Service, free_port};
 
 use super::{
     BenchArgs, System,
@@ -167,15 +166,7 @@ async fn compare(
     mut missing: Vec<Missing>,
 ) -> anyhow::Result<Comparison> {
     let scratch = &system.scratch;
-    let supergraph = scratch.join("supergraph.graphql");
-    let mut compose = Command::new(system.stack.options.bin_dir.join("router"));
-    compose
-        .args(["compose", "--config"])
-        .arg(&system.stack.options.supergraph_config);
-    std::fs::write(
-        &supergraph,
-        run_to_completion("router compose", compose).await?,
-    )?;
+    let supergraph = system.compose_supergraph().await?;
 
     let ours = system.pid("router").context("our router is not running")?;
     let mut running = vec![Running {
@@ -193,7 +184,7 @@ async fn compare(
     for peer in installed {
         step(&format!("Starting {}", peer.label));
         let port = free_port()?;
-        match peer.start(&supergraph, port, &log).await {
+        match peer.start(&supergraph, port, &[], &log).await {
             Ok(service) => {
                 gateways.push((peer.gateway, peer.label.clone(), peer.configured.to_owned()));
                 running.push(Running {
