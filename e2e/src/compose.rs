@@ -23,6 +23,8 @@ pub struct ComposeStack {
     pub router_port: u16,
     pub mongo_port: u16,
     pub web_port: u16,
+    /// Where the `monitoring` profile's Prometheus answers, once a test starts it.
+    pub prometheus_port: u16,
     pub client: reqwest::Client,
     pub log: PathBuf,
 }
@@ -31,7 +33,8 @@ impl ComposeStack {
     /// Starts a project of its own and waits until a query needing every subgraph is whole.
     pub async fn up() -> Self {
         let project = format!("sf{}", std::process::id());
-        let (router_port, mongo_port, web_port) = (
+        let (router_port, mongo_port, web_port, prometheus_port) = (
+            free_port().unwrap(),
             free_port().unwrap(),
             free_port().unwrap(),
             free_port().unwrap(),
@@ -44,6 +47,11 @@ impl ComposeStack {
             ("ROUTER_PORT".to_owned(), router_port.to_string()),
             ("MONGO_PORT".to_owned(), mongo_port.to_string()),
             ("WEB_PORT".to_owned(), web_port.to_string()),
+            (
+                "PROMETHEUS_IMAGE".to_owned(),
+                containers::PROMETHEUS_STANDIN.to_owned(),
+            ),
+            ("PROMETHEUS_PORT".to_owned(), prometheus_port.to_string()),
             (
                 "STOREFRONT_GRAPHQL_URL".to_owned(),
                 format!("http://127.0.0.1:{router_port}/graphql"),
@@ -58,6 +66,7 @@ impl ComposeStack {
             router_port,
             mongo_port,
             web_port,
+            prometheus_port,
             client: reqwest::Client::new(),
             log,
         };
@@ -86,12 +95,14 @@ impl ComposeStack {
     }
 
     /// `podman-compose` for this project's Compose file, environment and name (no pod: the
-    /// containers join the project's network as Docker Compose would put them).
+    /// containers join the project's network as Docker Compose would put them), with the
+    /// `monitoring` profile on: a test may start its Prometheus, and `down` then removes it too.
     pub fn command(&self) -> Command {
         let mut command = Command::new(podman_compose());
         command
             .args(["--in-pod", "false", "-p", &self.project, "-f"])
             .arg(compose::file_path())
+            .args(["--profile", "monitoring"])
             .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         command
     }
@@ -130,6 +141,7 @@ impl ComposeStack {
     pub fn container(&self, service: &str) -> String {
         compose::Project {
             name: self.project.clone(),
+            profiles: Vec::new(),
         }
         .container(service)
     }

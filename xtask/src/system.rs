@@ -95,12 +95,17 @@ pub async fn install_node_folder(source: &Path, target: &Path, what: &str) -> an
 
 /// Whether `program` is on the PATH.
 pub async fn has(program: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {program}")])
-        .stdout(Stdio::null())
-        .status()
+    locate(program).await.is_ok()
+}
+
+/// Where `program` is on the PATH.
+pub async fn locate(program: &str) -> anyhow::Result<std::path::PathBuf> {
+    let mut command = Command::new("sh");
+    command.args(["-c", &format!("command -v {program}")]);
+    let path = crate::process::run_to_completion(&format!("looking for {program}"), command)
         .await
-        .is_ok_and(|status| status.success())
+        .with_context(|| format!("{program} is not on the PATH"))?;
+    Ok(path.trim().into())
 }
 
 /// Runs `command` with its output on the console; fails unless it succeeds.

@@ -1,11 +1,13 @@
 //! The Compose stack (`docker/compose.yaml`) on the images `cargo xtask test` built, run with
 //! Podman: the contract through the router container, MongoDB's least privilege per subgraph,
 //! a subgraph redeployed while the rest keeps serving, a killed one restarted by its policy,
-//! SIGTERM draining in-flight requests, data kept across `down` and `up`, and an image built
-//! from source as users build it. The stack comes up through `cargo xtask podman up`, the
+//! SIGTERM draining in-flight requests, the `monitoring` profile's Prometheus scraping every
+//! service with the rules loaded, data kept across `down` and `up`, and an image built from
+//! source as users build it. The stack comes up through `cargo xtask podman up`, the
 //! command README gives Podman users (`e2e::compose`).
 
 use std::{
+    collections::BTreeSet,
     process::{Command, Output},
     sync::{
         Arc,
@@ -53,6 +55,7 @@ async fn the_compose_stack_serves_isolates_redeploys_and_keeps_data() {
     a_killed_subgraph_costs_only_its_fields_and_is_restarted(&stack).await;
     sigterm_lets_in_flight_requests_finish(&stack).await;
     the_image_built_from_source_does_its_job(&stack).await;
+    the_monitoring_profiles_prometheus_scrapes_every_service_with_the_rules(&stack).await;
     carts_survive_down_and_up(&stack).await;
 }
 
@@ -629,4 +632,71 @@ async fn carts_survive_down_and_up(stack: &ComposeStack) {
         "the cart written before `down` is there after `up`"
     );
     assert_eq!(cart["lines"][0]["product"]["id"], "prod-000011");
+}
+
+/// The `monitoring` profile's Prometheus (the stand-in for the official image, run with the
+/// profile's configuration and the repository's rules mounted as Compose mounts them) scrapes
+/// every service under the job name the alerts select, and loads and evaluates every rule
+/// group. Grafana's image does not install here; its provisioning is checked against this file
+/// in `monitoring.rs`.
+async fn the_monitoring_profiles_prometheus_scrapes_every_service_with_the_rules(
+    stack: &ComposeStack,
+) {
+    stack.compose(&["up", "-d", "--no-deps", "prometheus"]);
+    let api = format!("http://127.0.0.1:{}/api/v1", stack.prometheus_port);
+    let get = async |path: &str| -> Option<Value> {
+        let response = stack
+            .client
+            .get(format!("{api}/{path}"))
+            .send()
+            .await
+            .ok()?;
+        response.json::<Value>().await.ok()
+    };
+    let jobs: BTreeSet<String> = std::iter::once("router")
+        .chain(xtask::roster::SUBGRAPHS.iter().map(|spec| spec.name))
+        .map(str::to_owned)
+        .collect();
+    let mut targets = Value::Null;
+    let all_up = eventually(Duration::from_secs(90), async || {
+        targets = get("targets?state=active").await.unwrap_or_default();
+        let up: BTreeSet<String> = targets["data"]["activeTargets"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|target| target["health"] == "up")
+            .filter_map(|target| target["labels"]["job"].as_str().map(str::to_owned))
+            .collect();
+        up == jobs
+    })
+    .await;
+    assert!(all_up, "every service scraped as {jobs:?}: {targets}");
+
+    let groups: BTreeSet<String> = paths::prometheus_rule_groups()
+        .unwrap()
+        .iter()
+        .filter_map(|group| group["name"].as_str().map(str::to_owned))
+        .collect();
+    let mut rules = Value::Null;
+    let evaluated = eventually(Duration::from_secs(60), async || {
+        rules = get("rules").await.unwrap_or_default();
+        let loaded = rules["data"]["groups"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let names: BTreeSet<String> = loaded
+            .iter()
+            .filter_map(|group| group["name"].as_str().map(str::to_owned))
+            .collect();
+        let all_ok = loaded
+            .iter()
+            .flat_map(|group| group["rules"].as_array().cloned().unwrap_or_default())
+            .all(|rule| rule["health"] == "ok");
+        names == groups && all_ok
+    })
+    .await;
+    assert!(
+        evaluated,
+        "Prometheus loads and evaluates every rule group {groups:?}: {rules}"
+    );
 }

@@ -433,6 +433,85 @@ async fn every_series_the_rules_and_dashboards_select_is_on_the_running_services
     );
 }
 
+/// Compose's `monitoring` profile provisions Grafana with the profile's Prometheus and the
+/// repository's dashboards (Grafana's image does not install here, so this reads what it would:
+/// the container suite runs the Prometheus side). The provisioning folder and the dashboards are
+/// mounted where Grafana and the dashboard provider look, the data source is the Prometheus
+/// service on the address it listens on, and the home dashboard is one of ours.
+#[test]
+fn compose_provisions_grafana_with_its_prometheus_and_every_dashboard() {
+    let compose = e2e::compose_file();
+    let docker = paths::workspace_root().join("docker");
+    let grafana = &compose["services"]["grafana"];
+    let mounts: BTreeMap<PathBuf, String> = grafana["volumes"]
+        .as_sequence()
+        .expect("grafana mounts volumes")
+        .iter()
+        .filter_map(|volume| {
+            let mut parts = volume.as_str()?.split(':');
+            let (source, target) = (parts.next()?, parts.next()?);
+            source
+                .starts_with('.')
+                .then(|| (docker.join(source), target.to_owned()))
+        })
+        .collect();
+    let mounted_at = |folder: PathBuf| -> (PathBuf, String) {
+        let (source, target) = mounts
+            .iter()
+            .find(|(source, _)| {
+                std::fs::canonicalize(source).ok() == std::fs::canonicalize(&folder).ok()
+            })
+            .unwrap_or_else(|| panic!("grafana mounts {}: {mounts:?}", folder.display()));
+        (source.clone(), target.clone())
+    };
+    let (provisioning, provisioning_target) = mounted_at(docker.join("monitoring/grafana"));
+    assert_eq!(provisioning_target, "/etc/grafana/provisioning");
+    let (_, dashboards_target) = mounted_at(paths::dashboards_dir());
+
+    let yaml = |path: PathBuf| -> serde_yaml::Value {
+        serde_yaml::from_str(&std::fs::read_to_string(&path).unwrap())
+            .unwrap_or_else(|err| panic!("{}: {err}", path.display()))
+    };
+    let providers = yaml(provisioning.join("dashboards/storefront.yaml"));
+    assert_eq!(
+        providers["providers"][0]["options"]["path"].as_str(),
+        Some(dashboards_target.as_str()),
+        "the dashboard provider reads the folder Compose mounts the dashboards at"
+    );
+
+    let prometheus = &compose["services"]["prometheus"];
+    let listen = prometheus["command"]
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .find_map(|arg| arg.as_str()?.strip_prefix("--web.listen-address="))
+        .expect("prometheus sets --web.listen-address");
+    let port = listen.rsplit(':').next().unwrap();
+    let sources = yaml(provisioning.join("datasources/prometheus.yaml"));
+    let source = &sources["datasources"][0];
+    assert_eq!(source["type"], "prometheus");
+    assert_eq!(
+        source["isDefault"], true,
+        "the dashboards' `datasource` variable picks it"
+    );
+    assert_eq!(
+        source["url"].as_str(),
+        Some(format!("http://prometheus:{port}").as_str()),
+        "the data source is the profile's Prometheus service"
+    );
+
+    let home = grafana["environment"]["GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"]
+        .as_str()
+        .expect("a home dashboard");
+    let file = home
+        .strip_prefix(&format!("{dashboards_target}/"))
+        .expect("the home dashboard is in the mounted folder");
+    assert!(
+        dashboards().iter().any(|(name, _)| name == file),
+        "the home dashboard {file} is one of monitoring/grafana/dashboards"
+    );
+}
+
 /// Each alert's runbook is a section of docs/operations.md.
 #[test]
 fn every_alert_links_its_runbook_section() {

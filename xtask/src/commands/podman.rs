@@ -24,11 +24,17 @@ enum Action {
         /// The Compose project name (containers are <project>_<service>_1)
         #[arg(long, short = 'p', default_value = "storefront")]
         project: String,
+        /// Compose profiles to run too, e.g. `monitoring` (Prometheus and Grafana)
+        #[arg(long = "profile", env = "COMPOSE_PROFILES", value_delimiter = ',')]
+        profiles: Vec<String>,
     },
     /// Stop and remove the project's containers (and, with --volumes, its data)
     Down {
         #[arg(long, short = 'p', default_value = "storefront")]
         project: String,
+        /// The profiles it was started with, so their services go too
+        #[arg(long = "profile", env = "COMPOSE_PROFILES", value_delimiter = ',')]
+        profiles: Vec<String>,
         /// Remove the named volumes too: MongoDB's data is gone
         #[arg(long, short = 'v')]
         volumes: bool,
@@ -38,16 +44,26 @@ enum Action {
 pub async fn run(args: PodmanArgs) -> anyhow::Result<()> {
     containers::ensure_podman().await?;
     match args.action {
-        Action::Up { project } => {
-            let project = Project { name: project };
+        Action::Up { project, profiles } => {
+            let project = Project {
+                name: project,
+                profiles,
+            };
             project.up().await?;
             step(&format!(
                 "Up: project {}; `cargo xtask podman down -p {}` stops it",
                 project.name, project.name
             ));
         }
-        Action::Down { project, volumes } => {
-            let project = Project { name: project };
+        Action::Down {
+            project,
+            profiles,
+            volumes,
+        } => {
+            let project = Project {
+                name: project,
+                profiles,
+            };
             let mut command = project.command().await?;
             command.args(["down", "-t", "10"]);
             if volumes {

@@ -49,6 +49,7 @@ pub async fn run(args: TestArgs) -> anyhow::Result<()> {
     let python_tools = python_tools::ensure().await?;
     containers::ensure_podman().await?;
     containers::ensure_base_images(&paths::debug_bin_dir().join("router")).await?;
+    containers::ensure_prometheus_standin().await?;
     containers::build_prebuilt(&paths::debug_bin_dir(), &web_dist).await?;
     step(&format!(
         "The {} image built from source (docker/Dockerfile's build stage; again only when the \

@@ -29,12 +29,23 @@ pub fn file() -> anyhow::Result<serde_yaml::Value> {
     Ok(compose)
 }
 
-/// The services in an order that starts each after everything it `depends_on`, and for each
-/// whether a later service waits for it to complete (a one-shot step).
-pub fn start_order(compose: &serde_yaml::Value) -> anyhow::Result<Vec<(String, bool)>> {
-    let services = compose["services"]
+/// The services Compose starts with `profiles` active (those without `profiles`, and those
+/// naming an active one) in an order that starts each after everything it `depends_on`, and for
+/// each whether a later service waits for it to complete (a one-shot step).
+pub fn start_order(
+    compose: &serde_yaml::Value,
+    profiles: &[String],
+) -> anyhow::Result<Vec<(String, bool)>> {
+    let mut services = compose["services"]
         .as_mapping()
-        .context("the Compose file has no services")?;
+        .context("the Compose file has no services")?
+        .clone();
+    services.retain(|_, service| match service["profiles"].as_sequence() {
+        None => true,
+        Some(names) => names
+            .iter()
+            .any(|name| profiles.iter().any(|active| name == active.as_str())),
+    });
     let depends_on = |service: &serde_yaml::Value| -> Vec<String> {
         match &service["depends_on"] {
             serde_yaml::Value::Mapping(deps) => deps
@@ -66,9 +77,11 @@ pub fn start_order(compose: &serde_yaml::Value) -> anyhow::Result<Vec<(String, b
     Ok(order)
 }
 
-/// One Compose project: its name (container names are `<project>_<service>_1`).
+/// One Compose project: its name (container names are `<project>_<service>_1`) and the
+/// profiles it runs with (`monitoring` adds Prometheus and Grafana).
 pub struct Project {
     pub name: String,
+    pub profiles: Vec<String>,
 }
 
 impl Project {
@@ -80,6 +93,9 @@ impl Project {
         command
             .args(["--in-pod", "false", "-p", &self.name, "-f"])
             .arg(file_path());
+        for profile in &self.profiles {
+            command.args(["--profile", profile]);
+        }
         Ok(command)
     }
 
@@ -91,7 +107,7 @@ impl Project {
     /// Starts every service of the Compose file from images already built (`cargo xtask
     /// images`), in `depends_on` order, each one-shot step awaited before what needs it.
     pub async fn up(&self) -> anyhow::Result<()> {
-        for (service, awaited) in start_order(&file()?)? {
+        for (service, awaited) in start_order(&file()?, &self.profiles)? {
             crate::step(&format!("Starting {service}"));
             let mut command = self.command().await?;
             command.args(["up", "-d", "--no-deps", "--no-build", &service]);
@@ -123,7 +139,7 @@ mod tests {
              seed: { depends_on: [mongo] }\n  mongo: {}\n",
         )
         .unwrap();
-        let order = super::start_order(&compose).unwrap();
+        let order = super::start_order(&compose, &[]).unwrap();
         let names: Vec<&str> = order.iter().map(|(name, _)| name.as_str()).collect();
         assert_eq!(names, ["mongo", "seed", "catalog", "router"]);
         assert_eq!(
@@ -135,6 +151,25 @@ mod tests {
         let cycle: serde_yaml::Value =
             serde_yaml::from_str("services:\n  a: { depends_on: [b] }\n  b: { depends_on: [a] }\n")
                 .unwrap();
-        assert!(super::start_order(&cycle).is_err());
+        assert!(super::start_order(&cycle, &[]).is_err());
+    }
+
+    #[test]
+    fn a_service_with_profiles_starts_only_when_one_of_them_is_active() {
+        let compose: serde_yaml::Value = serde_yaml::from_str(
+            "services:\n  router: {}\n  prometheus: { profiles: [monitoring] }\n  \
+             grafana: { profiles: [monitoring], depends_on: [prometheus] }\n",
+        )
+        .unwrap();
+        let names = |profiles: &[String]| -> Vec<String> {
+            let order = super::start_order(&compose, profiles).unwrap();
+            order.into_iter().map(|(name, _)| name).collect()
+        };
+        assert_eq!(names(&[]), ["router"]);
+        assert_eq!(names(&["debug".to_owned()]), ["router"]);
+        assert_eq!(
+            names(&["monitoring".to_owned()]),
+            ["router", "prometheus", "grafana"]
+        );
     }
 }

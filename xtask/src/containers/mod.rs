@@ -32,6 +32,9 @@ pub const TAG: &str = "latest";
 pub const RUNTIME_BASE: &str = "gcr.io/distroless/cc-debian12:nonroot";
 /// The stand-in for the official `mongo` image: the dev stack's mongod 6.0.5.
 pub const MONGO_STANDIN: &str = "localhost/storefront-standin/mongo:6.0.5";
+/// The stand-in for the official Prometheus image (Compose's `monitoring` profile): Debian's
+/// `prometheus` on the distroless stand-in, laid out as the official image is.
+pub const PROMETHEUS_STANDIN: &str = "localhost/storefront-standin/prometheus:2.42";
 /// Debian packages Podman needs here (crun refuses this VM's cgroup layout: runc instead).
 const PODMAN_PACKAGES: &[&str] = &[
     "podman",
@@ -134,6 +137,49 @@ pub async fn ensure_base_images(probe_binary: &Path) -> anyhow::Result<()> {
         .await?;
         std::fs::remove_file(&bin)?;
     }
+    Ok(())
+}
+
+/// The Prometheus stand-in ([`PROMETHEUS_STANDIN`]), made once from this machine's Debian
+/// `prometheus` (installed when missing) over the distroless stand-in: `/bin/prometheus`, its
+/// storage at `/prometheus` owned by `nobody`, who runs it, as in the official image.
+pub async fn ensure_prometheus_standin() -> anyhow::Result<()> {
+    if image_exists(PROMETHEUS_STANDIN).await {
+        return Ok(());
+    }
+    system::ensure_programs(
+        &["prometheus"],
+        &["prometheus"],
+        "the Prometheus stand-in image",
+    )
+    .await?;
+    crate::step(&format!(
+        "Building the stand-in for the official Prometheus image ({PROMETHEUS_STANDIN})"
+    ));
+    let context = work_dir().join("prometheus");
+    let _ = std::fs::remove_dir_all(&context);
+    std::fs::create_dir_all(context.join("data"))?;
+    let binary = system::locate("prometheus").await?;
+    std::fs::copy(&binary, context.join("prometheus"))
+        .with_context(|| format!("copying {}", binary.display()))?;
+    std::fs::write(
+        context.join("Containerfile"),
+        format!(
+            "FROM {RUNTIME_BASE}\n\
+             COPY prometheus /bin/prometheus\n\
+             COPY --chown=65534:65534 data/ /prometheus/\n\
+             USER 65534:65534\n\
+             WORKDIR /prometheus\n\
+             EXPOSE 9090\n\
+             ENTRYPOINT [\"/bin/prometheus\"]\n"
+        ),
+    )?;
+    let mut build = Command::new("podman");
+    build
+        .args(["build", "--quiet", "-t", PROMETHEUS_STANDIN])
+        .arg(&context);
+    run("podman build (Prometheus stand-in)", &mut build).await?;
+    std::fs::remove_dir_all(&context)?;
     Ok(())
 }
 
