@@ -14,6 +14,7 @@ mod contract;
 mod cost_limits;
 mod docs;
 mod endpoints;
+mod entity_cache;
 mod fault_isolation;
 mod graphql_over_http;
 mod kubernetes;

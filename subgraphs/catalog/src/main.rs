@@ -31,6 +31,7 @@ impl Subgraph for Catalog {
     ) -> Result<SchemaBuilder<Query, EmptyMutation, EmptySubscription>, AttachError> {
         let store = CatalogStore::new(&database).mirroring_reference_data();
         store.ensure_indexes().await?;
+        store.announce_invalidations();
         let loader = batching.loader(CatalogLoader::new(store.clone()));
         Ok(builder.data(store).data(loader))
     }

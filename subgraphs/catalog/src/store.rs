@@ -13,6 +13,7 @@ use mongodb::{
 use serde::{Deserialize, Serialize};
 
 use subgraph_kit::{
+    live::ChangeFeed,
     mongo,
     reference::{Counts, Mirror},
 };
@@ -88,6 +89,19 @@ impl CatalogStore {
             categories: database.collection("categories"),
             category_mirror: None,
             product_counts: None,
+        }
+    }
+
+    /// Announces to routers' entity caches every product written (by its id), and every
+    /// category reload as a change to anything (a product shows its category).
+    pub fn announce_invalidations(&self) {
+        let announcer = subgraph_kit::invalidation::announcer();
+        announcer.follow(
+            &ChangeFeed::follow(self.products.clone(), Vec::new()),
+            "Product",
+        );
+        if let Some(categories) = &self.category_mirror {
+            announcer.everything_on(categories.reloads());
         }
     }
 

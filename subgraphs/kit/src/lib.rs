@@ -8,6 +8,7 @@ pub mod config;
 pub mod directives;
 pub mod errors;
 pub mod identity;
+pub mod invalidation;
 pub mod limits;
 pub mod live;
 pub mod mongo;

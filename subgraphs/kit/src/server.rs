@@ -77,6 +77,7 @@ where
         .route("/health", get(health))
         .route("/ready", get(ready::<Q, M, S>))
         .route("/metrics", get(render_metrics::<Q, M, S>))
+        .route("/invalidations", get(invalidations::<Q, M, S>))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(telemetry::request_span)
@@ -219,6 +220,26 @@ where
         yield Ok(complete_event());
     };
     Sse::new(events).keep_alive(KeepAlive::new().interval(STREAM_HEARTBEAT))
+}
+
+/// The channel a router's entity cache follows (`crate::invalidation`); refused with 503 when
+/// the process holds as many open streams as it may.
+async fn invalidations<Q, M, S>(State(state): State<AppState<Q, M, S>>) -> Response
+where
+    Q: ObjectType + 'static,
+    M: ObjectType + 'static,
+    S: SubscriptionType + 'static,
+{
+    match Arc::clone(&state.streams).try_acquire_owned() {
+        Ok(slot) => crate::invalidation::announcer()
+            .channel(slot)
+            .into_response(),
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "this service holds as many open streams as it may; follow again later",
+        )
+            .into_response(),
+    }
 }
 
 /// Resolves at `moment`, or never without one.

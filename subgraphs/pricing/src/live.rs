@@ -51,6 +51,14 @@ impl PriceChanges {
         }
     }
 
+    /// Announces to routers' entity caches what these sources change: a list price names its
+    /// product; a promotion, a rate or a window opening or closing may change any price.
+    pub fn announce_invalidations(&self) {
+        let announcer = subgraph_kit::invalidation::announcer();
+        announcer.follow(&self.list_prices, "Product");
+        announcer.everything_on(self.reference.clone());
+    }
+
     /// One event (the product's id) each time the effective price of one of `ids` in
     /// `currency` changes. Quotes once first, to know what changing means.
     pub fn watch(

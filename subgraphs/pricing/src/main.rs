@@ -40,6 +40,7 @@ impl Subgraph for Pricing {
         store.ensure_indexes().await?;
         let loader = batching.loader(PricingLoader::new(store.clone()));
         let changes = PriceChanges::follow(&store);
+        changes.announce_invalidations();
         Ok(builder.data(store).data(loader).data(changes))
     }
 
