@@ -6,6 +6,7 @@
 pub mod check;
 pub mod composition;
 pub mod contract_codes;
+pub mod entity_cache;
 pub mod error_paths;
 pub mod operations;
 pub mod persisted_documents;

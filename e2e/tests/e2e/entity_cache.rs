@@ -1,11 +1,14 @@
-//! What the router's entity cache will be invalidated by (#30): each subgraph's invalidation
-//! channel (`GET /invalidations`, `subgraph_kit::invalidation`) names an entity as soon as its
-//! document is written, straight to MongoDB included, and says "everything" when a change may
-//! touch any entity: reference data reloaded, a promotion window opening with no write at all.
+//! The router's entity cache (`router/src/entity_cache`) and what invalidates it: each
+//! subgraph's invalidation channel (`GET /invalidations`, `subgraph_kit::invalidation`) names
+//! an entity as soon as its document is written, straight to MongoDB included, and says
+//! "everything" when a change may touch any entity (reference data reloaded, a promotion
+//! window opening with no write at all); the router answers repeated entity fetches from
+//! memory, asks a subgraph only for the entities it lacks, and shows every such change within
+//! a second.
 
 use std::time::{Duration, Instant};
 
-use e2e::TestStack;
+use e2e::{TestStack, data};
 use futures::StreamExt;
 use mongodb::bson::{DateTime, Document, doc};
 use serde_json::{Value, json};
@@ -157,4 +160,263 @@ async fn a_promotion_window_opening_is_announced_at_its_start_with_no_write() {
         "announced {:?} after the write, before the window opened",
         opened - written
     );
+}
+
+/// The router layered with a configuration that caches catalog's and pricing's products, and
+/// lets `x-storefront-cache: bypass` compare an answer with the subgraphs' own.
+async fn cached_stack(name: &str, alone: bool) -> TestStack {
+    let config = e2e::scratch_dir().join(format!("{name}-entity-cache.yaml"));
+    std::fs::create_dir_all(e2e::scratch_dir()).unwrap();
+    std::fs::write(
+        &config,
+        "plugins:\n  storefront_entity_cache:\n    enabled: true\n    config:\n      \
+         max_size_mb: 16\n      allow_bypass_header: true\n      subgraphs:\n        \
+         catalog: { types: [Product] }\n        pricing: { types: [Product] }\n",
+    )
+    .unwrap();
+    let adjust = |options: &mut xtask::stack::StackOptions| {
+        options
+            .router_args
+            .extend(["--router-config".to_owned(), config.display().to_string()]);
+    };
+    let stack = if alone {
+        TestStack::start_alone(name, adjust).await
+    } else {
+        TestStack::start_with(name, adjust).await
+    };
+    let following = e2e::eventually(Duration::from_secs(10), async || {
+        series(&stack, "entity_cache_following", &[]).await == 2.0
+    })
+    .await;
+    assert!(
+        following,
+        "the router follows catalog's and pricing's channels"
+    );
+    stack
+}
+
+/// The sum of the router's `metric` series carrying every one of `labels`; a metric the page
+/// lacks fails the test.
+async fn series(stack: &TestStack, metric: &str, labels: &[(&str, &str)]) -> f64 {
+    let page = stack.metrics("router").await;
+    let lines: Vec<&str> = page
+        .lines()
+        .filter(|line| {
+            line.strip_prefix(metric)
+                .is_some_and(|rest| rest.starts_with(['{', ' ']))
+        })
+        .collect();
+    assert!(
+        !lines.is_empty(),
+        "the router's /metrics has no {metric}; its entity cache series:\n{}",
+        page.lines()
+            .filter(|line| line.contains("entity_cache"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    lines
+        .iter()
+        .filter(|line| {
+            labels
+                .iter()
+                .all(|(name, value)| line.contains(&format!("{name}=\"{value}\"")))
+        })
+        .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+const PRICES: &str = "query Prices($first: Int!) { products(first: $first) { edges { node { id pricing { price { amount } percentOff } } } } }";
+
+/// The router's answer, and pricing's GraphQL requests served to give it.
+async fn prices(stack: &TestStack, first: usize, bypass: bool) -> (Value, u64) {
+    let before = stack.subgraph_requests("pricing").await;
+    let mut request = stack
+        .client
+        .post(stack.stack.router_url())
+        .json(&json!({ "query": PRICES, "variables": { "first": first } }));
+    if bypass {
+        request = request.header("x-storefront-cache", "bypass");
+    }
+    let body: Value = request.send().await.unwrap().json().await.unwrap();
+    assert!(body.get("errors").is_none(), "{body}");
+    let asked = stack.subgraph_requests("pricing").await - before;
+    (data(&body)["products"].clone(), asked)
+}
+
+#[tokio::test]
+async fn repeated_entity_fetches_are_answered_from_memory_and_only_missing_entities_are_asked_for()
+{
+    let stack = cached_stack("cache-hits", false).await;
+    // Pricing's request counter exists once it has served one (a product the test never lists).
+    stack
+        .query(
+            r#"{ product(id: "prod-000300") { pricing { percentOff } } }"#,
+            json!({}),
+        )
+        .await;
+    let (first, asked) = prices(&stack, 3, false).await;
+    assert_eq!(asked, 1, "the first answer asks pricing (the control)");
+    let hits = series(&stack, "entity_cache_lookups_total", &[("result", "hit")]).await;
+    let (again, asked) = prices(&stack, 3, false).await;
+    assert_eq!(again, first);
+    assert_eq!(asked, 0, "the same products again: pricing is not asked");
+    assert_eq!(
+        series(
+            &stack,
+            "entity_cache_lookups_total",
+            &[("result", "hit"), ("subgraph", "pricing")]
+        )
+        .await
+            - hits,
+        3.0
+    );
+
+    let misses = series(&stack, "entity_cache_lookups_total", &[("result", "miss")]).await;
+    let (five, asked) = prices(&stack, 5, false).await;
+    assert_eq!(
+        asked, 1,
+        "two of five are not cached: pricing is asked once"
+    );
+    assert_eq!(
+        series(&stack, "entity_cache_lookups_total", &[("result", "miss")]).await - misses,
+        2.0,
+        "for those two only"
+    );
+    let (uncached, _) = prices(&stack, 5, true).await;
+    assert_eq!(
+        five, uncached,
+        "put back together in order, as pricing answers it"
+    );
+}
+
+/// Polls the router (past the cache's memory, as a client would) until `shows` holds: how long
+/// after `since` it did, within `limit`.
+async fn shown_within(
+    stack: &TestStack,
+    query: &str,
+    limit: Duration,
+    since: Instant,
+    shows: impl Fn(&Value) -> bool,
+) -> Option<Duration> {
+    while since.elapsed() < limit {
+        let answer = stack.query(query, json!({})).await;
+        if shows(&answer) {
+            return Some(since.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    None
+}
+
+#[tokio::test]
+async fn a_list_price_written_straight_to_mongodb_shows_through_the_cache_within_a_second() {
+    let stack = cached_stack("cache-list-price", true).await;
+    let query = r#"{ product(id: "prod-000001") { pricing { price { amount } } } }"#;
+    let price = |answer: &Value| data(answer)["product"]["pricing"]["price"]["amount"].clone();
+    let before = price(&stack.query(query, json!({})).await);
+    let hits = series(&stack, "entity_cache_lookups_total", &[("result", "hit")]).await;
+    assert_eq!(price(&stack.query(query, json!({})).await), before);
+    assert!(
+        series(&stack, "entity_cache_lookups_total", &[("result", "hit")]).await > hits,
+        "the price is served from memory before the write"
+    );
+    let written = Instant::now();
+    stack
+        .database("pricing")
+        .await
+        .collection::<Document>("prices")
+        .update_one(
+            doc! { "_id": "prod-000001" },
+            doc! { "$set": { "list_price_cents": 987_654_i64 } },
+        )
+        .await
+        .expect("a direct write");
+    let took = shown_within(&stack, query, ANNOUNCED_WITHIN, written, |answer| {
+        price(answer) == "9876.54"
+    })
+    .await
+    .expect("the new list price shows within a second");
+    println!("the new price showed {took:?} after the write was acknowledged");
+}
+
+#[tokio::test]
+async fn a_promotion_shows_through_the_cache_when_its_window_opens_with_no_write() {
+    let stack = cached_stack("cache-promotion", true).await;
+    let query = r#"{ product(id: "prod-000001") { pricing { percentOff } } }"#;
+    let percent = |answer: &Value| data(answer)["product"]["pricing"]["percentOff"].clone();
+    assert_eq!(percent(&stack.query(query, json!({})).await), 0);
+    let starts = DateTime::from_millis(DateTime::now().timestamp_millis() + 2_000);
+    let written = Instant::now();
+    stack
+        .database("pricing")
+        .await
+        .collection::<Document>("promotions")
+        .insert_one(doc! {
+            "_id": "promo-cache-test",
+            "title": "Electronics flash sale",
+            "percent_off": 40,
+            "category_slugs": ["electronics"],
+            "starts_at": starts,
+            "ends_at": DateTime::from_millis(starts.timestamp_millis() + 60_000),
+        })
+        .await
+        .expect("a promotion written");
+    let took = shown_within(
+        &stack,
+        query,
+        Duration::from_secs(2) + ANNOUNCED_WITHIN,
+        written,
+        |answer| percent(answer) == 40,
+    )
+    .await
+    .expect("the promotion shows once its window opens");
+    assert!(
+        took >= Duration::from_millis(1_950),
+        "shown {took:?} after the write: before its window opened"
+    );
+}
+
+#[tokio::test]
+async fn a_product_renamed_in_the_catalog_database_shows_through_the_cache_within_a_second() {
+    let stack = cached_stack("cache-rename", true).await;
+    // The recommended products' names come from catalog by entity fetch.
+    let query = r#"{ product(id: "prod-000001") { recommendations(first: 2) { id name } } }"#;
+    let first = stack.query(query, json!({})).await;
+    let renamed = data(&first)["product"]["recommendations"][0]["id"]
+        .as_str()
+        .expect("a recommended product")
+        .to_owned();
+    let hits = series(
+        &stack,
+        "entity_cache_lookups_total",
+        &[("subgraph", "catalog"), ("result", "hit")],
+    )
+    .await;
+    assert_eq!(stack.query(query, json!({})).await, first);
+    assert!(
+        series(
+            &stack,
+            "entity_cache_lookups_total",
+            &[("subgraph", "catalog"), ("result", "hit")]
+        )
+        .await
+            > hits,
+        "the names are served from memory before the write"
+    );
+    let written = Instant::now();
+    stack
+        .database("catalog")
+        .await
+        .collection::<Document>("products")
+        .update_one(
+            doc! { "_id": &renamed },
+            doc! { "$set": { "name": "Renamed under the cache" } },
+        )
+        .await
+        .expect("a direct write");
+    shown_within(&stack, query, ANNOUNCED_WITHIN, written, |answer| {
+        data(answer)["product"]["recommendations"][0]["name"] == "Renamed under the cache"
+    })
+    .await
+    .expect("the new name shows within a second");
 }

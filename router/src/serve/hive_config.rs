@@ -18,7 +18,7 @@ use serde::{Serialize, de::DeserializeOwned};
 use serde_yaml::{Mapping, Value};
 
 use super::{ServeError, ServeOptions};
-use crate::{contract_codes, error_paths, playground, process_metrics, usage};
+use crate::{contract_codes, entity_cache, error_paths, playground, process_metrics, usage};
 
 /// What is wrong with an operator's router config, or with what we layer over it.
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +52,12 @@ pub enum HiveConfigError {
          operations) in the router config"
     )]
     TrustedDocumentsWithoutManifest,
+    #[error(
+        "`plugins.{plugin}.config.subgraphs.{subgraph}`: the supergraph has no subgraph \
+         `{subgraph}`, and no `invalidations` URL is given for it",
+        plugin = entity_cache::PLUGIN_NAME
+    )]
+    EntityCacheSubgraph { subgraph: String },
     #[error("Hive Router refuses the result")]
     Refused(#[source] Box<hive_router::config::RouterConfigError>),
 }
@@ -167,6 +173,14 @@ pub fn layered(options: &ServeOptions, supergraph: &Path) -> Result<String, Serv
     ] {
         plugins.insert(name.into(), to_value(&plugin).map_err(error)?);
     }
+    if plugins.contains_key(entity_cache::PLUGIN_NAME) {
+        let mut cache = operator_plugin(&plugins, entity_cache::PLUGIN_NAME).map_err(error)?;
+        fill_invalidation_urls(&mut cache.config, &root, supergraph).map_err(error)?;
+        plugins.insert(
+            entity_cache::PLUGIN_NAME.into(),
+            to_value(&cache).map_err(error)?,
+        );
+    }
     if let Some(file) = &options.usage_file {
         // The file from the command line switches usage recording on.
         let mut usage = operator_plugin(&plugins, usage::PLUGIN_NAME).map_err(error)?;
@@ -182,6 +196,55 @@ pub fn layered(options: &ServeOptions, supergraph: &Path) -> Result<String, Serv
     hive_router::config::parse_yaml_config(yaml.clone())
         .map_err(|source| error(HiveConfigError::Refused(Box::new(source))))?;
     Ok(yaml)
+}
+
+/// Gives each subgraph the entity cache follows the URL of its invalidation channel, where the
+/// operator gave none: `/invalidations` beside the subgraph's GraphQL endpoint, as a static
+/// `override_subgraph_urls` entry or else the supergraph names it. (A URL an expression
+/// computes, as in containers, is not known here: give those explicitly.)
+fn fill_invalidation_urls(
+    config: &mut serde_json::Value,
+    root: &Mapping,
+    supergraph: &Path,
+) -> Result<(), HiveConfigError> {
+    let Some(subgraphs) = config
+        .get_mut("subgraphs")
+        .and_then(serde_json::Value::as_object_mut)
+    else {
+        return Ok(());
+    };
+    let supergraph = std::fs::read_to_string(supergraph).unwrap_or_default();
+    let join_graph = regex::Regex::new(r#"@join__graph\(name: "([^"]+)", url: "([^"]+)"\)"#)
+        .expect("a valid pattern");
+    for (name, subgraph) in subgraphs.iter_mut() {
+        if subgraph.get("invalidations").is_some() {
+            continue;
+        }
+        let overridden = section(root, "override_subgraph_urls")
+            .and_then(|overrides| overrides.get("subgraphs")?.get(name.as_str())?.get("url"))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let url = overridden.or_else(|| {
+            join_graph
+                .captures_iter(&supergraph)
+                .find(|captures| &captures[1] == name)
+                .map(|captures| captures[2].to_owned())
+        });
+        let channel = url
+            .and_then(|url| reqwest::Url::parse(&url).ok())
+            .map(|mut url| {
+                url.set_path("/invalidations");
+                url.set_query(None);
+                url.to_string()
+            })
+            .ok_or_else(|| HiveConfigError::EntityCacheSubgraph {
+                subgraph: name.clone(),
+            })?;
+        if let Some(subgraph) = subgraph.as_object_mut() {
+            subgraph.insert("invalidations".into(), channel.into());
+        }
+    }
+    Ok(())
 }
 
 /// The operator's file as a YAML mapping, with relative `source: file` paths made absolute
@@ -408,6 +471,59 @@ mod tests {
         assert!(!playground.enabled);
         assert_eq!(playground.config["graphql_path"], "/graphql");
         assert!(!config.plugins[error_paths::PLUGIN_NAME].enabled);
+    }
+
+    #[test]
+    fn the_entity_cache_follows_each_subgraphs_channel_beside_its_endpoint() {
+        let dir = tempfile::tempdir().unwrap();
+        let supergraph = dir.path().join("supergraph.graphql");
+        std::fs::write(
+            &supergraph,
+            "enum join__Graph {\n  CATALOG @join__graph(name: \"catalog\", url: \"http://127.0.0.1:4001/graphql\")\n  PRICING @join__graph(name: \"pricing\", url: \"http://127.0.0.1:4003/graphql\")\n}\n",
+        )
+        .unwrap();
+        let cache = |yaml: &str| {
+            let file = dir.path().join("router.yaml");
+            std::fs::write(&file, yaml).unwrap();
+            layered(&options(vec![file]), &supergraph).map(|yaml| {
+                hive_router::config::parse_yaml_config(yaml)
+                    .unwrap()
+                    .plugins[entity_cache::PLUGIN_NAME]
+                    .config
+                    .clone()
+            })
+        };
+        let config = cache(
+            "override_subgraph_urls:\n  subgraphs:\n    catalog:\n      url: http://catalog.internal:4001/graphql\n\
+             plugins:\n  storefront_entity_cache:\n    config:\n      subgraphs:\n        \
+             catalog: { types: [Product] }\n        pricing: { types: [Product] }\n        \
+             recommendation: { types: [Product], invalidations: 'http://r:4004/invalidations' }\n",
+        )
+        .unwrap();
+        let subgraphs = &config["subgraphs"];
+        assert_eq!(
+            subgraphs["catalog"]["invalidations"],
+            "http://catalog.internal:4001/invalidations"
+        );
+        assert_eq!(
+            subgraphs["pricing"]["invalidations"],
+            "http://127.0.0.1:4003/invalidations"
+        );
+        assert_eq!(
+            subgraphs["recommendation"]["invalidations"],
+            "http://r:4004/invalidations"
+        );
+        let unknown = cache(
+            "plugins:\n  storefront_entity_cache:\n    config:\n      subgraphs:\n        shipping: { types: [Parcel] }\n",
+        )
+        .unwrap_err();
+        let source = std::error::Error::source(&unknown).map(ToString::to_string);
+        assert!(
+            source
+                .as_deref()
+                .is_some_and(|text| text.contains("`shipping`")),
+            "{unknown}: {source:?}"
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@ use hive_router::PluginRegistry;
 use crate::{
     composition::{self, Supergraph},
     contract_codes::ContractCodes,
+    entity_cache::EntityCache,
     error_paths::ErrorPaths,
     playground::Playground,
     process_metrics::ProcessMetrics,
@@ -147,6 +148,7 @@ pub async fn serve(options: ServeOptions, files: &RunFiles) -> Result<(), ServeE
         .register::<ErrorPaths>()
         .register::<ContractCodes>()
         .register::<ProcessMetrics>()
+        .register::<EntityCache>()
         .register::<UsagePlugin>();
     hive_router::router_entrypoint(plugins)
         .await
