@@ -152,6 +152,16 @@ impl TestStack {
         self.query_as(None, query, variables).await
     }
 
+    /// POSTs an operation past the router's entity cache (`x-storefront-cache: bypass`, which
+    /// router.yaml allows): what a test of the subgraphs themselves (their MongoDB commands,
+    /// their request counters) sends, so that the router's memory does not answer for them.
+    pub async fn query_past_cache(&self, query: &str, variables: Value) -> Value {
+        let body = json!({ "query": query, "variables": variables });
+        self.send_json(None, &self.stack.router_url(), &body, true)
+            .await
+            .1
+    }
+
     /// POSTs an operation to the router with `Authorization: Bearer <token>`.
     pub async fn query_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
         let body = json!({ "query": query, "variables": variables });
@@ -167,6 +177,18 @@ impl TestStack {
 
     /// POSTs a JSON body to `url` with an optional bearer token.
     pub async fn post_json_as(&self, token: Option<&str>, url: &str, body: &Value) -> (u16, Value) {
+        self.send_json(token, url, body, false).await
+    }
+
+    /// POSTs a JSON body to `url`, past the router's entity cache when `past_cache` (see
+    /// [`TestStack::query_past_cache`]); the status and the parsed body.
+    async fn send_json(
+        &self,
+        token: Option<&str>,
+        url: &str,
+        body: &Value,
+        past_cache: bool,
+    ) -> (u16, Value) {
         let mut request = self
             .client
             .post(url)
@@ -177,6 +199,9 @@ impl TestStack {
             .json(body);
         if let Some(token) = token {
             request = request.bearer_auth(token);
+        }
+        if past_cache {
+            request = request.header(router::entity_cache::BYPASS_HEADER, "bypass");
         }
         let response = request.send().await.expect("request sent");
         let status = response.status().as_u16();
@@ -246,14 +271,20 @@ impl TestStack {
     }
 
     /// Sends a registered operation that needs every subgraph (ProductPage, signed in), by
-    /// id so that trusted mode runs it too, and asserts it was answered whole.
+    /// id so that trusted mode runs it too, past the entity cache, and asserts it was answered
+    /// whole.
     pub async fn reach_every_subgraph(&self) {
         let body = json!({
             "documentId": registered_document_id("ProductPage"),
             "variables": { "id": "prod-000001", "signedIn": true },
         });
         let (status, response) = self
-            .post_json_as(Some(&token("control")), &self.stack.router_url(), &body)
+            .send_json(
+                Some(&token("control")),
+                &self.stack.router_url(),
+                &body,
+                true,
+            )
             .await;
         assert_eq!(status, 200, "{response}");
         data(&response);

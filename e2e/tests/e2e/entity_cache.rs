@@ -162,27 +162,14 @@ async fn a_promotion_window_opening_is_announced_at_its_start_with_no_write() {
     );
 }
 
-/// The router layered with a configuration that caches catalog's and pricing's products, and
-/// lets `x-storefront-cache: bypass` compare an answer with the subgraphs' own.
+/// A stack serving router.yaml, whose entity cache caches catalog's and pricing's products
+/// and root fields and lets `x-storefront-cache: bypass` compare an answer with the subgraphs'
+/// own; once the router follows both channels.
 async fn cached_stack(name: &str, alone: bool) -> TestStack {
-    let config = e2e::scratch_dir().join(format!("{name}-entity-cache.yaml"));
-    std::fs::create_dir_all(e2e::scratch_dir()).unwrap();
-    std::fs::write(
-        &config,
-        "plugins:\n  storefront_entity_cache:\n    enabled: true\n    config:\n      \
-         max_size_mb: 16\n      allow_bypass_header: true\n      subgraphs:\n        \
-         catalog: { types: [Product] }\n        pricing: { types: [Product] }\n",
-    )
-    .unwrap();
-    let adjust = |options: &mut xtask::stack::StackOptions| {
-        options
-            .router_args
-            .extend(["--router-config".to_owned(), config.display().to_string()]);
-    };
     let stack = if alone {
-        TestStack::start_alone(name, adjust).await
+        TestStack::start_alone(name, |_| {}).await
     } else {
-        TestStack::start_with(name, adjust).await
+        TestStack::start(name).await
     };
     let following = e2e::eventually(Duration::from_secs(10), async || {
         series(&stack, "entity_cache_following", &[]).await == 2.0
@@ -271,14 +258,25 @@ async fn repeated_entity_fetches_are_answered_from_memory_and_only_missing_entit
         3.0
     );
 
-    let misses = series(&stack, "entity_cache_lookups_total", &[("result", "miss")]).await;
+    let misses = series(
+        &stack,
+        "entity_cache_lookups_total",
+        &[("result", "miss"), ("subgraph", "pricing")],
+    )
+    .await;
     let (five, asked) = prices(&stack, 5, false).await;
     assert_eq!(
         asked, 1,
         "two of five are not cached: pricing is asked once"
     );
     assert_eq!(
-        series(&stack, "entity_cache_lookups_total", &[("result", "miss")]).await - misses,
+        series(
+            &stack,
+            "entity_cache_lookups_total",
+            &[("result", "miss"), ("subgraph", "pricing")],
+        )
+        .await
+            - misses,
         2.0,
         "for those two only"
     );
@@ -419,4 +417,42 @@ async fn a_product_renamed_in_the_catalog_database_shows_through_the_cache_withi
     })
     .await
     .expect("the new name shows within a second");
+}
+
+#[tokio::test]
+async fn root_fields_are_answered_from_memory_until_their_subgraph_announces_a_change() {
+    let stack = cached_stack("cache-root-fields", true).await;
+    let query = r#"{ products(first: 3) { totalCount edges { node { id name } } } }"#;
+    let first = stack.query(query, json!({})).await;
+    let renamed = data(&first)["products"]["edges"][1]["node"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let served = stack.subgraph_requests("catalog").await;
+    assert_eq!(stack.query(query, json!({})).await, first);
+    assert_eq!(
+        stack.subgraph_requests("catalog").await,
+        served,
+        "the same listing again: catalog is not asked"
+    );
+    let written = Instant::now();
+    stack
+        .database("catalog")
+        .await
+        .collection::<Document>("products")
+        .update_one(
+            doc! { "_id": &renamed },
+            doc! { "$set": { "name": "Renamed in the listing" } },
+        )
+        .await
+        .expect("a direct write");
+    shown_within(&stack, query, ANNOUNCED_WITHIN, written, |answer| {
+        data(answer)["products"]["edges"][1]["node"]["name"] == "Renamed in the listing"
+    })
+    .await
+    .expect("the listing shows the new name within a second");
+    assert!(
+        stack.subgraph_requests("catalog").await > served,
+        "asked again after the change"
+    );
 }

@@ -20,13 +20,14 @@ use xtask::{
 
 /// Metric name prefixes the services emit (everything else in an expression is PromQL, a
 /// label, or a recording rule's `level:metric:operation` name).
-const EMITTED_PREFIXES: [&str; 6] = [
+const EMITTED_PREFIXES: [&str; 7] = [
     "graphql_",
     "mongodb_",
     "change_stream_",
     "dataloader_",
     "http_",
     "hive_router_",
+    "entity_cache_",
 ];
 
 /// Every dashboard: its file name and JSON.
@@ -322,11 +323,16 @@ fn exposed(pages: &[String]) -> BTreeMap<String, BTreeSet<String>> {
     names
 }
 
-/// Requests that make every series appear: a page needing every subgraph; a subscription; a
-/// router error with a code; a subgraph error with a code; a write the catalog's change streams
-/// report.
+/// Requests that make every series appear: a page needing every subgraph, past the entity
+/// cache and then twice through it (a miss and a hit); a subscription; a router error with a
+/// code; a subgraph error with a code; a write the catalog's change streams report.
 async fn traffic_that_makes_every_series(stack: &TestStack, round: u32) {
     stack.reach_every_subgraph().await;
+    let page = e2e::contract_operation("ProductPage");
+    for _ in 0..2 {
+        let answer = stack.query(&page, json!({ "id": "prod-000002" })).await;
+        assert!(answer["errors"].is_null(), "{answer}");
+    }
     let mut live = e2e::live::Subscription::open(
         e2e::live::Transport::Sse,
         &stack.stack.router_url(),

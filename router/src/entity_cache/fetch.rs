@@ -1,8 +1,9 @@
 //! Which subgraph fetches the entity cache may answer, and how answers are taken apart and put
-//! back together. A fetch is cacheable when it is an `_entities` query for configured types
-//! whose selection reads only the entity's own document: nested fields may return value
-//! objects (`Money`, `ProductPricing`) but never another entity, whose changes would be
-//! announced under that entity's name, not this one's.
+//! back together. An `_entities` query for configured types is cached per entity: when its
+//! selection reads only each entity's own document (nested fields returning value objects such
+//! as `Money`, never another entity, whose changes are announced under that entity's name) an
+//! answer ends when its entity is named; otherwise at any change its subgraph announces. A
+//! query of configured root fields only is cached whole, and ends at any such change too.
 
 use std::{
     collections::{HashMap, HashSet},
@@ -15,6 +16,17 @@ use hive_router::graphql_tools::{
 };
 use serde_json::Value;
 
+use super::store::Scope;
+
+/// How a fetch may be cached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cacheable {
+    /// An `_entities` fetch: answered per entity.
+    Entities(Scope),
+    /// Root fields of the subgraph's `Query`, all configured: answered whole.
+    RootFields,
+}
+
 /// What the supergraph says about types, for judging a fetch's selection.
 #[derive(Debug, Default)]
 pub struct SchemaFacts {
@@ -22,6 +34,18 @@ pub struct SchemaFacts {
     entities: HashSet<String>,
     /// Each object or interface field's named return type.
     field_types: HashMap<(String, String), String>,
+    /// Types and fields only some callers may read (`@authenticated`, `@requiresScopes`,
+    /// `@policy`): never cached, whatever the configuration lists.
+    private: HashSet<(String, Option<String>)>,
+}
+
+/// The directives that make data depend on who asks.
+const PRIVATE_DIRECTIVES: [&str; 3] = ["authenticated", "requiresScopes", "policy"];
+
+fn carries_private_directive(directives: &[schema::Directive<'static, String>]) -> bool {
+    directives
+        .iter()
+        .any(|directive| PRIVATE_DIRECTIVES.contains(&directive.name.as_str()))
 }
 
 impl SchemaFacts {
@@ -50,7 +74,15 @@ impl SchemaFacts {
             if keyed {
                 facts.entities.insert(name.clone());
             }
+            if carries_private_directive(directives) {
+                facts.private.insert((name.clone(), None));
+            }
             for field in fields {
+                if carries_private_directive(&field.directives) {
+                    facts
+                        .private
+                        .insert((name.clone(), Some(field.name.clone())));
+                }
                 facts.field_types.insert(
                     (name.clone(), field.name.clone()),
                     named_type(&field.field_type).to_owned(),
@@ -60,35 +92,117 @@ impl SchemaFacts {
         facts
     }
 
-    /// Whether `query` is an `_entities` fetch for `types` only, reading nothing but each
-    /// entity's own fields.
-    pub fn is_cacheable_entity_fetch(&self, query: &str, types: &HashSet<String>) -> bool {
-        let Ok(document) = parse_query::<String>(query) else {
-            return false;
+    /// How `query` may be cached: an `_entities` fetch for `types` only, or a query of
+    /// `root_fields` only; `None` for anything else (mutations, other root fields, fragments).
+    pub fn judge(
+        &self,
+        query: &str,
+        types: &HashSet<String>,
+        root_fields: &HashSet<String>,
+    ) -> Option<Cacheable> {
+        let document = parse_query::<String>(query).ok()?;
+        let roots = match document.definitions.as_slice() {
+            [query::Definition::Operation(query::OperationDefinition::Query(operation))] => {
+                &operation.selection_set.items
+            }
+            [query::Definition::Operation(query::OperationDefinition::SelectionSet(set))] => {
+                &set.items
+            }
+            _ => return None,
         };
-        let [query::Definition::Operation(query::OperationDefinition::Query(operation))] =
-            document.definitions.as_slice()
-        else {
-            return false;
-        };
-        let [query::Selection::Field(entities)] = operation.selection_set.items.as_slice() else {
-            return false;
-        };
-        if entities.name != "_entities" || entities.alias.is_some() {
-            return false;
+        if let [query::Selection::Field(entities)] = roots.as_slice()
+            && entities.name == "_entities"
+        {
+            return self
+                .judge_entities(entities, types)
+                .map(Cacheable::Entities);
         }
-        entities
-            .selection_set
-            .items
+        roots
             .iter()
-            .all(|selection| match selection {
-                query::Selection::Field(field) => field.name == "__typename",
-                query::Selection::InlineFragment(fragment) => match &fragment.type_condition {
-                    Some(query::TypeCondition::On(typename)) => {
-                        types.contains(typename)
-                            && self.reads_only_its_own(typename, &fragment.selection_set)
+            .all(|root| match root {
+                query::Selection::Field(field) if field.name == "__typename" => true,
+                query::Selection::Field(field) => {
+                    root_fields.contains(&field.name)
+                        && !self.is_private("Query", &field.name)
+                        && self.reads_nothing_private("Query", field)
+                }
+                _ => false,
+            })
+            .then_some(Cacheable::RootFields)
+    }
+
+    /// Whether an `_entities` field asks for `types` only, and whether each reads only its own
+    /// fields ([`Scope::Entity`]) or reaches further ([`Scope::Subgraph`]).
+    fn judge_entities(
+        &self,
+        entities: &query::Field<String>,
+        types: &HashSet<String>,
+    ) -> Option<Scope> {
+        if entities.alias.is_some() {
+            return None;
+        }
+        let mut scope = Scope::Entity;
+        for selection in &entities.selection_set.items {
+            match selection {
+                query::Selection::Field(field) if field.name == "__typename" => {}
+                query::Selection::InlineFragment(query::InlineFragment {
+                    type_condition: Some(query::TypeCondition::On(typename)),
+                    selection_set,
+                    ..
+                }) if types.contains(typename) => {
+                    if !self.reads_nothing_private_in(typename, selection_set) {
+                        return None;
                     }
-                    None => false,
+                    if !self.reads_only_its_own(typename, selection_set) {
+                        scope = Scope::Subgraph;
+                    }
+                }
+                _ => return None,
+            }
+        }
+        Some(scope)
+    }
+
+    /// Whether `type_name.field` (or the type itself) is only for some callers.
+    fn is_private(&self, typename: &str, field: &str) -> bool {
+        self.private.contains(&(typename.to_owned(), None))
+            || self
+                .private
+                .contains(&(typename.to_owned(), Some(field.to_owned())))
+    }
+
+    /// Whether `field` of `typename`, and everything selected below it, is for every caller.
+    fn reads_nothing_private(&self, typename: &str, field: &query::Field<String>) -> bool {
+        let returns = self
+            .field_types
+            .get(&(typename.to_owned(), field.name.clone()));
+        match returns {
+            Some(returns) => {
+                !self.private.contains(&(returns.clone(), None))
+                    && self.reads_nothing_private_in(returns, &field.selection_set)
+            }
+            None => field.selection_set.items.is_empty(),
+        }
+    }
+
+    /// Whether everything `selection` reads of `typename` is for every caller.
+    fn reads_nothing_private_in(
+        &self,
+        typename: &str,
+        selection: &query::SelectionSet<String>,
+    ) -> bool {
+        !self.private.contains(&(typename.to_owned(), None))
+            && selection.items.iter().all(|item| match item {
+                query::Selection::Field(field) if field.name.starts_with("__") => true,
+                query::Selection::Field(field) => {
+                    !self.is_private(typename, &field.name)
+                        && self.reads_nothing_private(typename, field)
+                }
+                query::Selection::InlineFragment(fragment) => match &fragment.type_condition {
+                    Some(query::TypeCondition::On(on)) => {
+                        self.reads_nothing_private_in(on, &fragment.selection_set)
+                    }
+                    None => self.reads_nothing_private_in(typename, &fragment.selection_set),
                 },
                 query::Selection::FragmentSpread(_) => false,
             })
@@ -235,6 +349,19 @@ pub fn entities_body(
     serde_json::to_vec(&body).expect("JSON values serialize")
 }
 
+/// A root fetch's `data`, as JSON text, when the answer has it and no errors.
+pub fn whole_data(body: &[u8]) -> Option<String> {
+    let body: Value = serde_json::from_slice(body).ok()?;
+    let errors = body.get("errors").is_some_and(|errors| !errors.is_null());
+    let data = body.get("data").filter(|data| data.is_object())?;
+    (!errors).then(|| data.to_string())
+}
+
+/// An answer made of stored `data` JSON text.
+pub fn data_body(data: &str) -> Vec<u8> {
+    format!("{{\"data\":{data}}}").into_bytes()
+}
+
 /// Maps an error's `path: ["_entities", i, …]` from the fetch sent (the missing entities only)
 /// to the fetch asked: its `i` becomes `asked[i]`.
 pub fn remap_error_path(error: &mut Value, asked: &[usize]) {
@@ -258,9 +385,12 @@ mod tests {
           name: String!
           category: Category!
           pricing(currency: CurrencyCode = USD): ProductPricing
+          wholesalePrice: Money @requiresScopes(scopes: [["staff"]])
           recommendations(first: Int = 4): [Product!]!
         }
         type Category @join__type(graph: CATALOG, key: "id") { id: ID! name: String! }
+        type Query { products(first: Int): [Product!]! categories: [Category!]! cart: Cart @authenticated }
+        type Cart @join__type(graph: CART, key: "id") { id: ID! }
         type ProductPricing @join__type(graph: PRICING) { price: Money! percentOff: Int! }
         type Money @join__type(graph: PRICING) { amount: String! currency: CurrencyCode! }
         enum CurrencyCode { USD EUR }
@@ -271,32 +401,54 @@ mod tests {
         SchemaFacts::of(&document)
     }
 
-    fn products() -> HashSet<String> {
-        HashSet::from(["Product".to_owned()])
+    fn judge(query: &str) -> Option<Cacheable> {
+        facts().judge(
+            query,
+            &HashSet::from(["Product".to_owned()]),
+            &HashSet::from([
+                "products".to_owned(),
+                "categories".to_owned(),
+                "cart".to_owned(),
+            ]),
+        )
     }
 
     #[test]
-    fn an_entity_fetch_of_own_fields_and_value_objects_is_cacheable() {
+    fn an_entity_fetch_of_own_fields_and_value_objects_ends_with_its_entity() {
         let query = "query($representations:[_Any!]!,$currency:CurrencyCode){_entities(representations:$representations){...on Product{__typename name pricing(currency:$currency){price{amount currency} percentOff}}}}";
-        assert!(facts().is_cacheable_entity_fetch(query, &products()));
+        assert_eq!(judge(query), Some(Cacheable::Entities(Scope::Entity)));
     }
 
     #[test]
-    fn a_selection_reaching_another_entity_or_an_unlisted_type_is_not() {
-        let facts = facts();
+    fn an_entity_fetch_reaching_another_entity_ends_at_any_change_of_its_subgraph() {
         for query in [
             "query($representations:[_Any!]!){_entities(representations:$representations){...on Product{category{name}}}}",
-            "query($representations:[_Any!]!){_entities(representations:$representations){...on Product{recommendations{id}}}}",
-            "query($representations:[_Any!]!){_entities(representations:$representations){...on Category{name}}}",
-            "query{product{name}}",
-            "mutation{clear{id}}",
-            "query($representations:[_Any!]!){_entities(representations:$representations){...P}} fragment P on Product{name}",
-            "not graphql",
+            "query($representations:[_Any!]!){_entities(representations:$representations){...on Product{name recommendations{id}}}}",
         ] {
-            assert!(
-                !facts.is_cacheable_entity_fetch(query, &products()),
+            assert_eq!(
+                judge(query),
+                Some(Cacheable::Entities(Scope::Subgraph)),
                 "{query}"
             );
+        }
+    }
+
+    #[test]
+    fn configured_root_fields_are_cached_whole_and_anything_else_not_at_all() {
+        assert_eq!(
+            judge("{categories{name} products(first:8){id} __typename}"),
+            Some(Cacheable::RootFields)
+        );
+        for query in [
+            "query($representations:[_Any!]!){_entities(representations:$representations){...on Category{name}}}",
+            "{categories{name} cart{id}}",
+            "query($representations:[_Any!]!){_entities(representations:$representations){...on Product{name wholesalePrice{amount}}}}",
+            "mutation{clear{id}}",
+            "query($representations:[_Any!]!){_entities(representations:$representations){...P}} fragment P on Product{name}",
+            "{...on Query{categories{name}}}",
+            "not graphql",
+        ] {
+            assert_eq!(judge(query), None, "{query}");
         }
     }
 

@@ -1,7 +1,8 @@
 //! An entity cache that is never staler than the subgraphs' own change streams: entity
-//! fetches (`_entities`) for configured types are answered from memory, per entity, and each
-//! subgraph's invalidation channel (`subgraph_kit::invalidation`) says what to forget. A fetch
-//! of 50 entities with 45 cached asks the subgraph for the 5 it lacks.
+//! fetches (`_entities`) for configured types are answered from memory, per entity, and so are
+//! fetches of configured root fields, whole; each subgraph's invalidation channel
+//! (`subgraph_kit::invalidation`) says what to forget. A fetch of 50 entities with 45 cached
+//! asks the subgraph for the 5 it lacks.
 //!
 //! Guarantees: an answer is served only while its subgraph's channel follows; an answer
 //! fetched while anything was announced for its subgraph is not kept; "everything", a broken
@@ -44,9 +45,9 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use self::{
-    fetch::{EntitiesAnswer, SchemaFacts},
+    fetch::{Cacheable, EntitiesAnswer, SchemaFacts},
     metrics::{CacheGauges, CacheMetrics, Lookup},
-    store::{EntityKey, Store},
+    store::{EntityKey, Scope, Store, SubgraphState},
 };
 
 /// The name this plugin has in Hive Router's `plugins:` configuration.
@@ -81,7 +82,11 @@ pub struct EntityCacheConfig {
 #[serde(deny_unknown_fields)]
 pub struct SubgraphCacheConfig {
     /// The entity types cached: public data only, whose answers do not depend on the caller.
-    pub types: Vec<String>,
+    #[serde(default)]
+    pub types: HashSet<String>,
+    /// The `Query` fields cached (a fetch of these only): public data only, as for `types`.
+    #[serde(default)]
+    pub root_fields: HashSet<String>,
     /// The subgraph's invalidation channel (the router fills it in from the subgraph's URL).
     pub invalidations: String,
 }
@@ -94,12 +99,18 @@ fn default_ttl() -> Duration {
     Duration::from_secs(600)
 }
 
+/// What a subgraph's fetches may be cached for.
+struct Declared {
+    types: HashSet<String>,
+    root_fields: HashSet<String>,
+}
+
 pub struct EntityCache {
     store: Arc<Store>,
-    types: HashMap<String, HashSet<String>>,
+    declared: HashMap<String, Declared>,
     facts: ArcSwap<SchemaFacts>,
-    /// Whether each fetch text (by hash) may be cached, judged once per supergraph.
-    cacheable: moka::sync::Cache<u64, bool>,
+    /// How each fetch text (by subgraph and hash) may be cached, judged once per supergraph.
+    judged: moka::sync::Cache<u64, Option<Cacheable>>,
     allow_bypass_header: bool,
     metrics: Arc<CacheMetrics>,
     _gauges: CacheGauges,
@@ -135,13 +146,19 @@ impl RouterPlugin for EntityCache {
         Ok(Some(Self {
             _gauges: CacheGauges::observe(&meter, &store),
             store,
-            types: config
+            declared: config
                 .subgraphs
                 .into_iter()
-                .map(|(name, subgraph)| (name, subgraph.types.into_iter().collect()))
+                .map(|(name, subgraph)| {
+                    let declared = Declared {
+                        types: subgraph.types,
+                        root_fields: subgraph.root_fields,
+                    };
+                    (name, declared)
+                })
                 .collect(),
             facts: ArcSwap::from_pointee(SchemaFacts::default()),
-            cacheable: moka::sync::Cache::new(JUDGED_FETCHES),
+            judged: moka::sync::Cache::new(JUDGED_FETCHES),
             allow_bypass_header: config.allow_bypass_header,
             metrics,
         }))
@@ -153,13 +170,13 @@ impl RouterPlugin for EntityCache {
     ) -> OnSupergraphLoadStartHookResult<'exec> {
         self.facts
             .store(Arc::new(SchemaFacts::of(&payload.new_ast)));
-        self.cacheable.invalidate_all();
+        self.judged.invalidate_all();
         payload.proceed()
     }
 
     async fn on_subgraph_execute<'exec>(
         &'exec self,
-        mut payload: OnSubgraphExecuteStartHookPayload<'exec>,
+        payload: OnSubgraphExecuteStartHookPayload<'exec>,
     ) -> OnSubgraphExecuteStartHookResult<'exec> {
         let Some(state) = self.store.subgraph(payload.subgraph_name) else {
             return payload.proceed();
@@ -183,23 +200,46 @@ impl RouterPlugin for EntityCache {
         let Some(started) = state.begin_fetch().filter(|_| !bypass) else {
             return payload.proceed();
         };
+        match self.judge(payload.subgraph_name, query) {
+            Some(Cacheable::Entities(scope)) => self.fetch_entities(payload, state, started, scope),
+            Some(Cacheable::RootFields) => self.fetch_root_fields(payload, state, started),
+            None => payload.proceed(),
+        }
+    }
+}
+
+impl EntityCache {
+    /// How `query`, sent to `subgraph`, may be cached; judged once per fetch text and
+    /// supergraph.
+    fn judge(&self, subgraph: &str, query: &str) -> Option<Cacheable> {
+        let declared = self.declared.get(subgraph)?;
+        let mut hasher = DefaultHasher::new();
+        (subgraph, query).hash(&mut hasher);
+        self.judged.get_with(hasher.finish(), || {
+            self.facts
+                .load()
+                .judge(query, &declared.types, &declared.root_fields)
+        })
+    }
+
+    /// An `_entities` fetch: the stored entities from memory, the others from the subgraph.
+    fn fetch_entities<'exec>(
+        &'exec self,
+        mut payload: OnSubgraphExecuteStartHookPayload<'exec>,
+        state: &Arc<SubgraphState>,
+        started: u64,
+        scope: Scope,
+    ) -> OnSubgraphExecuteStartHookResult<'exec> {
         let Some(asked) = payload
             .execution_request
             .raw_variable_values
             .as_ref()
             .and_then(|values| values.iter().find(|(name, _)| *name == "representations"))
-            .filter(|_| self.is_cacheable(payload.subgraph_name, query))
             .and_then(|(_, raw)| fetch::representations(raw))
         else {
             return payload.proceed();
         };
-        let variables = payload
-            .execution_request
-            .variables
-            .iter()
-            .flatten()
-            .map(|(name, value)| (*name, value.to_string()));
-        let fetch = fetch::fetch_hash(query, variables);
+        let fetch = fetch_hash(&payload);
         let keys: Vec<(EntityKey, u64)> = asked
             .iter()
             .map(|representation| {
@@ -213,7 +253,7 @@ impl RouterPlugin for EntityCache {
             .collect();
         let found: Vec<Option<Arc<str>>> = keys
             .iter()
-            .map(|(key, shape)| self.store.lookup(state, key, *shape))
+            .map(|(key, shape)| self.store.lookup(state, key, *shape, scope))
             .collect();
         let missing: Vec<usize> = (0..found.len()).filter(|i| found[*i].is_none()).collect();
         let hits = found.len() - missing.len();
@@ -304,21 +344,58 @@ impl RouterPlugin for EntityCache {
             end.proceed()
         })
     }
-}
 
-impl EntityCache {
-    /// Whether `query`, sent to `subgraph`, is an entity fetch the cache may answer; judged
-    /// once per fetch text and supergraph.
-    fn is_cacheable(&self, subgraph: &str, query: &str) -> bool {
-        let Some(types) = self.types.get(subgraph) else {
-            return false;
+    /// A fetch of root fields: the whole answer from memory, or stored once the subgraph gave
+    /// it without errors.
+    fn fetch_root_fields<'exec>(
+        &'exec self,
+        payload: OnSubgraphExecuteStartHookPayload<'exec>,
+        state: &Arc<SubgraphState>,
+        started: u64,
+    ) -> OnSubgraphExecuteStartHookResult<'exec> {
+        let shape = fetch_hash(&payload);
+        let key = EntityKey {
+            subgraph: state.name.clone(),
+            typename: "Query".into(),
+            id: format!("{shape:016x}").into(),
         };
-        let mut hasher = DefaultHasher::new();
-        (subgraph, query).hash(&mut hasher);
-        self.cacheable.get_with(hasher.finish(), || {
-            self.facts.load().is_cacheable_entity_fetch(query, types)
+        let custom_scalar_paths = payload.execution_request.custom_scalar_paths;
+        if let Some(data) = self.store.lookup(state, &key, shape, Scope::Subgraph) {
+            self.metrics.looked_up(&state.name, Lookup::Hit, 1);
+            let body = fetch::data_body(&data);
+            match SubgraphResponse::deserialize_from_bytes(body.into(), custom_scalar_paths) {
+                Ok(response) => return payload.end_with_response(response),
+                Err(error) => {
+                    tracing::warn!(%error, "entity cache: a stored answer did not read back; asking the subgraph")
+                }
+            }
+        }
+        self.metrics.looked_up(&state.name, Lookup::Miss, 1);
+        let (store, state) = (&self.store, state.clone());
+        payload.on_end(move |end| {
+            if let Some(data) = end
+                .execution_result
+                .bytes
+                .as_deref()
+                .and_then(fetch::whole_data)
+            {
+                store.insert(&state, key, shape, data.into(), started);
+            }
+            end.proceed()
         })
     }
+}
+
+/// What a fetch's answers depend on besides the entity: its text and its variables (but the
+/// representations).
+fn fetch_hash(payload: &OnSubgraphExecuteStartHookPayload<'_>) -> u64 {
+    let request = &payload.execution_request;
+    let variables = request
+        .variables
+        .iter()
+        .flatten()
+        .map(|(name, value)| (*name, value.to_string()));
+    fetch::fetch_hash(request.query, variables)
 }
 
 /// A stored answer as JSON (it was stored as JSON text).

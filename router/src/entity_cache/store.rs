@@ -1,8 +1,10 @@
 //! The entity cache's memory: each entity under its subgraph, type and `id`, holding one
-//! answer per fetch shape asked of it; bounded in bytes. It never serves an answer older than
-//! an invalidation its subgraph's channel delivered: every subgraph counts announcements
-//! (its epoch), an answer is stored only when no announcement came while it was fetched, and
-//! after "everything" (or a gap in the channel) answers born before it are never served.
+//! answer per fetch shape asked of it (a root fetch's answer is an entry of its own); bounded
+//! in bytes. It never serves an answer older than an invalidation its subgraph's channel
+//! delivered: every subgraph counts announcements (its epoch), an answer is stored only when
+//! no announcement came while it was fetched, an entity's answers go when it is named, and
+//! answers born before "everything" (or a gap in the channel) are never served, nor, for
+//! answers that read more than one entity, those born before any announcement.
 
 use std::{
     collections::HashMap,
@@ -30,6 +32,15 @@ struct Entry {
     answers: Vec<(u64, Arc<str>)>,
 }
 
+/// Which announcements end an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// It read its entity's own fields: ended when the entity is named, or by "everything".
+    Entity,
+    /// It read more (other entities, root fields): ended by any announcement of its subgraph.
+    Subgraph,
+}
+
 /// What the cache knows of one subgraph's channel.
 #[derive(Debug)]
 pub struct SubgraphState {
@@ -38,6 +49,9 @@ pub struct SubgraphState {
     epoch: AtomicU64,
     /// The epoch of the last "everything" or gap: answers born before it are dead.
     flushed_at: AtomicU64,
+    /// The epoch of the last announcement of any kind: [`Scope::Subgraph`] answers born
+    /// before it are dead.
+    changed_at: AtomicU64,
     /// Whether the channel is following: only then is anything served or stored.
     live: AtomicBool,
 }
@@ -48,6 +62,7 @@ impl SubgraphState {
             name: name.into(),
             epoch: AtomicU64::new(0),
             flushed_at: AtomicU64::new(0),
+            changed_at: AtomicU64::new(0),
             live: AtomicBool::new(false),
         }
     }
@@ -110,13 +125,24 @@ impl Store {
         self.subgraphs.values()
     }
 
-    /// The answer stored for `key` and `shape`, unless an invalidation has passed it.
-    pub fn lookup(&self, state: &SubgraphState, key: &EntityKey, shape: u64) -> Option<Arc<str>> {
+    /// The answer stored for `key` and `shape`, unless an invalidation of its `scope` has
+    /// passed it.
+    pub fn lookup(
+        &self,
+        state: &SubgraphState,
+        key: &EntityKey,
+        shape: u64,
+        scope: Scope,
+    ) -> Option<Arc<str>> {
         if !state.is_live() {
             return None;
         }
         let entry = self.entries.get(key)?;
-        if entry.born < state.flushed_at.load(Ordering::SeqCst) {
+        let ended_at = match scope {
+            Scope::Entity => &state.flushed_at,
+            Scope::Subgraph => &state.changed_at,
+        };
+        if entry.born < ended_at.load(Ordering::SeqCst) {
             return None;
         }
         entry
@@ -163,9 +189,10 @@ impl Store {
         });
     }
 
-    /// Forgets the entities `ids` of `typename`.
+    /// Forgets the entities `ids` of `typename`, and every [`Scope::Subgraph`] answer.
     pub fn invalidate(&self, state: &SubgraphState, typename: &str, ids: &[String]) {
-        state.epoch.fetch_add(1, Ordering::SeqCst);
+        let epoch = state.epoch.fetch_add(1, Ordering::SeqCst) + 1;
+        state.changed_at.store(epoch, Ordering::SeqCst);
         for id in ids {
             let key = EntityKey {
                 subgraph: state.name.clone(),
@@ -184,6 +211,7 @@ impl Store {
     /// Forgets every entity of the subgraph.
     pub fn flush(&self, state: &SubgraphState) {
         let epoch = state.epoch.fetch_add(1, Ordering::SeqCst) + 1;
+        state.changed_at.store(epoch, Ordering::SeqCst);
         state.flushed_at.store(epoch, Ordering::SeqCst);
         let name = state.name.clone();
         // Dead already (born before `flushed_at`); this frees their memory.
@@ -243,12 +271,37 @@ mod tests {
         let started = state.begin_fetch().unwrap();
         store.insert(&state, key("p1"), 7, "{\"a\":1}".into(), started);
         assert_eq!(
-            store.lookup(&state, &key("p1"), 7).as_deref(),
+            store
+                .lookup(&state, &key("p1"), 7, Scope::Entity)
+                .as_deref(),
             Some("{\"a\":1}")
         );
-        assert_eq!(store.lookup(&state, &key("p1"), 8), None, "another shape");
+        assert_eq!(
+            store.lookup(&state, &key("p1"), 8, Scope::Entity),
+            None,
+            "another shape"
+        );
         store.invalidate(&state, "Product", &["p1".to_owned()]);
-        assert_eq!(store.lookup(&state, &key("p1"), 7), None);
+        assert_eq!(store.lookup(&state, &key("p1"), 7, Scope::Entity), None);
+    }
+
+    #[test]
+    fn an_answer_reading_more_than_its_entity_ends_at_any_announcement() {
+        let store = store();
+        let state = store.subgraph("pricing").unwrap().clone();
+        let started = state.begin_fetch().unwrap();
+        store.insert(&state, key("p1"), 7, "{}".into(), started);
+        assert!(
+            store
+                .lookup(&state, &key("p1"), 7, Scope::Subgraph)
+                .is_some()
+        );
+        store.invalidate(&state, "Product", &["p2".to_owned()]);
+        assert_eq!(store.lookup(&state, &key("p1"), 7, Scope::Subgraph), None);
+        assert!(
+            store.lookup(&state, &key("p1"), 7, Scope::Entity).is_some(),
+            "another product named: an answer of p1's own fields stays"
+        );
     }
 
     #[test]
@@ -258,7 +311,7 @@ mod tests {
         let started = state.begin_fetch().unwrap();
         store.invalidate(&state, "Product", &["p2".to_owned()]);
         store.insert(&state, key("p1"), 7, "{}".into(), started);
-        assert_eq!(store.lookup(&state, &key("p1"), 7), None);
+        assert_eq!(store.lookup(&state, &key("p1"), 7, Scope::Entity), None);
     }
 
     #[test]
@@ -268,17 +321,17 @@ mod tests {
         let started = state.begin_fetch().unwrap();
         store.insert(&state, key("p1"), 7, "{}".into(), started);
         store.flush(&state);
-        assert_eq!(store.lookup(&state, &key("p1"), 7), None);
+        assert_eq!(store.lookup(&state, &key("p1"), 7, Scope::Entity), None);
 
         let started = state.begin_fetch().unwrap();
         store.insert(&state, key("p1"), 7, "{}".into(), started);
-        assert!(store.lookup(&state, &key("p1"), 7).is_some());
+        assert!(store.lookup(&state, &key("p1"), 7, Scope::Entity).is_some());
         store.go_dark(&state);
-        assert_eq!(store.lookup(&state, &key("p1"), 7), None);
+        assert_eq!(store.lookup(&state, &key("p1"), 7, Scope::Entity), None);
         assert_eq!(state.begin_fetch(), None);
         store.go_live(&state);
         assert_eq!(
-            store.lookup(&state, &key("p1"), 7),
+            store.lookup(&state, &key("p1"), 7, Scope::Entity),
             None,
             "stale from before the cut"
         );
