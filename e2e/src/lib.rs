@@ -230,6 +230,35 @@ impl TestStack {
         }
     }
 
+    /// Writes, straight to the pricing database, a promotion of `percent_off` on the
+    /// `electronics` category (prod-000001's) whose window opens `starts_in` from now and lasts
+    /// ten minutes; when it opens.
+    pub async fn write_promotion(
+        &self,
+        id: &str,
+        percent_off: i32,
+        starts_in: std::time::Duration,
+    ) -> mongodb::bson::DateTime {
+        use mongodb::bson::{DateTime, doc};
+        let starts = DateTime::from_millis(
+            DateTime::now().timestamp_millis() + starts_in.as_millis() as i64,
+        );
+        self.database("pricing")
+            .await
+            .collection::<mongodb::bson::Document>("promotions")
+            .insert_one(doc! {
+                "_id": id,
+                "title": "Electronics flash sale",
+                "percent_off": percent_off,
+                "category_slugs": ["electronics"],
+                "starts_at": starts,
+                "ends_at": DateTime::from_millis(starts.timestamp_millis() + 600_000),
+            })
+            .await
+            .expect("a promotion written");
+        starts
+    }
+
     /// The subgraph's own database, for asserting against what it stored.
     pub async fn database(&self, subgraph: &str) -> mongodb::Database {
         let client = mongodb::Client::with_uri_str(&self.mongodb_uri)

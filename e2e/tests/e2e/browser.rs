@@ -90,7 +90,16 @@ async fn run_live_browser_tests(stack: &mut TestStack) {
             }
             std::fs::remove_file(&asked).unwrap();
             match step {
-                "promotion" => write_promotion_starting_soon(stack).await,
+                // Half off PROMOTED_PRODUCT's category, two seconds from now.
+                "promotion" => {
+                    stack
+                        .write_promotion(
+                            "promo-browser-live",
+                            50,
+                            std::time::Duration::from_secs(2),
+                        )
+                        .await;
+                }
                 _ => stack
                     .stack
                     .restart_router()
@@ -101,28 +110,6 @@ async fn run_live_browser_tests(stack: &mut TestStack) {
         }
     };
     assert_passed("live.test.mjs", &output);
-}
-
-/// Half off `PROMOTED_PRODUCT`'s category, starting two seconds from now, written straight to
-/// the pricing database.
-async fn write_promotion_starting_soon(stack: &TestStack) {
-    use mongodb::bson::{DateTime, doc};
-
-    let starts = DateTime::now().timestamp_millis() + 2_000;
-    stack
-        .database("pricing")
-        .await
-        .collection::<mongodb::bson::Document>("promotions")
-        .insert_one(doc! {
-            "_id": "promo-browser-live",
-            "title": "Electronics flash sale",
-            "percent_off": 50,
-            "category_slugs": ["electronics"],
-            "starts_at": DateTime::from_millis(starts),
-            "ends_at": DateTime::from_millis(starts + 600_000),
-        })
-        .await
-        .expect("a promotion written");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use e2e::{TestStack, data};
 use futures::StreamExt;
-use mongodb::bson::{DateTime, Document, doc};
+use mongodb::bson::{Document, doc};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
@@ -129,22 +129,10 @@ async fn a_promotion_window_opening_is_announced_at_its_start_with_no_write() {
     let stack = TestStack::start_alone("invalidate-promotion", |_| {}).await;
     let mut channel = Channel::follow(&stack, "pricing").await;
     let starts_in = Duration::from_secs(2);
-    let starts = DateTime::from_millis(DateTime::now().timestamp_millis() + 2_000);
     let written = Instant::now();
     stack
-        .database("pricing")
-        .await
-        .collection::<Document>("promotions")
-        .insert_one(doc! {
-            "_id": "promo-invalidation-test",
-            "title": "Electronics flash sale",
-            "percent_off": 50,
-            "category_slugs": ["electronics"],
-            "starts_at": starts,
-            "ends_at": DateTime::from_millis(starts.timestamp_millis() + 60_000),
-        })
-        .await
-        .expect("a promotion written");
+        .write_promotion("promo-invalidation-test", 50, starts_in)
+        .await;
     let everything = |kind: &str, _: &Value| kind == "everything";
     let (_, reloaded) = channel
         .until(ANNOUNCED_WITHIN, everything)
@@ -343,22 +331,10 @@ async fn a_promotion_shows_through_the_cache_when_its_window_opens_with_no_write
     let query = r#"{ product(id: "prod-000001") { pricing { percentOff } } }"#;
     let percent = |answer: &Value| data(answer)["product"]["pricing"]["percentOff"].clone();
     assert_eq!(percent(&stack.query(query, json!({})).await), 0);
-    let starts = DateTime::from_millis(DateTime::now().timestamp_millis() + 2_000);
     let written = Instant::now();
     stack
-        .database("pricing")
-        .await
-        .collection::<Document>("promotions")
-        .insert_one(doc! {
-            "_id": "promo-cache-test",
-            "title": "Electronics flash sale",
-            "percent_off": 40,
-            "category_slugs": ["electronics"],
-            "starts_at": starts,
-            "ends_at": DateTime::from_millis(starts.timestamp_millis() + 60_000),
-        })
-        .await
-        .expect("a promotion written");
+        .write_promotion("promo-cache-test", 40, Duration::from_secs(2))
+        .await;
     let took = shown_within(
         &stack,
         query,
@@ -454,5 +430,109 @@ async fn root_fields_are_answered_from_memory_until_their_subgraph_announces_a_c
     assert!(
         stack.subgraph_requests("catalog").await > served,
         "asked again after the change"
+    );
+}
+
+/// Read your writes, with the cache on: a shopper's `CartView` right after each change of a
+/// line's quantity shows the cart as that mutation left it, 1,000 times over, two shoppers
+/// alternating, and neither ever sees the other's cart (the cart is never cached; the
+/// products and prices on its lines are).
+#[tokio::test]
+async fn a_cart_read_right_after_each_add_is_never_stale_nor_another_shoppers() {
+    let stack = cached_stack("cache-read-your-writes", false).await;
+    let view = e2e::contract_operation("CartView");
+    let update = e2e::contract_operation("UpdateCartLine");
+    let shoppers = [e2e::token("ryw-ada"), e2e::token("ryw-bob")];
+    let products = ["prod-000011", "prod-000012"];
+    for (shopper, product) in shoppers.iter().zip(products) {
+        let added = stack
+            .query_as(
+                Some(shopper),
+                &e2e::contract_operation("AddToCart"),
+                json!({ "productId": product }),
+            )
+            .await;
+        assert!(added.get("errors").is_none(), "{added}");
+    }
+    let hits_before = series(&stack, "entity_cache_lookups_total", &[("result", "hit")]).await;
+    let rounds = 500;
+    for round in 1..=rounds {
+        // A quantity of 1..=99 that differs from the last round's.
+        let quantity = round % 99 + 1;
+        for (shopper, product) in shoppers.iter().zip(products) {
+            let changed = stack
+                .query_as(
+                    Some(shopper),
+                    &update,
+                    json!({ "productId": product, "quantity": quantity }),
+                )
+                .await;
+            assert!(changed.get("errors").is_none(), "{changed}");
+            let cart = stack.query_as(Some(shopper), &view, json!({})).await;
+            let lines = &data(&cart)["cart"]["lines"];
+            assert_eq!(
+                lines.as_array().map(Vec::len),
+                Some(1),
+                "round {round}: one product in this shopper's cart: {cart}"
+            );
+            assert_eq!(lines[0]["product"]["id"], product, "round {round}: {cart}");
+            assert_eq!(
+                lines[0]["quantity"], quantity,
+                "round {round}: the cart as the change left it: {cart}"
+            );
+        }
+    }
+    assert!(
+        series(&stack, "entity_cache_lookups_total", &[("result", "hit")]).await
+            > hits_before + f64::from(rounds),
+        "the lines' products and prices came from the cache meanwhile"
+    );
+}
+
+/// A subgraph killed takes its channel with it: what was written while it was down shows as
+/// soon as it answers again, never an answer cached before the cut.
+#[tokio::test]
+async fn a_price_written_while_pricing_was_down_shows_when_it_returns() {
+    let mut stack = cached_stack("cache-channel-cut", true).await;
+    let query = r#"{ product(id: "prod-000021") { pricing { price { amount } } } }"#;
+    let price = |answer: &Value| data(answer)["product"]["pricing"]["price"]["amount"].clone();
+    let before = price(&stack.query(query, json!({})).await);
+    assert_eq!(price(&stack.query(query, json!({})).await), before);
+    let gaps = series(&stack, "entity_cache_channel_gaps_total", &[]).await;
+
+    stack.stack.kill_subgraph("pricing").await;
+    let dark = e2e::eventually(Duration::from_secs(5), async || {
+        series(&stack, "entity_cache_following", &[("subgraph", "pricing")]).await == 0.0
+    })
+    .await;
+    assert!(
+        dark,
+        "the router stops caching pricing once its channel is cut"
+    );
+    assert!(series(&stack, "entity_cache_channel_gaps_total", &[]).await > gaps);
+    stack
+        .database("pricing")
+        .await
+        .collection::<Document>("prices")
+        .update_one(
+            doc! { "_id": "prod-000021" },
+            doc! { "$set": { "list_price_cents": 55_555_i64 } },
+        )
+        .await
+        .expect("a direct write while pricing is down");
+    stack
+        .stack
+        .start_subgraph_again("pricing")
+        .await
+        .expect("pricing starts again");
+    let answered = e2e::eventually(Duration::from_secs(10), async || {
+        !price(&stack.query(query, json!({})).await).is_null()
+    })
+    .await;
+    assert!(answered, "pricing answers again");
+    assert_eq!(
+        price(&stack.query(query, json!({})).await),
+        "555.55",
+        "the first answers after the cut are the price written meanwhile"
     );
 }

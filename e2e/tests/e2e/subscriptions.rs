@@ -300,22 +300,9 @@ async fn a_promotion_emits_when_its_window_opens_with_no_write() {
         "no event before a change"
     );
     let before = price_now(&stack, "prod-000001").await;
-    let starts = DateTime::from_millis(DateTime::now().timestamp_millis() + 2_000);
-    let promotions = stack
-        .database("pricing")
-        .await
-        .collection::<mongodb::bson::Document>("promotions");
-    promotions
-        .insert_one(doc! {
-            "_id": "promo-live-test",
-            "title": "Electronics flash sale",
-            "percent_off": 50,
-            "category_slugs": ["electronics"],
-            "starts_at": starts,
-            "ends_at": DateTime::from_millis(starts.timestamp_millis() + 60_000),
-        })
-        .await
-        .expect("a promotion written");
+    let starts = stack
+        .write_promotion("promo-live-test", 50, Duration::from_secs(2))
+        .await;
     let event = live
         .next_response(Duration::from_secs(4), "the promotion's start")
         .await;

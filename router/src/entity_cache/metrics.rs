@@ -34,8 +34,10 @@ pub enum Lookup {
 }
 
 impl CacheMetrics {
-    pub fn new(meter: &Meter) -> Self {
-        Self {
+    /// The counters, each series of `subgraphs` at 0 from the start (a counter that appears
+    /// only at its first event reads as missing, not as none).
+    pub fn new<'a>(meter: &Meter, subgraphs: impl Iterator<Item = &'a str>) -> Self {
+        let metrics = Self {
             lookups: meter
                 .u64_counter("entity_cache.lookups_total")
                 .with_description("Entities looked up in the entity cache, by subgraph and result")
@@ -58,7 +60,20 @@ impl CacheMetrics {
                 .u64_counter("entity_cache.evictions_total")
                 .with_description("Entities evicted to stay within the cache's size")
                 .build(),
+        };
+        metrics.evictions.add(0, &[]);
+        for subgraph in subgraphs {
+            for result in [Lookup::Hit, Lookup::Miss] {
+                metrics.looked_up(subgraph, result, 0);
+            }
+            for kind in ["changed", "everything"] {
+                metrics.invalidated(subgraph, kind, 0);
+            }
+            metrics
+                .gaps
+                .add(0, &[KeyValue::new("subgraph", subgraph.to_owned())]);
         }
+        metrics
     }
 
     pub fn looked_up(&self, subgraph: &str, result: Lookup, count: usize) {

@@ -4,7 +4,8 @@
 //! (`subgraph_kit::invalidation`) says what to forget. A fetch of 50 entities with 45 cached
 //! asks the subgraph for the 5 it lacks.
 //!
-//! Guarantees: an answer is served only while its subgraph's channel follows; an answer
+//! Guarantees: an answer is served only while its subgraph's channel follows, and never to a
+//! subscription's event (which a change still being announced may have caused); an answer
 //! fetched while anything was announced for its subgraph is not kept; "everything", a broken
 //! channel or one silent past its heartbeat forgets the subgraph's answers; a mutation sent to
 //! a cached subgraph forgets them before its response returns (read your writes). Staleness is
@@ -40,6 +41,7 @@ use hive_router::{
         },
         plugin_trait::{EndHookPayload, RouterPlugin, StartHookPayload},
     },
+    query_planner::state::supergraph_state::OperationKind,
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -127,7 +129,10 @@ impl RouterPlugin for EntityCache {
     fn on_plugin_init(mut payload: OnPluginInitPayload<Self>) -> OnPluginInitResult<Self> {
         let config = payload.config()?;
         let meter = opentelemetry::global::meter("storefront_router");
-        let metrics = Arc::new(CacheMetrics::new(&meter));
+        let metrics = Arc::new(CacheMetrics::new(
+            &meter,
+            config.subgraphs.keys().map(String::as_str),
+        ));
         let evictions = metrics.evictions.clone();
         let store = Arc::new(Store::new(
             config.subgraphs.keys().map(String::as_str),
@@ -197,7 +202,15 @@ impl RouterPlugin for EntityCache {
                 .headers
                 .get(BYPASS_HEADER)
                 .is_some_and(|value| value == "bypass");
-        let Some(started) = state.begin_fetch().filter(|_| !bypass) else {
+        // A subscription's event may come from the very change whose announcement is still on
+        // its way: what the router fetches for an event is always fresh.
+        let for_an_event = payload.request_context.read().is_ok_and(|context| {
+            matches!(
+                context.operation().kind(),
+                Some(OperationKind::Subscription)
+            )
+        });
+        let Some(started) = state.begin_fetch().filter(|_| !bypass && !for_an_event) else {
             return payload.proceed();
         };
         match self.judge(payload.subgraph_name, query) {

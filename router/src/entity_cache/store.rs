@@ -232,7 +232,9 @@ impl Store {
         self.flush(state);
     }
 
+    /// Entries held (the cache's bookkeeping brought up to date first).
     pub fn entry_count(&self) -> u64 {
+        self.entries.run_pending_tasks();
         self.entries.entry_count()
     }
 

@@ -254,6 +254,18 @@ impl System {
         Ok(supergraph)
     }
 
+    /// A collection of `subgraph`'s own database, to write straight to as another service or a
+    /// shell would.
+    async fn collection(
+        &self,
+        subgraph: &str,
+        name: &str,
+    ) -> anyhow::Result<mongodb::Collection<mongodb::bson::Document>> {
+        let mongo = mongodb::Client::with_uri_str(self.mongo.uri()).await?;
+        let database = format!("{}{subgraph}", self.stack.options.database_prefix);
+        Ok(mongo.database(&database).collection(name))
+    }
+
     async fn stop(self) {
         self.stack.stop().await;
         self.mongo.service.stop(Duration::from_secs(10)).await;

@@ -48,6 +48,9 @@ pub enum Gateway {
     /// cost (the rest of its configuration is stock Hive Router's, on the same `router.yaml`).
     #[value(name = "router-bare")]
     StorefrontBare,
+    /// Our router with its entity cache switched off: what the cache is worth.
+    #[value(name = "router-uncached")]
+    StorefrontUncached,
     /// Hive Router 0.2.0 as released (the `hive_router` binary of the version we build on),
     /// on the same `router.yaml`.
     HiveRouter,
@@ -59,10 +62,11 @@ pub enum Gateway {
 }
 
 impl Gateway {
-    pub const ALL: [Gateway; 7] = [
+    pub const ALL: [Gateway; 8] = [
         Gateway::Storefront,
         Gateway::StorefrontUsage,
         Gateway::StorefrontBare,
+        Gateway::StorefrontUncached,
         Gateway::HiveRouter,
         Gateway::ApolloRouter,
         Gateway::HiveGateway,
@@ -75,6 +79,7 @@ impl Gateway {
             Gateway::Storefront => "router",
             Gateway::StorefrontUsage => "router+usage",
             Gateway::StorefrontBare => "router-bare",
+            Gateway::StorefrontUncached => "router-uncached",
             Gateway::HiveRouter => "hive-router",
             Gateway::ApolloRouter => "apollo-router",
             Gateway::HiveGateway => "hive-gateway",
@@ -91,6 +96,7 @@ impl Gateway {
             Gateway::Storefront
                 | Gateway::StorefrontUsage
                 | Gateway::StorefrontBare
+                | Gateway::StorefrontUncached
                 | Gateway::HiveRouter
                 | Gateway::HiveGateway
         )
@@ -127,17 +133,26 @@ pub async fn install(gateway: Gateway) -> anyhow::Result<Installed> {
     };
     match gateway {
         Gateway::Storefront => anyhow::bail!("our router runs as part of the system"),
-        Gateway::StorefrontUsage | Gateway::StorefrontBare => Ok(installed(
-            format!("our router {}", env!("CARGO_PKG_VERSION")),
-            if gateway == Gateway::StorefrontUsage {
-                "as `router`, and `--usage-file` (usage recording on)"
-            } else {
-                "as `router`, with tools/bench-peers/router-without-plugins.yaml over router.yaml \
-                 (playground and error paths off)"
-            },
-            paths::target_dir().join("release/router"),
-            paths::workspace_root(),
-        )),
+        Gateway::StorefrontUsage | Gateway::StorefrontBare | Gateway::StorefrontUncached => {
+            Ok(installed(
+                format!("our router {}", env!("CARGO_PKG_VERSION")),
+                match gateway {
+                    Gateway::StorefrontUsage => {
+                        "as `router`, and `--usage-file` (usage recording on)"
+                    }
+                    Gateway::StorefrontBare => {
+                        "as `router`, with tools/bench-peers/router-without-plugins.yaml over \
+                     router.yaml (playground and error paths off)"
+                    }
+                    _ => {
+                        "as `router`, with tools/bench-peers/router-without-cache.yaml over \
+                     router.yaml (entity cache off)"
+                    }
+                },
+                paths::target_dir().join("release/router"),
+                paths::workspace_root(),
+            ))
+        }
         Gateway::HiveRouter => {
             step("Building stock Hive Router (cargo build --release -p hive-router)");
             run_cargo(&[
@@ -152,7 +167,8 @@ pub async fn install(gateway: Gateway) -> anyhow::Result<Installed> {
             Ok(installed(
                 format!("Hive Router {}", locked_version("hive-router")?),
                 "our router.yaml (JWT, header propagation, limits, demand control, persisted \
-                 documents, CORS, Prometheus metrics), without our plugins",
+                 documents, CORS, Prometheus metrics), without our plugins (the entity cache \
+                 among them)",
                 paths::target_dir().join("release/hive_router"),
                 paths::workspace_root(),
             ))
@@ -223,6 +239,45 @@ pub async fn install(gateway: Gateway) -> anyhow::Result<Installed> {
     }
 }
 
+/// router.yaml as stock Hive Router can read it, beside `supergraph`: without our plugins
+/// (which it does not have, and refuses to start with), the files it names found from there.
+fn stock_hive_router_config(supergraph: &Path) -> anyhow::Result<PathBuf> {
+    let root = paths::workspace_root();
+    let text = std::fs::read_to_string(root.join("router.yaml"))?;
+    let mut config: serde_yaml::Mapping = serde_yaml::from_str(&text)?;
+    config.remove("plugins");
+    let mut config = serde_yaml::Value::Mapping(config);
+    absolute_paths(&mut config, &root);
+    let path = supergraph.with_file_name("hive-router.yaml");
+    std::fs::write(&path, serde_yaml::to_string(&config)?)?;
+    Ok(path)
+}
+
+/// Every relative `path:` in `config` made absolute against `root` (Hive Router resolves them
+/// against its config file's folder, which the copy is not in).
+fn absolute_paths(config: &mut serde_yaml::Value, root: &Path) {
+    match config {
+        serde_yaml::Value::Mapping(mapping) => {
+            for (key, value) in mapping.iter_mut() {
+                match value {
+                    serde_yaml::Value::String(path)
+                        if key == "path" && Path::new(path.as_str()).is_relative() =>
+                    {
+                        *path = root.join(path.as_str()).display().to_string();
+                    }
+                    value => absolute_paths(value, root),
+                }
+            }
+        }
+        serde_yaml::Value::Sequence(items) => {
+            for item in items {
+                absolute_paths(item, root);
+            }
+        }
+        _ => {}
+    }
+}
+
 impl Installed {
     /// Our router's binary on `supergraph` and `router.yaml`, listening on `listen`, logging
     /// warnings only: what the variants of ours add their flags to.
@@ -264,18 +319,24 @@ impl Installed {
                     .arg(supergraph.with_extension("usage.json"));
                 command
             }
-            Gateway::StorefrontBare => {
+            Gateway::StorefrontBare | Gateway::StorefrontUncached => {
                 // A later `--router-config` overrides router.yaml's settings.
+                let overlay = if self.gateway == Gateway::StorefrontBare {
+                    "tools/bench-peers/router-without-plugins.yaml"
+                } else {
+                    "tools/bench-peers/router-without-cache.yaml"
+                };
                 let mut command = self.our_router(&supergraph, &listen);
-                command.arg("--router-config").arg(
-                    paths::workspace_root().join("tools/bench-peers/router-without-plugins.yaml"),
-                );
+                command
+                    .arg("--router-config")
+                    .arg(paths::workspace_root().join(overlay));
                 command
             }
             Gateway::HiveRouter => {
+                let config = stock_hive_router_config(&supergraph)?;
                 let mut command = Command::new(&self.program);
                 command
-                    .env("ROUTER_CONFIG_FILE_PATH", self.folder.join("router.yaml"))
+                    .env("ROUTER_CONFIG_FILE_PATH", config)
                     .env("SUPERGRAPH_FILE_PATH", &supergraph)
                     .env("HOST", "127.0.0.1")
                     .env("PORT", port.to_string())

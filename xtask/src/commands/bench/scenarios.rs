@@ -89,16 +89,21 @@ pub fn bodies_of(scenarios: &[Scenario], id: ScenarioId) -> Vec<Value> {
         .unwrap_or_default()
 }
 
+/// The products the product-page scenarios ask for: a thousand spread over the whole catalog of
+/// `products`.
+pub fn product_ids(products: usize) -> Vec<String> {
+    (0..1000)
+        .map(|i| format!("prod-{:06}", (i * 7919) % products.max(1) + 1))
+        .collect()
+}
+
 /// Every scenario against `gateway`, over `products` seeded products and `category_slugs`.
 pub fn scenarios(
     rate: u32,
     products: usize,
     category_slugs: &[String],
 ) -> anyhow::Result<Vec<Scenario>> {
-    // A thousand products spread over the whole catalog.
-    let product_ids: Vec<String> = (0..1000)
-        .map(|i| format!("prod-{:06}", (i * 7919) % products.max(1) + 1))
-        .collect();
+    let product_ids = product_ids(products);
     let for_products = |query: &str| -> Vec<Value> {
         product_ids
             .iter()

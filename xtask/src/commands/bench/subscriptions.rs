@@ -153,7 +153,7 @@ async fn measure_all(
     system: &System,
     through: &Through,
 ) -> anyhow::Result<Vec<Measured>> {
-    let carts = carts(system).await?;
+    let carts = system.collection("cart", "carts").await?;
     let document_id = paths::registered_operation("CartChanged")?.id;
     let metrics = reqwest::Client::new();
     let baseline = rss(system, through.pid);
@@ -284,11 +284,6 @@ async fn measure_all(
 }
 
 /// The cart subgraph's carts, in the bench's MongoDB.
-async fn carts(system: &System) -> anyhow::Result<mongodb::Collection<mongodb::bson::Document>> {
-    let mongo = mongodb::Client::with_uri_str(system.mongo.uri()).await?;
-    Ok(mongo.database("bench_cart").collection("carts"))
-}
-
 fn shopper(index: usize) -> String {
     format!("bench-shopper-{index}")
 }

@@ -4,6 +4,7 @@
 //! whose answer differs from ours is not measured (a fast wrong answer cannot win).
 
 mod report;
+mod writes;
 
 use std::{path::Path, time::Duration};
 
@@ -30,6 +31,9 @@ pub const CONNECTIONS: u32 = 50;
 pub enum Workload {
     /// The storefront's own operations, mixed (Home, ProductPage, CategoryListing, Search).
     Storefront,
+    /// The same, while list prices of the products it shows are written straight to MongoDB at
+    /// 1% of its request rate, each write probed through the gateway until its price shows.
+    StorefrontWrites,
     /// Every category → its products with prices and recommendations → their prices: one
     /// request fans out over all four subgraphs and answers ~95 KB.
     Heavy,
@@ -40,8 +44,9 @@ pub enum Workload {
 }
 
 impl Workload {
-    const ALL: [Workload; 4] = [
+    const ALL: [Workload; 5] = [
         Workload::Storefront,
+        Workload::StorefrontWrites,
         Workload::Heavy,
         Workload::SingleSubgraph,
         Workload::SingleSubgraphSerial,
@@ -50,6 +55,7 @@ impl Workload {
     pub fn title(self) -> &'static str {
         match self {
             Workload::Storefront => "Storefront operations (mixed)",
+            Workload::StorefrontWrites => "Storefront operations (mixed), 1% writing prices",
             Workload::Heavy => "Heavy nested query",
             Workload::SingleSubgraph => "Single-subgraph query",
             Workload::SingleSubgraphSerial => "Single-subgraph query, one at a time",
@@ -59,7 +65,10 @@ impl Workload {
     fn drive(self) -> Drive {
         match self {
             Workload::SingleSubgraphSerial => Drive::Serial,
-            Workload::Storefront | Workload::Heavy | Workload::SingleSubgraph => Drive::Saturate,
+            Workload::Storefront
+            | Workload::StorefrontWrites
+            | Workload::Heavy
+            | Workload::SingleSubgraph => Drive::Saturate,
         }
     }
 }
@@ -96,6 +105,15 @@ pub struct Row {
     pub cpu_seconds_per_1000: f64,
     /// The gateway's peak resident memory during this run (warm-up included).
     pub peak_rss_mib: f64,
+    /// MongoDB commands the subgraphs ran per response: what a gateway's fetches (or its
+    /// cache) cost the database.
+    pub mongodb_commands_per_request: f64,
+    /// Entities and root fields answered from an entity cache, of all looked up (a gateway
+    /// that has none: `None`).
+    pub cache_hit_ratio: Option<f64>,
+    /// How stale the gateway's answers were, where prices were written during the run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub staleness: Option<writes::Staleness>,
 }
 
 /// A gateway the comparison could not measure, and why.
@@ -268,12 +286,23 @@ async fn compare(
                     workload.title(),
                     via_name(via)
                 ));
-                rows.push(
-                    measure(
-                        args, oha, scratch, *workload, via, url, &pids, bodies, round,
-                    )
-                    .await?,
-                );
+                // 1% of the rate the same gateway served the mix at, this round.
+                let write_every = (*workload == Workload::StorefrontWrites).then(|| {
+                    let rps = rows
+                        .iter()
+                        .find(|r: &&Row| {
+                            r.workload == Workload::Storefront && r.via == via && r.round == round
+                        })
+                        .map_or(100.0, |r| r.rps);
+                    Duration::from_secs_f64(1.0 / (rps * writes::WRITE_SHARE).max(1.0))
+                });
+                let target = Target {
+                    via,
+                    url,
+                    pids: &pids,
+                    write_every,
+                };
+                rows.push(measure(args, oha, system, *workload, &target, bodies, round).await?);
             }
         }
     }
@@ -299,21 +328,36 @@ pub fn via_name(via: Via) -> &'static str {
     }
 }
 
+/// What one run measures: where its requests go, the processes serving them, and how often
+/// prices are written meanwhile.
+struct Target<'a> {
+    via: Via,
+    url: &'a str,
+    pids: &'a [u32],
+    write_every: Option<Duration>,
+}
+
 /// Warms the target up, then measures one run: latency and throughput from the load
-/// generator, CPU time and peak memory of the target's processes from /proc.
-#[allow(clippy::too_many_arguments)]
+/// generator, CPU time and peak memory of the target's processes from /proc, MongoDB commands
+/// from the subgraphs' metrics, the entity cache's hits from the gateway's, and with writes,
+/// how stale its answers were.
 async fn measure(
     args: &BenchArgs,
     oha: &Path,
-    scratch: &Path,
+    system: &System,
     workload: Workload,
-    via: Via,
-    url: &str,
-    pids: &[u32],
+    target: &Target<'_>,
     bodies: &[Value],
     round: u32,
 ) -> anyhow::Result<Row> {
-    let body_file = scratch.join("compare-bodies.jsonl");
+    let Target {
+        via,
+        url,
+        pids,
+        write_every,
+    } = *target;
+    let body_file = system.scratch.join("compare-bodies.jsonl");
+    let client = reqwest::Client::new();
     let named: Vec<(String, u32)> = pids.iter().map(|pid| (pid.to_string(), *pid)).collect();
     sampling::reset_peak_rss(pids);
     let drive = workload.drive();
@@ -330,7 +374,9 @@ async fn measure(
         .await?;
     }
     let before = CpuTimes::read(&named)?;
-    let stats = run_oha(
+    let commands_before = super::mongodb_commands(&client, &system.stack).await?;
+    let lookups_before = cache_lookups(&client, url).await;
+    let load = run_oha(
         oha,
         url,
         bodies,
@@ -338,9 +384,28 @@ async fn measure(
         args.duration,
         CONNECTIONS,
         drive,
-    )
-    .await?;
+    );
+    let (stats, staleness) = match write_every {
+        Some(interval) => {
+            let until = std::time::Instant::now() + args.duration;
+            let prices = system.collection("pricing", "prices").await?;
+            let products = scenarios::product_ids(args.products);
+            let (stats, staleness) = tokio::join!(
+                load,
+                writes::write_and_probe(prices, url, &products, interval, until)
+            );
+            (stats?, Some(staleness?))
+        }
+        None => (load.await?, None),
+    };
     let cpu_seconds = CpuTimes::read(&named)?.process_seconds_since(&before);
+    let commands = super::mongodb_commands(&client, &system.stack).await? - commands_before;
+    let cache_hit_ratio = match (lookups_before, cache_lookups(&client, url).await) {
+        (Some((hits, all)), Some((hits_after, all_after))) if all_after > all => {
+            Some((hits_after - hits) / (all_after - all))
+        }
+        _ => None,
+    };
     let peak_rss_mib = sampling::peak_rss(&named).iter().map(|(_, mib)| mib).sum();
     let Some(stats) = stats else {
         // Nothing answered within the run: a result, not a failure of the bench.
@@ -354,6 +419,9 @@ async fn measure(
             errors: u64::from(CONNECTIONS),
             cpu_seconds_per_1000: f64::NAN,
             peak_rss_mib,
+            mongodb_commands_per_request: f64::NAN,
+            cache_hit_ratio,
+            staleness,
         });
     };
     let requests = stats.responses();
@@ -367,7 +435,30 @@ async fn measure(
         errors: stats.failures(),
         cpu_seconds_per_1000: cpu_seconds * 1000.0 / requests.max(1) as f64,
         peak_rss_mib,
+        mongodb_commands_per_request: commands / requests.max(1) as f64,
+        cache_hit_ratio,
+        staleness,
     })
+}
+
+/// The entity cache lookups a gateway has answered so far, hits and all, from its `/metrics`
+/// beside `url`; `None` for a gateway with no entity cache.
+async fn cache_lookups(client: &reqwest::Client, url: &str) -> Option<(f64, f64)> {
+    let metrics = format!("{}/metrics", url.strip_suffix("/graphql")?);
+    let page = client.get(metrics).send().await.ok()?.text().await.ok()?;
+    let lines: Vec<(bool, f64)> = page
+        .lines()
+        .filter(|line| line.starts_with("entity_cache_lookups_total{"))
+        .filter_map(|line| {
+            let value = line.rsplit(' ').next()?.parse().ok()?;
+            Some((line.contains("result=\"hit\""), value))
+        })
+        .collect();
+    if lines.is_empty() {
+        return None;
+    }
+    let hits = lines.iter().filter(|(hit, _)| *hit).map(|(_, v)| v).sum();
+    Some((hits, lines.iter().map(|(_, v)| v).sum()))
 }
 
 /// The request bodies of every workload.
@@ -404,7 +495,7 @@ async fn workload_bodies(
         .into_iter()
         .map(|workload| {
             let bodies = match workload {
-                Workload::Storefront => &storefront,
+                Workload::Storefront | Workload::StorefrontWrites => &storefront,
                 Workload::Heavy => &heavy,
                 Workload::SingleSubgraph | Workload::SingleSubgraphSerial => &single,
             };

@@ -20,6 +20,9 @@ struct Summary {
     errors: u64,
     cpu_seconds_per_1000: f64,
     peak_rss_mib: f64,
+    mongodb_commands_per_request: f64,
+    /// The rounds' mean share of cache hits, for a gateway with an entity cache.
+    cache_hit_ratio: Option<f64>,
 }
 
 fn summarise(rows: &[&Row]) -> Option<Summary> {
@@ -43,6 +46,12 @@ fn summarise(rows: &[&Row]) -> Option<Summary> {
         errors: rows.iter().map(|r| r.errors).sum(),
         cpu_seconds_per_1000: mean(|r| r.cpu_seconds_per_1000),
         peak_rss_mib: rows.iter().map(|r| r.peak_rss_mib).fold(0.0, f64::max),
+        mongodb_commands_per_request: mean(|r| r.mongodb_commands_per_request),
+        cache_hit_ratio: rows
+            .iter()
+            .map(|r| r.cache_hit_ratio)
+            .sum::<Option<f64>>()
+            .map(|sum| sum / rows.len() as f64),
     })
 }
 
@@ -143,16 +152,16 @@ pub fn render(comparison: &Comparison) -> Result<String, std::fmt::Error> {
         )?;
         writeln!(
             out,
-            "| gateway | rps | spread | p50 ms | p95 ms | p99 ms | errors | CPU s / 1000 req | peak RSS MiB | rps vs ours | p99 vs ours |"
+            "| gateway | rps | spread | p50 ms | p95 ms | p99 ms | errors | CPU s / 1000 req | peak RSS MiB | MongoDB cmds / req | cache hits | rps vs ours | p99 vs ours |"
         )?;
         writeln!(
             out,
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
         )?;
         for s in &rows {
             writeln!(
                 out,
-                "| {} | {:.0} | ±{:.1}% | {} | {} | {} | {} | {} | {:.1} | {:.2}× | {}× |",
+                "| {} | {:.0} | ±{:.1}% | {} | {} | {} | {} | {} | {:.1} | {} | {} | {:.2}× | {}× |",
                 via_name(s.via),
                 s.rps,
                 s.spread * 100.0,
@@ -162,18 +171,67 @@ pub fn render(comparison: &Comparison) -> Result<String, std::fmt::Error> {
                 s.errors,
                 shown(s.cpu_seconds_per_1000, 3),
                 s.peak_rss_mib,
+                shown(s.mongodb_commands_per_request, 2),
+                s.cache_hit_ratio
+                    .map_or("—".to_owned(), |ratio| format!("{:.1}%", ratio * 100.0)),
                 s.rps / ours.rps,
                 shown(s.p99_ms / ours.p99_ms, 2),
             )?;
         }
     }
+    staleness(&mut out, comparison)?;
     targets(&mut out, comparison)?;
     plugin_costs(&mut out, comparison)?;
     Ok(out)
 }
 
-/// What each of our plugins costs: our router against itself with the plugin switched off
-/// (`router-bare`) or on (`router+usage`), workload by workload.
+/// Each run with prices written: how long a written price took to show through the gateway.
+fn staleness(out: &mut String, comparison: &Comparison) -> std::fmt::Result {
+    let runs: Vec<&Row> = comparison
+        .rows
+        .iter()
+        .filter(|row| row.staleness.is_some())
+        .collect();
+    if runs.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\n## Staleness under writes\n")?;
+    writeln!(
+        out,
+        "During each *{}* run, list prices of the products the mix shows were written straight \
+         to MongoDB at {:.0}% of the gateway's request rate; after each acknowledged write a \
+         prober asked the gateway for that price every {} ms until it showed. Delay: from the \
+         acknowledgement to the first answer showing it; *past the bound*: prober answers still \
+         old more than {} ms after the write.\n",
+        Workload::StorefrontWrites.title(),
+        super::writes::WRITE_SHARE * 100.0,
+        super::writes::PROBE_EVERY.as_millis(),
+        super::writes::BOUND.as_millis(),
+    )?;
+    writeln!(
+        out,
+        "| gateway | round | writes | delay p50 ms | delay p99 ms | delay max ms | answers past the bound | never shown |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    )?;
+    for row in runs {
+        let Some(s) = &row.staleness else { continue };
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            via_name(row.via),
+            row.round,
+            s.writes,
+            shown(s.p50_ms, 1),
+            shown(s.p99_ms, 1),
+            shown(s.max_ms, 1),
+            s.reads_past_bound,
+            s.never_shown,
+        )?;
+    }
+    Ok(())
+}
+
+/// What each of our plugins costs (or gains): our router against itself with the plugin
+/// switched off (`router-bare`, `router-uncached`) or on (`router+usage`), workload by workload.
 fn plugin_costs(out: &mut String, comparison: &Comparison) -> std::fmt::Result {
     let pairs = [
         (
@@ -185,6 +243,11 @@ fn plugin_costs(out: &mut String, comparison: &Comparison) -> std::fmt::Result {
             "Usage recording (`router+usage` against `router`)",
             Gateway::StorefrontUsage,
             Gateway::Storefront,
+        ),
+        (
+            "Entity cache (`router` against `router-uncached`)",
+            Gateway::Storefront,
+            Gateway::StorefrontUncached,
         ),
     ];
     writeln!(out, "\n## What our plugins cost\n")?;
@@ -246,6 +309,47 @@ fn targets(out: &mut String, comparison: &Comparison) -> std::fmt::Result {
                 workload.title()
             )?,
         }
+    }
+    if let (Some(o), Some(h)) = (
+        find(Workload::Storefront, ours),
+        find(Workload::Storefront, stock),
+    ) {
+        let throughput = o.rps / h.rps;
+        let commands = h.mongodb_commands_per_request / o.mongodb_commands_per_request;
+        writeln!(
+            out,
+            "- Storefront operations with the entity cache: throughput vs stock Hive Router \
+             **{throughput:.2}×** (target ≥ 3×: {}) at p99 {:.2}× (target ≤ 1×: {}); MongoDB \
+             commands per request **{commands:.1}× fewer** (target ≥ 10×: {}).",
+            verdict(throughput >= 3.0),
+            o.p99_ms / h.p99_ms,
+            verdict(o.p99_ms <= h.p99_ms),
+            verdict(commands >= 10.0),
+        )?;
+    }
+    let ours_under_writes: Vec<&super::writes::Staleness> = comparison
+        .rows
+        .iter()
+        .filter(|row| row.via == ours)
+        .filter_map(|row| row.staleness.as_ref())
+        .collect();
+    if !ours_under_writes.is_empty() {
+        let p99 = ours_under_writes
+            .iter()
+            .map(|s| s.p99_ms)
+            .fold(0.0, f64::max);
+        let past: u64 = ours_under_writes
+            .iter()
+            .map(|s| s.reads_past_bound + s.never_shown)
+            .sum();
+        writeln!(
+            out,
+            "- With prices written under load: staleness p99 **{p99:.1} ms** (target < {} ms: \
+             {}), answers past the bound **{past}** (target 0: {}).",
+            super::writes::BOUND.as_millis(),
+            verdict(p99 < super::writes::BOUND.as_secs_f64() * 1000.0),
+            verdict(past == 0),
+        )?;
     }
     match (
         find(Workload::Heavy, ours),
