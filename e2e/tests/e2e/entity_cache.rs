@@ -150,9 +150,10 @@ async fn a_promotion_window_opening_is_announced_at_its_start_with_no_write() {
     );
 }
 
-/// A stack serving router.yaml, whose entity cache caches catalog's and pricing's products
-/// and root fields and lets `x-storefront-cache: bypass` compare an answer with the subgraphs'
-/// own; once the router follows both channels.
+/// A stack serving router.yaml, whose entity cache caches catalog's, pricing's and
+/// recommendation's products (and catalog's and pricing's root fields) and lets
+/// `x-storefront-cache: bypass` compare an answer with the subgraphs' own; once the router
+/// follows all three channels.
 async fn cached_stack(name: &str, alone: bool) -> TestStack {
     let stack = if alone {
         TestStack::start_alone(name, |_| {}).await
@@ -160,12 +161,12 @@ async fn cached_stack(name: &str, alone: bool) -> TestStack {
         TestStack::start(name).await
     };
     let following = e2e::eventually(Duration::from_secs(10), async || {
-        series(&stack, "entity_cache_following", &[]).await == 2.0
+        series(&stack, "entity_cache_following", &[]).await == 3.0
     })
     .await;
     assert!(
         following,
-        "the router follows catalog's and pricing's channels"
+        "the router follows the cached subgraphs' channels"
     );
     stack
 }

@@ -1,8 +1,9 @@
 //! Which subgraph fetches the entity cache may answer, and how answers are taken apart and put
 //! back together. An `_entities` query for configured types is cached per entity: when its
 //! selection reads only each entity's own document (nested fields returning value objects such
-//! as `Money`, never another entity, whose changes are announced under that entity's name) an
-//! answer ends when its entity is named; otherwise at any change its subgraph announces. A
+//! as `Money`, or other entities by their key alone, never more of another entity, whose
+//! changes are announced under that entity's name) an answer ends when its entity is named;
+//! otherwise at any change its subgraph announces. A
 //! query of configured root fields only is cached whole, and ends at any such change too.
 
 use std::{
@@ -220,8 +221,12 @@ impl SchemaFacts {
                 if field.selection_set.items.is_empty() {
                     return true;
                 }
-                !self.entities.contains(returns)
-                    && self.reads_only_its_own(returns, &field.selection_set)
+                if self.entities.contains(returns) {
+                    // Another entity's key alone comes from this entity's own document (a
+                    // related product's id); anything more is that entity's.
+                    return names_only_a_key(&field.selection_set);
+                }
+                self.reads_only_its_own(returns, &field.selection_set)
             }
             query::Selection::InlineFragment(fragment) => match &fragment.type_condition {
                 Some(query::TypeCondition::On(on)) if on == typename => {
@@ -232,6 +237,14 @@ impl SchemaFacts {
             query::Selection::FragmentSpread(_) => false,
         })
     }
+}
+
+/// Whether `selection` asks for nothing but `id` and `__typename`.
+fn names_only_a_key(selection: &query::SelectionSet<String>) -> bool {
+    selection.items.iter().all(|item| {
+        matches!(item, query::Selection::Field(field)
+            if (field.name == "id" || field.name == "__typename") && field.selection_set.items.is_empty())
+    })
 }
 
 fn named_type<'t>(ty: &'t schema::Type<'static, String>) -> &'t str {
@@ -423,7 +436,7 @@ mod tests {
     fn an_entity_fetch_reaching_another_entity_ends_at_any_change_of_its_subgraph() {
         for query in [
             "query($representations:[_Any!]!){_entities(representations:$representations){...on Product{category{name}}}}",
-            "query($representations:[_Any!]!){_entities(representations:$representations){...on Product{name recommendations{id}}}}",
+            "query($representations:[_Any!]!){_entities(representations:$representations){...on Product{name recommendations{id name}}}}",
         ] {
             assert_eq!(
                 judge(query),
@@ -431,6 +444,12 @@ mod tests {
                 "{query}"
             );
         }
+        let keys_only = "query($representations:[_Any!]!){_entities(representations:$representations){...on Product{recommendations(first:4){__typename id}}}}";
+        assert_eq!(
+            judge(keys_only),
+            Some(Cacheable::Entities(Scope::Entity)),
+            "related products named by key come from the entity's own document"
+        );
     }
 
     #[test]

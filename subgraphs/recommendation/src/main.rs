@@ -29,6 +29,7 @@ impl Subgraph for Recommendation {
         batching: Batching,
     ) -> Result<SchemaBuilder<Query, EmptyMutation, EmptySubscription>, AttachError> {
         let store = RecommendationStore::new(&database);
+        store.announce_invalidations();
         let loader = batching.loader(RelatedLoader::new(store));
         Ok(builder.data(loader))
     }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use demo_data::DemoProduct;
 use mongodb::{Collection, Database, bson::doc, error::Result};
 use serde::{Deserialize, Serialize};
-use subgraph_kit::mongo;
+use subgraph_kit::{live::ChangeFeed, mongo};
 
 /// Related products kept per product.
 pub const RELATED_PER_PRODUCT: usize = 12;
@@ -32,6 +32,14 @@ impl RecommendationStore {
         Self {
             related: database.collection("related"),
         }
+    }
+
+    /// Announces to routers' entity caches each product whose related list is written.
+    pub fn announce_invalidations(&self) {
+        subgraph_kit::invalidation::announcer().follow(
+            &ChangeFeed::follow(self.related.clone(), Vec::new()),
+            "Product",
+        );
     }
 
     pub async fn related_by_product_ids(&self, ids: &[String]) -> Result<Vec<RelatedDoc>> {
