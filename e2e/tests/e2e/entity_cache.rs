@@ -73,6 +73,33 @@ impl Channel {
     }
 }
 
+/// Sets `field` of document `id` in `subgraph`'s `collection` straight in MongoDB, as another
+/// service or a shell would; the moment MongoDB acknowledged it.
+async fn write_straight(
+    stack: &TestStack,
+    (subgraph, collection): (&str, &str),
+    id: &str,
+    field: &str,
+    value: impl Into<mongodb::bson::Bson>,
+) -> Instant {
+    stack
+        .database(subgraph)
+        .await
+        .collection::<Document>(collection)
+        .update_one(doc! { "_id": id }, doc! { "$set": { field: value.into() } })
+        .await
+        .expect("a direct write");
+    Instant::now()
+}
+
+async fn set_list_price(stack: &TestStack, id: &str, cents: i64) -> Instant {
+    write_straight(stack, ("pricing", "prices"), id, "list_price_cents", cents).await
+}
+
+async fn rename(stack: &TestStack, id: &str, name: &str) -> Instant {
+    write_straight(stack, ("catalog", "products"), id, "name", name).await
+}
+
 fn names(typename: &str, id: &str) -> impl Fn(&str, &Value) -> bool {
     let expected = json!({ "kind": "changed", "typename": typename, "ids": [id] });
     move |kind, data| kind == "changed" && *data == expected
@@ -82,18 +109,7 @@ fn names(typename: &str, id: &str) -> impl Fn(&str, &Value) -> bool {
 async fn a_list_price_written_straight_to_mongodb_is_announced_by_pricing() {
     let stack = TestStack::start("invalidate-list-price").await;
     let mut channel = Channel::follow(&stack, "pricing").await;
-    let prices = stack
-        .database("pricing")
-        .await
-        .collection::<Document>("prices");
-    let written = Instant::now();
-    prices
-        .update_one(
-            doc! { "_id": "prod-000003" },
-            doc! { "$set": { "list_price_cents": 4_242_i64 } },
-        )
-        .await
-        .expect("a direct write");
+    let written = set_list_price(&stack, "prod-000003", 4_242).await;
     let (_, heard) = channel
         .until(ANNOUNCED_WITHIN, names("Product", "prod-000003"))
         .await
@@ -105,17 +121,7 @@ async fn a_list_price_written_straight_to_mongodb_is_announced_by_pricing() {
 async fn a_product_renamed_in_the_catalog_database_is_announced_by_catalog() {
     let stack = TestStack::start("invalidate-rename").await;
     let mut channel = Channel::follow(&stack, "catalog").await;
-    let products = stack
-        .database("catalog")
-        .await
-        .collection::<Document>("products");
-    products
-        .update_one(
-            doc! { "_id": "prod-000005" },
-            doc! { "$set": { "name": "Renamed while cached" } },
-        )
-        .await
-        .expect("a direct write");
+    rename(&stack, "prod-000005", "Renamed while cached").await;
     channel
         .until(ANNOUNCED_WITHIN, names("Product", "prod-000005"))
         .await
@@ -307,17 +313,7 @@ async fn a_list_price_written_straight_to_mongodb_shows_through_the_cache_within
         series(&stack, "entity_cache_lookups_total", &[("result", "hit")]).await > hits,
         "the price is served from memory before the write"
     );
-    let written = Instant::now();
-    stack
-        .database("pricing")
-        .await
-        .collection::<Document>("prices")
-        .update_one(
-            doc! { "_id": "prod-000001" },
-            doc! { "$set": { "list_price_cents": 987_654_i64 } },
-        )
-        .await
-        .expect("a direct write");
+    let written = set_list_price(&stack, "prod-000001", 987_654).await;
     let took = shown_within(&stack, query, ANNOUNCED_WITHIN, written, |answer| {
         price(answer) == "9876.54"
     })
@@ -378,17 +374,7 @@ async fn a_product_renamed_in_the_catalog_database_shows_through_the_cache_withi
             > hits,
         "the names are served from memory before the write"
     );
-    let written = Instant::now();
-    stack
-        .database("catalog")
-        .await
-        .collection::<Document>("products")
-        .update_one(
-            doc! { "_id": &renamed },
-            doc! { "$set": { "name": "Renamed under the cache" } },
-        )
-        .await
-        .expect("a direct write");
+    let written = rename(&stack, &renamed, "Renamed under the cache").await;
     shown_within(&stack, query, ANNOUNCED_WITHIN, written, |answer| {
         data(answer)["product"]["recommendations"][0]["name"] == "Renamed under the cache"
     })
@@ -412,17 +398,7 @@ async fn root_fields_are_answered_from_memory_until_their_subgraph_announces_a_c
         served,
         "the same listing again: catalog is not asked"
     );
-    let written = Instant::now();
-    stack
-        .database("catalog")
-        .await
-        .collection::<Document>("products")
-        .update_one(
-            doc! { "_id": &renamed },
-            doc! { "$set": { "name": "Renamed in the listing" } },
-        )
-        .await
-        .expect("a direct write");
+    let written = rename(&stack, &renamed, "Renamed in the listing").await;
     shown_within(&stack, query, ANNOUNCED_WITHIN, written, |answer| {
         data(answer)["products"]["edges"][1]["node"]["name"] == "Renamed in the listing"
     })
@@ -511,16 +487,7 @@ async fn a_price_written_while_pricing_was_down_shows_when_it_returns() {
         "the router stops caching pricing once its channel is cut"
     );
     assert!(series(&stack, "entity_cache_channel_gaps_total", &[]).await > gaps);
-    stack
-        .database("pricing")
-        .await
-        .collection::<Document>("prices")
-        .update_one(
-            doc! { "_id": "prod-000021" },
-            doc! { "$set": { "list_price_cents": 55_555_i64 } },
-        )
-        .await
-        .expect("a direct write while pricing is down");
+    set_list_price(&stack, "prod-000021", 55_555).await;
     stack
         .stack
         .start_subgraph_again("pricing")

@@ -98,6 +98,7 @@ function SignedInCart() {
                   </td>
                   <td>
                     <QuantityInput
+                      key={`${line.id}:${line.quantity}`}
                       value={line.quantity}
                       disabled={busy}
                       onChange={(quantity) => update(line.product.id, quantity)}
@@ -144,7 +145,9 @@ function SignedInCart() {
 }
 
 /** A quantity field that commits on change (Enter or leaving the field), any number allowed
- * so the graph's own limits are what the shopper hears about. */
+ * so the graph's own limits are what the shopper hears about. It holds what the shopper types
+ * across re-renders (a live cart update, a refetch): only a new quantity from the graph
+ * replaces it (the field is keyed by it). */
 function QuantityInput({ value, disabled, onChange }: { value: number; disabled: boolean; onChange(quantity: number): void }) {
   return (
     <input
@@ -152,7 +155,7 @@ function QuantityInput({ value, disabled, onChange }: { value: number; disabled:
       class="quantity"
       data-testid="quantity"
       aria-label="Quantity"
-      value={value}
+      defaultValue={String(value)}
       min={1}
       disabled={disabled}
       onChange={(event) => {
