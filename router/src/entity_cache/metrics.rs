@@ -69,9 +69,7 @@ impl CacheMetrics {
             for kind in ["changed", "everything"] {
                 metrics.invalidated(subgraph, kind, 0);
             }
-            metrics
-                .gaps
-                .add(0, &[KeyValue::new("subgraph", subgraph.to_owned())]);
+            metrics.count_gaps(subgraph, 0);
         }
         metrics
     }
@@ -101,8 +99,12 @@ impl CacheMetrics {
     }
 
     pub fn gap(&self, subgraph: &str) {
+        self.count_gaps(subgraph, 1);
+    }
+
+    fn count_gaps(&self, subgraph: &str, count: u64) {
         self.gaps
-            .add(1, &[KeyValue::new("subgraph", subgraph.to_owned())]);
+            .add(count, &[KeyValue::new("subgraph", subgraph.to_owned())]);
     }
 }
 

@@ -276,12 +276,9 @@ impl EntityCache {
         let custom_scalar_paths = payload.execution_request.custom_scalar_paths;
 
         if missing.is_empty() {
-            let entities = found
-                .iter()
-                .flatten()
-                .map(|text| parse_stored(text))
-                .collect();
-            let body = fetch::entities_body(Some(entities), Vec::new(), None);
+            // The stored answers are JSON text already: joined, not parsed and written again.
+            let texts: Vec<&str> = found.iter().flatten().map(|text| &**text).collect();
+            let body = fetch::data_body(&format!("{{\"_entities\":[{}]}}", texts.join(",")));
             return match SubgraphResponse::deserialize_from_bytes(body.into(), custom_scalar_paths)
             {
                 Ok(response) => payload.end_with_response(response),
