@@ -3,7 +3,9 @@
 //! as `cargo xtask dev`, and talks to it over HTTP like a client would.
 
 pub mod bad_input;
+pub mod cart_writes;
 pub mod compose;
+pub mod drills;
 pub mod live;
 pub mod reference;
 
@@ -92,7 +94,7 @@ impl TestStack {
         Self::start_holding(exclusive_machine().await, name, adjust).await
     }
 
-    async fn start_holding(
+    pub async fn start_holding(
         machine: MachineGuard,
         name: &str,
         adjust: impl FnOnce(&mut StackOptions),
@@ -129,6 +131,8 @@ impl TestStack {
             subgraph_env: Vec::new(),
             web: None,
             output: Output::File(scratch.join("services.log")),
+            placement: None,
+            subgraph_mongodb_uris: Default::default(),
         };
         adjust(&mut options);
         let mongodb_uri = options.mongodb_uri.clone();
@@ -157,9 +161,14 @@ impl TestStack {
     /// their request counters) sends, so that the router's memory does not answer for them.
     pub async fn query_past_cache(&self, query: &str, variables: Value) -> Value {
         let body = json!({ "query": query, "variables": variables });
-        self.send_json(None, &self.stack.router_url(), &body, true)
+        self.post_json_past_cache(None, &body).await.1
+    }
+
+    /// POSTs a JSON body to the router past its entity cache (see
+    /// [`TestStack::query_past_cache`]), as `token`'s bearer when given; the status and body.
+    pub async fn post_json_past_cache(&self, token: Option<&str>, body: &Value) -> (u16, Value) {
+        self.send_json(token, &self.stack.router_url(), body, true)
             .await
-            .1
     }
 
     /// POSTs an operation to the router with `Authorization: Bearer <token>`.
@@ -259,9 +268,35 @@ impl TestStack {
         starts
     }
 
+    /// Sets `field` of document `id` in a subgraph's collection straight in MongoDB, as another
+    /// process would (the subgraphs hear it only from their change streams); when it was
+    /// acknowledged.
+    pub async fn write_straight(
+        &self,
+        (subgraph, collection): (&str, &str),
+        id: &str,
+        field: &str,
+        value: impl Into<mongodb::bson::Bson>,
+    ) -> std::time::Instant {
+        use mongodb::bson::{Document, doc};
+        self.database(subgraph)
+            .await
+            .collection::<Document>(collection)
+            .update_one(doc! { "_id": id }, doc! { "$set": { field: value.into() } })
+            .await
+            .expect("a direct write");
+        std::time::Instant::now()
+    }
+
+    /// Writes product `id`'s list price (in cents) straight to the pricing database.
+    pub async fn set_list_price(&self, id: &str, cents: i64) -> std::time::Instant {
+        self.write_straight(("pricing", "prices"), id, "list_price_cents", cents)
+            .await
+    }
+
     /// The subgraph's own database, for asserting against what it stored.
     pub async fn database(&self, subgraph: &str) -> mongodb::Database {
-        let client = mongodb::Client::with_uri_str(&self.mongodb_uri)
+        let client = mongodb::Client::with_uri_str(self.stack.options.mongodb_uri_of(subgraph))
             .await
             .expect("MongoDB client");
         client.database(&format!("{}{subgraph}", self.database_prefix))
@@ -281,6 +316,36 @@ impl TestStack {
             .metric_total(&self.client, process, metric)
             .await
             .unwrap_or_else(|err| panic!("{process}'s {metric}: {err:#}"))
+    }
+
+    /// The sum of the router's `metric` series carrying every one of `labels`; a metric the page
+    /// lacks fails the test.
+    pub async fn router_series(&self, metric: &str, labels: &[(&str, &str)]) -> f64 {
+        let page = self.metrics("router").await;
+        let lines: Vec<&str> = page
+            .lines()
+            .filter(|line| {
+                line.strip_prefix(metric)
+                    .is_some_and(|rest| rest.starts_with(['{', ' ']))
+            })
+            .collect();
+        assert!(
+            !lines.is_empty(),
+            "the router's /metrics has no {metric}; its entity cache series:\n{}",
+            page.lines()
+                .filter(|line| line.contains("entity_cache"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        lines
+            .iter()
+            .filter(|line| {
+                labels
+                    .iter()
+                    .all(|(name, value)| line.contains(&format!("{name}=\"{value}\"")))
+            })
+            .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum()
     }
 
     /// The GraphQL requests a subgraph has served so far (`graphql_requests_total`).
@@ -409,6 +474,29 @@ pub fn token_with_scopes(user: &str, scopes: &str) -> String {
 
 fn signed(user: &str, scopes: &str, ttl: std::time::Duration) -> String {
     dev_identity::dev_token(&paths::dev_signing_key(), user, scopes, ttl).expect("a dev token")
+}
+
+/// Every registered query and mutation with variables, in an order where each has something to
+/// act on when sent by one signed-in shopper whose cart already holds a line (the
+/// subscriptions are opened apart).
+pub fn contract_runs() -> Vec<(&'static str, Value)> {
+    vec![
+        ("AddToCart", json!({ "productId": "prod-000012" })),
+        (
+            "UpdateCartLine",
+            json!({ "productId": "prod-000012", "quantity": 3 }),
+        ),
+        ("Home", json!({ "signedIn": true })),
+        ("CategoryListing", json!({ "slug": "garden" })),
+        (
+            "ProductPage",
+            json!({ "id": "prod-000003", "currency": "EUR" }),
+        ),
+        ("Search", json!({ "text": "tent" })),
+        ("CartView", json!({ "currency": "GBP" })),
+        ("RemoveFromCart", json!({ "productId": "prod-000012" })),
+        ("ClearCart", json!({})),
+    ]
 }
 
 /// The registered operation `name`'s id in the committed persisted-document manifest.

@@ -4,6 +4,7 @@
 
 pub mod containers;
 pub mod mongo;
+pub mod netns;
 pub mod paths;
 pub mod process;
 pub mod python_tools;

@@ -29,6 +29,8 @@ enum Command {
     Check(commands::check::CheckArgs),
     /// Build every service's container image with Podman (storefront/<service>:latest)
     Images(commands::images::ImagesArgs),
+    /// Run the multi-host drills (network namespaces as hosts) and write bench/drills.md
+    Drill(commands::drill::DrillArgs),
     /// Run docker/compose.yaml with Podman, every service in dependency order (`up`, `down`)
     Podman(commands::podman::PodmanArgs),
 }
@@ -51,6 +53,7 @@ async fn main() -> std::process::ExitCode {
         Command::Bench(args) => commands::bench::run(args).await,
         Command::Images(args) => commands::images::run(args).await,
         Command::Podman(args) => commands::podman::run(args).await,
+        Command::Drill(args) => commands::drill::run(args).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

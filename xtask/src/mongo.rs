@@ -9,9 +9,9 @@ use std::{
 
 use anyhow::{Context, bail};
 use mongodb::{Client, options::ClientOptions};
-use tokio::process::Command;
 
 use crate::{
+    netns::{Host, command_on},
     process::{Output, Service},
     python_tools,
 };
@@ -54,6 +54,8 @@ fn find_mongod(venv: &Path) -> Option<PathBuf> {
 pub struct LocalMongo {
     pub service: Service,
     pub port: u16,
+    /// Where it listens: loopback, or its drill host's address.
+    pub address: std::net::IpAddr,
 }
 
 impl LocalMongo {
@@ -78,35 +80,70 @@ impl LocalMongo {
         port: u16,
         output: &Output,
     ) -> anyhow::Result<Self> {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+        Self::start_member_on(None, binary, data_dir, port, output).await
+    }
+
+    /// [`LocalMongo::start_member`] on a drill host (`None`: this machine's loopback), with the
+    /// smallest cache MongoDB allows when there are several on the machine.
+    pub async fn start_member_on(
+        host: Option<&Host>,
+        binary: &Path,
+        data_dir: &Path,
+        port: u16,
+        output: &Output,
+    ) -> anyhow::Result<Self> {
+        let address = host.map_or(std::net::IpAddr::from([127, 0, 0, 1]), |host| {
+            host.address.into()
+        });
+        if std::net::TcpStream::connect((address, port)).is_ok() {
             bail!(
                 "port {port} is already in use (another MongoDB?): stop it, or set \
                  MONGODB_URI to use it instead of a local one"
             );
         }
         std::fs::create_dir_all(data_dir)?;
-        let mut command = Command::new(binary);
+        let cache_gb = if host.is_some() { "0.25" } else { "0.5" };
+        let mut command = command_on(host, binary);
         command
             .arg("--dbpath")
             .arg(data_dir)
-            .args(["--bind_ip", "127.0.0.1", "--port", &port.to_string()])
+            .args([
+                "--bind_ip",
+                &address.to_string(),
+                "--port",
+                &port.to_string(),
+            ])
             .args(["--replSet", REPLICA_SET])
-            .args(["--wiredTigerCacheSizeGB", "0.5"])
+            .args(["--wiredTigerCacheSizeGB", cache_gb])
             .args(["--setParameter", "diagnosticDataCollectionEnabled=false"])
             .arg("--quiet");
-        let service = Service::spawn(&format!("mongod:{port}"), command, output).await?;
-        Ok(Self { service, port })
+        let name = match host {
+            Some(host) => format!("mongod@{}", host.name),
+            None => format!("mongod:{port}"),
+        };
+        let service = Service::spawn(&name, command, output).await?;
+        Ok(Self {
+            service,
+            port,
+            address,
+        })
     }
 
     /// The connection string the subgraphs use.
     pub fn uri(&self) -> String {
-        uri_for(&[self.port])
+        uri_of(std::slice::from_ref(self))
     }
 
     /// The member's host as the others reach it.
-    fn host(&self) -> String {
-        local_host(self.port)
+    pub fn host(&self) -> String {
+        std::net::SocketAddr::new(self.address, self.port).to_string()
     }
+}
+
+/// The replica-set connection string for `members`.
+pub fn uri_of(members: &[LocalMongo]) -> String {
+    let hosts: Vec<String> = members.iter().map(LocalMongo::host).collect();
+    format!("mongodb://{}/?replicaSet={REPLICA_SET}", hosts.join(","))
 }
 
 /// Forms replica set [`REPLICA_SET`] of `members` and waits until the first is a writable
@@ -121,15 +158,4 @@ pub async fn initiate(members: &[LocalMongo], limit: Duration) -> anyhow::Result
     storefront_ops::replica_set::initiate(&client.database("admin"), REPLICA_SET, &hosts, limit)
         .await?;
     Ok(())
-}
-
-/// A local `mongod`'s `host:port`.
-fn local_host(port: u16) -> String {
-    format!("127.0.0.1:{port}")
-}
-
-/// The replica-set connection string for local `mongod`s on `ports`.
-pub fn uri_for(ports: &[u16]) -> String {
-    let hosts: Vec<String> = ports.iter().copied().map(local_host).collect();
-    format!("mongodb://{}/?replicaSet={REPLICA_SET}", hosts.join(","))
 }

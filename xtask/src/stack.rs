@@ -1,12 +1,18 @@
 //! The whole storefront as child processes: each subgraph seeded and served on its own
 //! database, the router composing them from a `supergraph.yaml`, and the web storefront.
 
-use std::{path::PathBuf, time::Duration};
+use std::{
+    collections::BTreeMap,
+    net::{IpAddr, Ipv4Addr, SocketAddr},
+    path::PathBuf,
+    time::Duration,
+};
 
 use anyhow::Context;
 use tokio::process::Command;
 
 use crate::{
+    netns::{Host, command_on},
     paths,
     process::{Output, Service, run_to_completion, wait_ready},
     roster::{self, ROUTER_PORT, SUBGRAPHS, SubgraphSpec},
@@ -39,6 +45,18 @@ pub struct StackOptions {
     /// The web storefront, when it is wanted.
     pub web: Option<WebOptions>,
     pub output: Output,
+    /// Hosts to run on instead of this machine's loopback (the multi-host drills).
+    pub placement: Option<Placement>,
+    /// A MongoDB of its own per subgraph (name → URI) instead of `mongodb_uri`: a database per
+    /// service, physically.
+    pub subgraph_mongodb_uris: BTreeMap<String, String>,
+}
+
+/// A host per process: the router's, and each subgraph's in [`SUBGRAPHS`] order.
+#[derive(Debug, Clone)]
+pub struct Placement {
+    pub router: Host,
+    pub subgraphs: Vec<Host>,
 }
 
 /// Where the web storefront listens and which built bundle it serves.
@@ -64,8 +82,40 @@ impl StackOptions {
             subgraph_env: Vec::new(),
             web: None,
             output: Output::Console,
+            placement: None,
+            subgraph_mongodb_uris: BTreeMap::new(),
         }
     }
+
+    /// Where subgraph `index` ([`SUBGRAPHS`] order) listens.
+    pub fn subgraph_address(&self, index: usize) -> SocketAddr {
+        let host = self.placement.as_ref().map(|p| &p.subgraphs[index]);
+        SocketAddr::new(address_of(host), self.subgraph_ports[index])
+    }
+
+    /// Where the router listens.
+    pub fn router_address(&self) -> SocketAddr {
+        let host = self.placement.as_ref().map(|p| &p.router);
+        SocketAddr::new(address_of(host), self.router_port)
+    }
+
+    fn subgraph_host(&self, index: usize) -> Option<&Host> {
+        self.placement.as_ref().map(|p| &p.subgraphs[index])
+    }
+
+    /// The MongoDB subgraph `subgraph` stores in.
+    pub fn mongodb_uri_of(&self, subgraph: &str) -> &str {
+        self.subgraph_mongodb_uris
+            .get(subgraph)
+            .unwrap_or(&self.mongodb_uri)
+    }
+}
+
+/// A host's address, or loopback when the process runs on this machine's.
+fn address_of(host: Option<&Host>) -> IpAddr {
+    host.map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |host| {
+        IpAddr::V4(host.address)
+    })
 }
 
 /// The running system; dropping it kills every process, [`Stack::stop`] stops them gracefully.
@@ -100,7 +150,7 @@ impl Stack {
     }
 
     pub fn router_url(&self) -> String {
-        format!("http://127.0.0.1:{}/graphql", self.options.router_port)
+        format!("http://{}/graphql", self.options.router_address())
     }
 
     /// The web storefront's address, when the stack serves it.
@@ -111,7 +161,8 @@ impl Stack {
 
     /// The subgraph's base URL (`/graphql`, `/health`, `/ready`, `/metrics` below it).
     pub fn subgraph_url(&self, name: &str) -> String {
-        format!("http://127.0.0.1:{}", self.subgraph_port(name))
+        let address = self.options.subgraph_address(roster::index_of(name));
+        format!("http://{address}")
     }
 
     /// The port subgraph `name` listens on.
@@ -137,7 +188,7 @@ impl Stack {
         process: &str,
     ) -> anyhow::Result<String> {
         let url = if process == "router" {
-            format!("http://127.0.0.1:{}/metrics", self.options.router_port)
+            format!("http://{}/metrics", self.options.router_address())
         } else {
             format!("{}/metrics", self.subgraph_url(process))
         };
@@ -275,15 +326,13 @@ impl Stack {
 
     async fn start_subgraph(&self, index: usize) -> anyhow::Result<Service> {
         let spec = SUBGRAPHS[index];
-        let port = self.options.subgraph_ports[index];
+        let address = self.options.subgraph_address(index);
         let mut command = subgraph_command(&self.options, spec);
-        command
-            .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
-            .arg("serve");
+        command.env("LISTEN_ADDR", address.to_string()).arg("serve");
         let mut service = Service::spawn(spec.name, command, &self.options.output).await?;
         wait_ready(
             &mut service,
-            &format!("http://127.0.0.1:{port}/ready"),
+            &format!("http://{address}/ready"),
             READY_LIMIT,
         )
         .await?;
@@ -291,18 +340,19 @@ impl Stack {
     }
 
     async fn start_router(&self) -> anyhow::Result<Service> {
-        let port = self.options.router_port;
-        let mut command = Command::new(self.options.bin_dir.join("router"));
+        let address = self.options.router_address();
+        let host = self.options.placement.as_ref().map(|p| &p.router);
+        let mut command = command_on(host, self.options.bin_dir.join("router"));
         command
             .arg("--config")
             .arg(&self.options.supergraph_config)
-            .args(["--listen", &format!("127.0.0.1:{port}")])
+            .args(["--listen", &address.to_string()])
             .args(&self.options.router_args)
             .envs(self.options.router_env.iter().cloned());
         let mut router = Service::spawn("router", command, &self.options.output).await?;
         wait_ready(
             &mut router,
-            &format!("http://127.0.0.1:{port}/readiness"),
+            &format!("http://{address}/readiness"),
             READY_LIMIT,
         )
         .await?;
@@ -330,14 +380,24 @@ impl Stack {
     }
 }
 
-/// A rover-format config routing to subgraphs on `ports` ([`SUBGRAPHS`] order), with the
-/// committed schemas.
+/// A rover-format config routing to subgraphs on `ports` ([`SUBGRAPHS`] order) on loopback,
+/// with the committed schemas.
 pub fn supergraph_yaml(ports: &[u16]) -> String {
+    let addresses: Vec<SocketAddr> = ports
+        .iter()
+        .map(|port| SocketAddr::from((Ipv4Addr::LOCALHOST, *port)))
+        .collect();
+    supergraph_yaml_at(&addresses)
+}
+
+/// A rover-format config routing to subgraphs at `addresses` ([`SUBGRAPHS`] order), with the
+/// committed schemas.
+pub fn supergraph_yaml_at(addresses: &[SocketAddr]) -> String {
     let root = paths::workspace_root();
     let mut yaml = String::from("federation_version: =2.9.3\nsubgraphs:\n");
-    for (spec, port) in SUBGRAPHS.iter().zip(ports) {
+    for (spec, address) in SUBGRAPHS.iter().zip(addresses) {
         yaml.push_str(&format!(
-            "  {name}:\n    routing_url: http://127.0.0.1:{port}/graphql\n    schema:\n      file: {schema}\n",
+            "  {name}:\n    routing_url: http://{address}/graphql\n    schema:\n      file: {schema}\n",
             name = spec.name,
             schema = root.join("subgraphs").join(spec.name).join("schema.graphql").display(),
         ));
@@ -352,20 +412,21 @@ pub fn default_router_args() -> Vec<String> {
 }
 
 fn subgraph_command(options: &StackOptions, spec: SubgraphSpec) -> Command {
-    let mut command = Command::new(options.bin_dir.join(spec.name));
-    let catalog_port = options.subgraph_ports[roster::index_of("catalog")];
+    let index = roster::index_of(spec.name);
+    let mut command = command_on(
+        options.subgraph_host(index),
+        options.bin_dir.join(spec.name),
+    );
+    let catalog = options.subgraph_address(roster::index_of("catalog"));
     command
-        .env("MONGODB_URI", &options.mongodb_uri)
+        .env("MONGODB_URI", options.mongodb_uri_of(spec.name))
         .env(
             "DATABASE_NAME",
             format!("{}{}", options.database_prefix, spec.name),
         )
         // DEV ONLY keys: see dev-identity/README.md.
         .env("JWKS_FILE", paths::dev_jwks())
-        .env(
-            "CATALOG_URL",
-            format!("http://127.0.0.1:{catalog_port}/graphql"),
-        )
+        .env("CATALOG_URL", format!("http://{catalog}/graphql"))
         .envs(options.subgraph_env.iter().cloned());
     command
 }

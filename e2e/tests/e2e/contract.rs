@@ -168,24 +168,7 @@ async fn every_contract_operation_answers_without_errors() {
         .await;
     assert_eq!(data(&add)["addToCart"]["totalQuantity"], 2);
 
-    // Every registered operation, in an order where each has something to act on.
-    let runs = [
-        ("AddToCart", json!({ "productId": "prod-000012" })),
-        (
-            "UpdateCartLine",
-            json!({ "productId": "prod-000012", "quantity": 3 }),
-        ),
-        ("Home", json!({ "signedIn": true })),
-        ("CategoryListing", json!({ "slug": "garden" })),
-        (
-            "ProductPage",
-            json!({ "id": "prod-000003", "currency": "EUR" }),
-        ),
-        ("Search", json!({ "text": "tent" })),
-        ("CartView", json!({ "currency": "GBP" })),
-        ("RemoveFromCart", json!({ "productId": "prod-000012" })),
-        ("ClearCart", json!({})),
-    ];
+    let runs = e2e::contract_runs();
     let mut registered: Vec<String> = paths::registered_operations()
         .unwrap()
         .into_iter()

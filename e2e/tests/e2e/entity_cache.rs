@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use e2e::{TestStack, data};
 use futures::StreamExt;
-use mongodb::bson::{Document, doc};
+use mongodb::bson::doc;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
@@ -75,29 +75,14 @@ impl Channel {
 
 /// Sets `field` of document `id` in `subgraph`'s `collection` straight in MongoDB, as another
 /// service or a shell would; the moment MongoDB acknowledged it.
-async fn write_straight(
-    stack: &TestStack,
-    (subgraph, collection): (&str, &str),
-    id: &str,
-    field: &str,
-    value: impl Into<mongodb::bson::Bson>,
-) -> Instant {
-    stack
-        .database(subgraph)
-        .await
-        .collection::<Document>(collection)
-        .update_one(doc! { "_id": id }, doc! { "$set": { field: value.into() } })
-        .await
-        .expect("a direct write");
-    Instant::now()
-}
-
 async fn set_list_price(stack: &TestStack, id: &str, cents: i64) -> Instant {
-    write_straight(stack, ("pricing", "prices"), id, "list_price_cents", cents).await
+    stack.set_list_price(id, cents).await
 }
 
 async fn rename(stack: &TestStack, id: &str, name: &str) -> Instant {
-    write_straight(stack, ("catalog", "products"), id, "name", name).await
+    stack
+        .write_straight(("catalog", "products"), id, "name", name)
+        .await
 }
 
 fn names(typename: &str, id: &str) -> impl Fn(&str, &Value) -> bool {
@@ -167,7 +152,7 @@ async fn cached_stack(name: &str, alone: bool) -> TestStack {
         TestStack::start(name).await
     };
     let following = e2e::eventually(Duration::from_secs(10), async || {
-        series(&stack, "entity_cache_following", &[]).await == 3.0
+        stack.router_series("entity_cache_following", &[]).await == 3.0
     })
     .await;
     assert!(
@@ -175,36 +160,6 @@ async fn cached_stack(name: &str, alone: bool) -> TestStack {
         "the router follows the cached subgraphs' channels"
     );
     stack
-}
-
-/// The sum of the router's `metric` series carrying every one of `labels`; a metric the page
-/// lacks fails the test.
-async fn series(stack: &TestStack, metric: &str, labels: &[(&str, &str)]) -> f64 {
-    let page = stack.metrics("router").await;
-    let lines: Vec<&str> = page
-        .lines()
-        .filter(|line| {
-            line.strip_prefix(metric)
-                .is_some_and(|rest| rest.starts_with(['{', ' ']))
-        })
-        .collect();
-    assert!(
-        !lines.is_empty(),
-        "the router's /metrics has no {metric}; its entity cache series:\n{}",
-        page.lines()
-            .filter(|line| line.contains("entity_cache"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
-    lines
-        .iter()
-        .filter(|line| {
-            labels
-                .iter()
-                .all(|(name, value)| line.contains(&format!("{name}=\"{value}\"")))
-        })
-        .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
-        .sum()
 }
 
 const PRICES: &str = "query Prices($first: Int!) { products(first: $first) { edges { node { id pricing { price { amount } percentOff } } } } }";
@@ -238,39 +193,41 @@ async fn repeated_entity_fetches_are_answered_from_memory_and_only_missing_entit
         .await;
     let (first, asked) = prices(&stack, 3, false).await;
     assert_eq!(asked, 1, "the first answer asks pricing (the control)");
-    let hits = series(&stack, "entity_cache_lookups_total", &[("result", "hit")]).await;
+    let hits = stack
+        .router_series("entity_cache_lookups_total", &[("result", "hit")])
+        .await;
     let (again, asked) = prices(&stack, 3, false).await;
     assert_eq!(again, first);
     assert_eq!(asked, 0, "the same products again: pricing is not asked");
     assert_eq!(
-        series(
-            &stack,
-            "entity_cache_lookups_total",
-            &[("result", "hit"), ("subgraph", "pricing")]
-        )
-        .await
+        stack
+            .router_series(
+                "entity_cache_lookups_total",
+                &[("result", "hit"), ("subgraph", "pricing")]
+            )
+            .await
             - hits,
         3.0
     );
 
-    let misses = series(
-        &stack,
-        "entity_cache_lookups_total",
-        &[("result", "miss"), ("subgraph", "pricing")],
-    )
-    .await;
+    let misses = stack
+        .router_series(
+            "entity_cache_lookups_total",
+            &[("result", "miss"), ("subgraph", "pricing")],
+        )
+        .await;
     let (five, asked) = prices(&stack, 5, false).await;
     assert_eq!(
         asked, 1,
         "two of five are not cached: pricing is asked once"
     );
     assert_eq!(
-        series(
-            &stack,
-            "entity_cache_lookups_total",
-            &[("result", "miss"), ("subgraph", "pricing")],
-        )
-        .await
+        stack
+            .router_series(
+                "entity_cache_lookups_total",
+                &[("result", "miss"), ("subgraph", "pricing")],
+            )
+            .await
             - misses,
         2.0,
         "for those two only"
@@ -307,10 +264,15 @@ async fn a_list_price_written_straight_to_mongodb_shows_through_the_cache_within
     let query = r#"{ product(id: "prod-000001") { pricing { price { amount } } } }"#;
     let price = |answer: &Value| data(answer)["product"]["pricing"]["price"]["amount"].clone();
     let before = price(&stack.query(query, json!({})).await);
-    let hits = series(&stack, "entity_cache_lookups_total", &[("result", "hit")]).await;
+    let hits = stack
+        .router_series("entity_cache_lookups_total", &[("result", "hit")])
+        .await;
     assert_eq!(price(&stack.query(query, json!({})).await), before);
     assert!(
-        series(&stack, "entity_cache_lookups_total", &[("result", "hit")]).await > hits,
+        stack
+            .router_series("entity_cache_lookups_total", &[("result", "hit")])
+            .await
+            > hits,
         "the price is served from memory before the write"
     );
     let written = set_list_price(&stack, "prod-000001", 987_654).await;
@@ -357,20 +319,20 @@ async fn a_product_renamed_in_the_catalog_database_shows_through_the_cache_withi
         .as_str()
         .expect("a recommended product")
         .to_owned();
-    let hits = series(
-        &stack,
-        "entity_cache_lookups_total",
-        &[("subgraph", "catalog"), ("result", "hit")],
-    )
-    .await;
+    let hits = stack
+        .router_series(
+            "entity_cache_lookups_total",
+            &[("subgraph", "catalog"), ("result", "hit")],
+        )
+        .await;
     assert_eq!(stack.query(query, json!({})).await, first);
     assert!(
-        series(
-            &stack,
-            "entity_cache_lookups_total",
-            &[("subgraph", "catalog"), ("result", "hit")]
-        )
-        .await
+        stack
+            .router_series(
+                "entity_cache_lookups_total",
+                &[("subgraph", "catalog"), ("result", "hit")]
+            )
+            .await
             > hits,
         "the names are served from memory before the write"
     );
@@ -431,7 +393,9 @@ async fn a_cart_read_right_after_each_add_is_never_stale_nor_another_shoppers() 
             .await;
         assert!(added.get("errors").is_none(), "{added}");
     }
-    let hits_before = series(&stack, "entity_cache_lookups_total", &[("result", "hit")]).await;
+    let hits_before = stack
+        .router_series("entity_cache_lookups_total", &[("result", "hit")])
+        .await;
     let rounds = 500;
     for round in 1..=rounds {
         // A quantity of 1..=99 that differs from the last round's.
@@ -460,7 +424,9 @@ async fn a_cart_read_right_after_each_add_is_never_stale_nor_another_shoppers() 
         }
     }
     assert!(
-        series(&stack, "entity_cache_lookups_total", &[("result", "hit")]).await
+        stack
+            .router_series("entity_cache_lookups_total", &[("result", "hit")])
+            .await
             > hits_before + f64::from(rounds),
         "the lines' products and prices came from the cache meanwhile"
     );
@@ -475,18 +441,28 @@ async fn a_price_written_while_pricing_was_down_shows_when_it_returns() {
     let price = |answer: &Value| data(answer)["product"]["pricing"]["price"]["amount"].clone();
     let before = price(&stack.query(query, json!({})).await);
     assert_eq!(price(&stack.query(query, json!({})).await), before);
-    let gaps = series(&stack, "entity_cache_channel_gaps_total", &[]).await;
+    let gaps = stack
+        .router_series("entity_cache_channel_gaps_total", &[])
+        .await;
 
     stack.stack.kill_subgraph("pricing").await;
     let dark = e2e::eventually(Duration::from_secs(5), async || {
-        series(&stack, "entity_cache_following", &[("subgraph", "pricing")]).await == 0.0
+        stack
+            .router_series("entity_cache_following", &[("subgraph", "pricing")])
+            .await
+            == 0.0
     })
     .await;
     assert!(
         dark,
         "the router stops caching pricing once its channel is cut"
     );
-    assert!(series(&stack, "entity_cache_channel_gaps_total", &[]).await > gaps);
+    assert!(
+        stack
+            .router_series("entity_cache_channel_gaps_total", &[])
+            .await
+            > gaps
+    );
     set_list_price(&stack, "prod-000021", 55_555).await;
     stack
         .stack

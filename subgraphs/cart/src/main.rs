@@ -8,7 +8,7 @@ mod store;
 use async_graphql::SchemaBuilder;
 use clap::Args;
 use mongodb::Database;
-use subgraph_kit::{AttachError, Batching, SeedOptions, Subgraph};
+use subgraph_kit::{AttachError, Batching, SeedOptions, Subgraph, sharding::ShardKey};
 
 use crate::{
     catalog_client::CatalogClient,
@@ -35,6 +35,7 @@ impl Subgraph for Cart {
     const NAME: &'static str = "cart";
     const DEFAULT_PORT: u16 = 4002;
     const ABOUT: &'static str = "Storefront cart subgraph: each signed-in user's cart";
+    const SHARD_KEYS: &'static [ShardKey] = store::SHARD_KEYS;
 
     type Query = Query;
     type Mutation = Mutation;

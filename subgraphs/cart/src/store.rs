@@ -10,7 +10,11 @@ use mongodb::{
     options::{IndexOptions, ReturnDocument},
 };
 use serde::{Deserialize, Serialize};
-use subgraph_kit::{live::ChangeFeed, mongo};
+use subgraph_kit::{
+    live::ChangeFeed,
+    mongo,
+    sharding::{KeyKind, ShardKey},
+};
 
 /// The most of one product a cart may hold.
 pub const MAX_LINE_QUANTITY: i32 = 99;
@@ -65,6 +69,13 @@ pub enum CartError {
     #[error(transparent)]
     Mongo(#[from] Error),
 }
+
+/// How the carts would be sharded: by a hash of their user, which every cart query and write
+/// names, spreading users that arrive in no useful order evenly (docs/sharding.md).
+pub const SHARD_KEYS: &[ShardKey] = &[ShardKey {
+    collection: "carts",
+    fields: &[("user_id", KeyKind::Hashed)],
+}];
 
 #[derive(Clone)]
 pub struct CartStore {

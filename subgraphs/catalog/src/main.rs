@@ -7,7 +7,7 @@ mod store;
 
 use async_graphql::{EmptyMutation, EmptySubscription, SchemaBuilder};
 use mongodb::Database;
-use subgraph_kit::{AttachError, Batching, NoOptions, SeedOptions, Subgraph};
+use subgraph_kit::{AttachError, Batching, NoOptions, SeedOptions, Subgraph, sharding::ShardKey};
 
 use crate::{loaders::CatalogLoader, schema::Query, store::CatalogStore};
 
@@ -17,6 +17,7 @@ impl Subgraph for Catalog {
     const NAME: &'static str = "catalog";
     const DEFAULT_PORT: u16 = 4001;
     const ABOUT: &'static str = "Storefront catalog subgraph: products, categories and search";
+    const SHARD_KEYS: &'static [ShardKey] = store::SHARD_KEYS;
 
     type Query = Query;
     type Mutation = EmptyMutation;

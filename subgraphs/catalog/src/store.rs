@@ -16,6 +16,7 @@ use subgraph_kit::{
     live::ChangeFeed,
     mongo,
     reference::{Counts, Mirror},
+    sharding::{KeyKind, ShardKey},
 };
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -54,6 +55,14 @@ pub struct SearchPage {
     pub products: Vec<ProductDoc>,
     pub total: u64,
 }
+
+/// How the catalog would be sharded: products by category, then id, so a category page (a
+/// range of ids in one category) stays on one shard and a large category still splits; the
+/// categories are small and stay unsharded (docs/sharding.md).
+pub const SHARD_KEYS: &[ShardKey] = &[ShardKey {
+    collection: "products",
+    fields: &[("category_id", KeyKind::Ranged), ("_id", KeyKind::Ranged)],
+}];
 
 #[derive(Clone)]
 pub struct CatalogStore {

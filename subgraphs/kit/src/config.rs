@@ -27,6 +27,13 @@ pub struct ServiceConfig {
     #[arg(long, env = "MONGODB_TIMEOUT", default_value = "2s", value_parser = humantime::parse_duration)]
     pub mongodb_timeout: Duration,
 
+    /// The longest this subgraph works on one request before answering `SERVICE_UNAVAILABLE`:
+    /// a MongoDB server that stops answering mid-command (a primary cut off by a partition) is
+    /// otherwise waited on until the driver gives it up. Keep it below the router's subgraph
+    /// timeout, so clients get this code rather than the router's timeout
+    #[arg(long, env = "REQUEST_TIMEOUT", default_value = "3s", value_parser = humantime::parse_duration)]
+    pub request_timeout: Duration,
+
     /// Database this subgraph owns [default: the subgraph's name]
     #[arg(long, env = "DATABASE_NAME")]
     pub database: Option<String>,

@@ -5,6 +5,7 @@
 
 pub mod batching;
 pub mod config;
+pub mod deadline;
 pub mod directives;
 pub mod errors;
 pub mod identity;
@@ -19,6 +20,7 @@ pub mod refusals;
 pub mod representations;
 pub mod server;
 pub mod service;
+pub mod sharding;
 
 pub use batching::Batching;
 pub use errors::ErrorCode;

@@ -24,11 +24,21 @@ pub enum MongoError {
         source: mongodb::error::Error,
     },
     #[error("MongoDB at {uri:?} did not answer a ping: {source}")]
-    Unreachable {
-        uri: String,
-        source: mongodb::error::Error,
-    },
+    Unreachable { uri: String, source: PingFailed },
 }
+
+/// Why MongoDB did not answer a ping.
+#[derive(Debug, thiserror::Error)]
+pub enum PingFailed {
+    #[error(transparent)]
+    Mongo(#[from] mongodb::error::Error),
+    /// No answer at all: a server cut off mid-conversation, which the driver waits on.
+    #[error("no answer within {0:?}")]
+    Silent(Duration),
+}
+
+/// How often the driver checks each member of the replica set (see [`connect`]).
+const HEARTBEAT: Duration = Duration::from_secs(1);
 
 /// Opens a client for `uri` and returns the database `name` on it.
 ///
@@ -44,6 +54,10 @@ pub async fn connect(uri: &str, name: &str, timeout: Duration) -> Result<Databas
         })?;
     options.server_selection_timeout = Some(timeout);
     options.connect_timeout = Some(timeout);
+    // How soon the driver notices a server that went silent or a new primary: its monitors
+    // check each member this often (10 s by default). After a failover, writes resume within
+    // about this long of the election instead of up to ten seconds later.
+    options.heartbeat_freq = Some(HEARTBEAT);
     options.write_concern = Some(WriteConcern::majority());
     options.command_event_handler = Some(EventHandler::callback(record_command));
     options.cmap_event_handler = Some(EventHandler::callback(record_pool));
@@ -52,7 +66,7 @@ pub async fn connect(uri: &str, name: &str, timeout: Duration) -> Result<Databas
         source,
     })?;
     let database = client.database(name);
-    ping(&database)
+    ping(&database, timeout)
         .await
         .map_err(|source| MongoError::Unreachable {
             uri: uri.to_owned(),
@@ -83,9 +97,13 @@ pub fn is_unavailable(error: &mongodb::error::Error) -> bool {
 /// `InterruptedDueToReplStateChange`, `NotPrimaryNoSecondaryOk`, `NotPrimaryOrSecondary`.
 const NO_PRIMARY_CODES: [i32; 7] = [11600, 91, 189, 10107, 11602, 13435, 13436];
 
-/// One round trip to the server: what `/ready` means by "MongoDB answers".
-pub async fn ping(database: &Database) -> mongodb::error::Result<()> {
-    let answered = database.run_command(doc! { "ping": 1 }).await.map(|_| ());
+/// One round trip to the server within `limit`: what `/ready` means by "MongoDB answers".
+pub async fn ping(database: &Database, limit: Duration) -> Result<(), PingFailed> {
+    let answered = match tokio::time::timeout(limit, database.run_command(doc! { "ping": 1 })).await
+    {
+        Ok(answer) => answer.map(drop).map_err(PingFailed::from),
+        Err(_) => Err(PingFailed::Silent(limit)),
+    };
     metrics::gauge!("mongodb_reachable").set(if answered.is_ok() { 1.0 } else { 0.0 });
     answered
 }
@@ -96,9 +114,9 @@ const REACHABILITY_INTERVAL: Duration = Duration::from_secs(5);
 
 /// Pings MongoDB every few seconds for as long as the process runs, keeping
 /// `mongodb_reachable` current for alerts (an orchestrator's `/ready` probes do the same).
-pub async fn keep_checking_reachability(database: Database) {
+pub async fn keep_checking_reachability(database: Database, limit: Duration) {
     loop {
-        let _ = ping(&database).await;
+        let _ = ping(&database, limit).await;
         tokio::time::sleep(REACHABILITY_INTERVAL).await;
     }
 }

@@ -48,6 +48,8 @@ pub struct AppState<Q, M, S> {
     pub streams: Arc<tokio::sync::Semaphore>,
     /// The longest a stream lasts before it completes (its client subscribes again).
     pub max_stream_age: Duration,
+    /// How long `/ready` waits for MongoDB's answer to a ping.
+    pub mongodb_timeout: Duration,
 }
 
 impl<Q, M, S> Clone for AppState<Q, M, S> {
@@ -60,6 +62,7 @@ impl<Q, M, S> Clone for AppState<Q, M, S> {
             operation_labels: self.operation_labels.clone(),
             streams: self.streams.clone(),
             max_stream_age: self.max_stream_age,
+            mongodb_timeout: self.mongodb_timeout,
         }
     }
 }
@@ -308,7 +311,7 @@ async fn health() -> impl IntoResponse {
 }
 
 async fn ready<Q, M, S>(State(state): State<AppState<Q, M, S>>) -> impl IntoResponse {
-    match mongo::ping(&state.database).await {
+    match mongo::ping(&state.database, state.mongodb_timeout).await {
         Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready" }))),
         Err(err) => {
             tracing::warn!(error = %err, "readiness check failed");

@@ -1,7 +1,7 @@
 //! The one `main` every subgraph runs: parse flags, then print the SDL, seed the database, or
 //! serve. A subgraph crate implements [`Subgraph`] and calls [`run`].
 
-use std::{future::Future, num::NonZeroUsize, sync::Arc};
+use std::{future::Future, num::NonZeroUsize, sync::Arc, time::Duration};
 
 use async_graphql::{ObjectType, SDLExportOptions, Schema, SchemaBuilder, SubscriptionType};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -10,9 +10,9 @@ use mongodb::Database;
 use service_kit::telemetry;
 
 use crate::{
-    batching::Batching, config::ServiceConfig, directives, identity::Verifier, limits, mongo,
-    operation_labels::OperationLabels, parsed_queries::ParsedQueryCache, refusals::RefusalCodes,
-    server,
+    batching::Batching, config::ServiceConfig, deadline::RequestDeadline, directives,
+    identity::Verifier, limits, mongo, operation_labels::OperationLabels,
+    parsed_queries::ParsedQueryCache, refusals::RefusalCodes, server, sharding::ShardKey,
 };
 
 /// One storefront subgraph: its identity, its schema and how it fills its own database.
@@ -24,6 +24,8 @@ pub trait Subgraph: 'static {
     const DEFAULT_PORT: u16;
     /// One line for `--help`.
     const ABOUT: &'static str;
+    /// How its collections would be sharded (docs/sharding.md); the unlisted stay unsharded.
+    const SHARD_KEYS: &'static [ShardKey] = &[];
 
     type Query: ObjectType + Default + 'static;
     type Mutation: ObjectType + Default + 'static;
@@ -142,10 +144,12 @@ pub async fn schema<S: Subgraph>(
     database: Database,
     options: &S::Options,
     batching: Batching,
+    request_timeout: Duration,
 ) -> Result<Schema<S::Query, S::Mutation, S::Subscription>, AttachError> {
     let builder = S::schema_builder()
         .extension(ParsedQueryCache::new(PARSED_QUERIES))
         .extension(RefusalCodes)
+        .extension(RequestDeadline::new(request_timeout))
         .limit_depth(limits::MAX_DEPTH)
         .limit_complexity(limits::MAX_COMPLEXITY)
         .data(database.clone());
@@ -220,6 +224,11 @@ struct Cli<O: Args> {
     #[arg(long)]
     print_schema: bool,
 
+    /// Print the shard key of each collection to shard (docs/sharding.md), one JSON line each
+    /// (`{"collection": …, "key": {…}}`, as `sh.shardCollection` takes the key), and exit
+    #[arg(long)]
+    print_shard_keys: bool,
+
     #[command(flatten)]
     service: ServiceConfig,
 
@@ -261,6 +270,12 @@ pub async fn run<S: Subgraph>() -> anyhow::Result<()> {
         print!("{}", sdl::<S>());
         return Ok(());
     }
+    if cli.print_shard_keys {
+        for key in S::SHARD_KEYS {
+            println!("{}", key.line());
+        }
+        return Ok(());
+    }
     let service = &cli.service;
     let open_database = || async {
         telemetry::init_logging(
@@ -286,7 +301,10 @@ pub async fn run<S: Subgraph>() -> anyhow::Result<()> {
         Command::Serve => {
             let (database, _) = open_database().await?;
             let metrics = telemetry::metrics_handle();
-            tokio::spawn(mongo::keep_checking_reachability(database.clone()));
+            tokio::spawn(mongo::keep_checking_reachability(
+                database.clone(),
+                service.mongodb_timeout,
+            ));
             let verifier = match &service.jwks_file {
                 Some(path) => Some(Arc::new(Verifier::from_jwks_file(
                     path,
@@ -298,7 +316,13 @@ pub async fn run<S: Subgraph>() -> anyhow::Result<()> {
             let batching = Batching {
                 window: service.batch_window,
             };
-            let schema = schema::<S>(database.clone(), &cli.options, batching).await?;
+            let schema = schema::<S>(
+                database.clone(),
+                &cli.options,
+                batching,
+                service.request_timeout,
+            )
+            .await?;
             let app = server::app(server::AppState {
                 schema,
                 database,
@@ -307,6 +331,7 @@ pub async fn run<S: Subgraph>() -> anyhow::Result<()> {
                 operation_labels: Arc::new(OperationLabels::registered()),
                 streams: Arc::new(tokio::sync::Semaphore::new(service.max_subscriptions)),
                 max_stream_age: service.max_stream_age,
+                mongodb_timeout: service.mongodb_timeout,
             });
             service_kit::server::serve(
                 service.listen_addr(S::DEFAULT_PORT),

@@ -9,7 +9,7 @@ mod store;
 
 use async_graphql::{EmptyMutation, SchemaBuilder};
 use mongodb::Database;
-use subgraph_kit::{AttachError, Batching, NoOptions, SeedOptions, Subgraph};
+use subgraph_kit::{AttachError, Batching, NoOptions, SeedOptions, Subgraph, sharding::ShardKey};
 
 use crate::{
     live::PriceChanges,
@@ -24,6 +24,7 @@ impl Subgraph for Pricing {
     const NAME: &'static str = "pricing";
     const DEFAULT_PORT: u16 = 4003;
     const ABOUT: &'static str = "Storefront pricing subgraph: prices, currencies and promotions";
+    const SHARD_KEYS: &'static [ShardKey] = store::SHARD_KEYS;
 
     type Query = Query;
     type Mutation = EmptyMutation;

@@ -12,7 +12,12 @@ use mongodb::{
 };
 use serde::{Deserialize, Serialize};
 
-use subgraph_kit::{live::ChangeFeed, mongo, reference::Mirror};
+use subgraph_kit::{
+    live::ChangeFeed,
+    mongo,
+    reference::Mirror,
+    sharding::{KeyKind, ShardKey},
+};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PriceDoc {
@@ -62,6 +67,13 @@ fn running_at(now: DateTime<Utc>) -> Document {
     let now = bson::DateTime::from_chrono(now);
     doc! { "starts_at": { "$lte": now }, "ends_at": { "$gt": now } }
 }
+
+/// How pricing would be sharded: list prices by product id, what every quote looks them up by;
+/// rates and promotions are small and stay unsharded (docs/sharding.md).
+pub const SHARD_KEYS: &[ShardKey] = &[ShardKey {
+    collection: "prices",
+    fields: &[("_id", KeyKind::Ranged)],
+}];
 
 #[derive(Clone)]
 pub struct PricingStore {

@@ -6,7 +6,7 @@ mod store;
 
 use async_graphql::{EmptyMutation, EmptySubscription, SchemaBuilder};
 use mongodb::Database;
-use subgraph_kit::{AttachError, Batching, NoOptions, SeedOptions, Subgraph};
+use subgraph_kit::{AttachError, Batching, NoOptions, SeedOptions, Subgraph, sharding::ShardKey};
 
 use crate::{loaders::RelatedLoader, schema::Query, store::RecommendationStore};
 
@@ -16,6 +16,7 @@ impl Subgraph for Recommendation {
     const NAME: &'static str = "recommendation";
     const DEFAULT_PORT: u16 = 4004;
     const ABOUT: &'static str = "Storefront recommendation subgraph: related products";
+    const SHARD_KEYS: &'static [ShardKey] = store::SHARD_KEYS;
 
     type Query = Query;
     type Mutation = EmptyMutation;

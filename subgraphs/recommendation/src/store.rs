@@ -7,7 +7,11 @@ use std::collections::HashMap;
 use demo_data::DemoProduct;
 use mongodb::{Collection, Database, bson::doc, error::Result};
 use serde::{Deserialize, Serialize};
-use subgraph_kit::{live::ChangeFeed, mongo};
+use subgraph_kit::{
+    live::ChangeFeed,
+    mongo,
+    sharding::{KeyKind, ShardKey},
+};
 
 /// Related products kept per product.
 pub const RELATED_PER_PRODUCT: usize = 12;
@@ -21,6 +25,13 @@ pub struct RelatedDoc {
     /// Related product ids, best first; never the product itself.
     pub related: Vec<String>,
 }
+
+/// How recommendations would be sharded: related lists by the product they belong to, what
+/// every lookup names (docs/sharding.md).
+pub const SHARD_KEYS: &[ShardKey] = &[ShardKey {
+    collection: "related",
+    fields: &[("_id", KeyKind::Ranged)],
+}];
 
 #[derive(Clone)]
 pub struct RecommendationStore {

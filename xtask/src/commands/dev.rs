@@ -7,7 +7,7 @@ use xtask::{
     mongo::{self, LocalMongo},
     paths,
     process::Output,
-    roster::{ROUTER_PORT, WEB_PORT},
+    roster::{ROUTER_PORT, SUBGRAPHS, WEB_PORT},
     stack::{Stack, StackOptions, WebOptions},
     web,
 };
@@ -23,6 +23,11 @@ pub struct DevArgs {
     /// Use this MongoDB instead of starting a local one
     #[arg(long, env = "MONGODB_URI")]
     mongodb_uri: Option<String>,
+
+    /// A MongoDB of its own for one subgraph, `SUBGRAPH=URI` (repeatable): a database per
+    /// service on separate replica sets; the others use MONGODB_URI (or the local one)
+    #[arg(long = "database", value_name = "SUBGRAPH=URI", value_parser = subgraph_uri)]
+    databases: Vec<(String, String)>,
 
     /// Port of the local MongoDB started when no MONGODB_URI is given
     #[arg(long, default_value_t = 27017)]
@@ -71,6 +76,10 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     ));
     let mut options = StackOptions::dev(bin_dir, mongodb_uri);
     options.seed_products = Some(args.products);
+    for (subgraph, uri) in args.databases {
+        step(&format!("{subgraph} stores in MongoDB at {uri}"));
+        options.subgraph_mongodb_uris.insert(subgraph, uri);
+    }
     options.web = Some(WebOptions {
         port: WEB_PORT,
         dist,
@@ -102,6 +111,20 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `SUBGRAPH=URI`, for a subgraph of the roster.
+fn subgraph_uri(given: &str) -> Result<(String, String), String> {
+    let (subgraph, uri) = given
+        .split_once('=')
+        .ok_or_else(|| format!("{given:?} is not SUBGRAPH=URI"))?;
+    if !SUBGRAPHS.iter().any(|spec| spec.name == subgraph) {
+        let known: Vec<&str> = SUBGRAPHS.iter().map(|spec| spec.name).collect();
+        return Err(format!(
+            "no subgraph {subgraph:?} (the roster has {known:?})"
+        ));
+    }
+    Ok((subgraph.to_owned(), uri.to_owned()))
+}
+
 fn print_banner(stack: &Stack) {
     let router = stack.router_url();
     println!();
@@ -120,4 +143,26 @@ fn print_banner(stack: &Stack) {
     println!();
     println!("  Ctrl-C stops every process started here.");
     println!();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_of_its_own_names_a_subgraph_of_the_roster() {
+        assert_eq!(
+            subgraph_uri("cart=mongodb://carts:27017/?replicaSet=rs1"),
+            Ok((
+                "cart".into(),
+                "mongodb://carts:27017/?replicaSet=rs1".into()
+            ))
+        );
+        assert!(
+            subgraph_uri("carts=mongodb://x")
+                .unwrap_err()
+                .contains("roster")
+        );
+        assert!(subgraph_uri("mongodb://x").is_err());
+    }
 }

@@ -4,9 +4,11 @@ pub mod bench;
 pub mod check;
 pub mod compose;
 pub mod dev;
+pub mod drill;
 pub mod fuzz;
 pub mod images;
 pub mod podman;
+pub mod results;
 pub mod test;
 pub mod token;
 

@@ -45,6 +45,8 @@ pub async fn run(args: TestArgs) -> anyhow::Result<()> {
     web::ensure_chromium().await?;
     step("promtool for the alert rules' checks and unit tests");
     system::ensure_programs(&["promtool"], &["prometheus"], "the alert rule tests").await?;
+    step("iproute2 and iptables for the multi-host drills");
+    super::drill::ensure_tools().await?;
     step("Container images (Podman; the first run installs it and makes the base images)");
     let python_tools = python_tools::ensure().await?;
     containers::ensure_podman().await?;

@@ -78,8 +78,8 @@ pub async fn run(args: &BenchArgs, oha: &Path) -> anyhow::Result<()> {
         });
     }
     let markdown = render(args, &sizes)?;
-    super::publish(&args.growth_output, &markdown)?;
-    super::publish_quietly(
+    super::super::results::publish(&args.growth_output, &markdown)?;
+    super::super::results::publish_quietly(
         &args.growth_output.with_extension("json"),
         &serde_json::to_string_pretty(&sizes)?,
     )

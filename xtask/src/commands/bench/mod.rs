@@ -13,7 +13,7 @@ mod report;
 mod sampling;
 mod scenarios;
 mod soak;
-mod subscriptions;
+pub mod subscriptions;
 mod web_budgets;
 
 use std::{
@@ -38,7 +38,11 @@ use self::{
     sampling::CpuTimes,
     scenarios::{Scenario, Target},
 };
-use super::{build_release_binaries, step};
+use super::{
+    build_release_binaries,
+    results::{publish, publish_into_readme, publish_quietly},
+    step,
+};
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
@@ -209,6 +213,8 @@ impl System {
                 dist: web_dist,
             }),
             output: Output::File(scratch.join("services.log")),
+            placement: None,
+            subgraph_mongodb_uris: Default::default(),
         };
         std::fs::write(
             &options.supergraph_config,
@@ -327,58 +333,6 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     publish(&args.output, &report::render(&args, &results, &rss)?)
 }
 
-/// Writes a results file (`relative` to the workspace root) and prints it.
-fn publish(relative: &std::path::Path, text: &str) -> anyhow::Result<()> {
-    let path = paths::workspace_root().join(relative);
-    if let Some(folder) = path.parent() {
-        std::fs::create_dir_all(folder)?;
-    }
-    std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
-    println!("{text}");
-    step(&format!("Wrote {}", path.display()));
-    Ok(())
-}
-
-/// Replaces what README.md holds between `<!-- {results} -->` and `<!-- /{results} -->` with
-/// `text`, taken from the results file `results`: README's figures are the bench's, never typed.
-fn publish_into_readme(results: &str, text: &str) -> anyhow::Result<()> {
-    let path = paths::workspace_root().join("README.md");
-    let readme = std::fs::read_to_string(&path)?;
-    let (start, end) = readme_block(&readme, results)?;
-    std::fs::write(
-        &path,
-        format!("{}{text}{}", &readme[..start], &readme[end..]),
-    )?;
-    step(&format!("Wrote the {results} figures into README.md"));
-    Ok(())
-}
-
-/// Where README's copy of the results file `results` lies (after its opening marker's line, up
-/// to its closing marker).
-fn readme_block(readme: &str, results: &str) -> anyhow::Result<(usize, usize)> {
-    let (open, close) = (
-        format!("<!-- {results} -->\n"),
-        format!("<!-- /{results} -->"),
-    );
-    let start = readme
-        .find(&open)
-        .with_context(|| format!("README.md has no `{}`", open.trim()))?
-        + open.len();
-    let end = start
-        + readme[start..]
-            .find(&close)
-            .with_context(|| format!("README.md has no `{close}`"))?;
-    Ok((start, end))
-}
-
-/// Writes a results file (`relative` to the workspace root) without printing it.
-fn publish_quietly(relative: &Path, text: &str) -> anyhow::Result<()> {
-    let path = paths::workspace_root().join(relative);
-    std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
-    step(&format!("Wrote {}", path.display()));
-    Ok(())
-}
-
 async fn measure_all(
     args: &BenchArgs,
     oha: &std::path::Path,
@@ -495,24 +449,4 @@ async fn mongodb_commands(client: &reqwest::Client, stack: &Stack) -> anyhow::Re
         total += stack.mongodb_commands(client, spec.name).await?;
     }
     Ok(total)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// README's tables are copies of the results files the bench wrote, as it wrote them.
-    #[test]
-    fn readme_figures_are_the_benchs_own() {
-        let root = paths::workspace_root();
-        let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
-        let results = subscriptions::RESULTS;
-        let written = std::fs::read_to_string(root.join(results)).expect(results);
-        let (start, end) = readme_block(&readme, results).expect("README's block");
-        let shown = &readme[start..end];
-        assert!(
-            shown.contains("| ---") && written.contains(shown),
-            "README.md's figures from {results} are not the file's; rerun its bench"
-        );
-    }
 }
