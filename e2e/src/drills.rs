@@ -4,7 +4,13 @@
 //! recommendation — as an operator who outgrew one MongoDB runs it. A drill breaks the network
 //! between hosts; [`record`] keeps its figures for `cargo xtask drill`'s results file.
 
-use std::{collections::BTreeMap, path::PathBuf, time::Duration};
+use std::{
+    collections::BTreeMap,
+    net::SocketAddr,
+    path::PathBuf,
+    sync::{Arc, atomic::AtomicU64},
+    time::Duration,
+};
 
 use serde_json::json;
 use xtask::{
@@ -39,6 +45,17 @@ impl DrillSystem {
     /// Creates the hosts, starts and forms every replica set, seeds, and starts the subgraphs
     /// and the router on their hosts, with the machine to itself for as long as it runs.
     pub async fn start(name: &str) -> Self {
+        Self::start_inner(name, None).await
+    }
+
+    /// Like [`DrillSystem::start`], with the router reaching `subgraph` through a proxy on the
+    /// drill's own address that holds each request for `delay` milliseconds (changeable while
+    /// it runs): latency on that one path, as a userspace stand-in for `netem`.
+    pub async fn start_with_delay(name: &str, subgraph: &str, delay: Arc<AtomicU64>) -> Self {
+        Self::start_inner(name, Some((subgraph, delay))).await
+    }
+
+    async fn start_inner(name: &str, delayed: Option<(&str, Arc<AtomicU64>)>) -> Self {
         let machine = exclusive_machine().await;
         let mut network = Network::create()
             .await
@@ -79,6 +96,16 @@ impl DrillSystem {
             router,
             subgraphs: subgraph_hosts,
         };
+        let mut routed: Vec<SocketAddr> = placement
+            .subgraphs
+            .iter()
+            .map(|host| SocketAddr::from((host.address, SERVICE_PORT)))
+            .collect();
+        if let Some((subgraph, delay)) = delayed {
+            let index = xtask::roster::index_of(subgraph);
+            routed[index] =
+                crate::delaying_proxy(network.own_address().into(), routed[index], delay).await;
+        }
         let uris: BTreeMap<String, String> = databases
             .iter()
             .map(|(subgraph, set)| (subgraph.to_string(), mongo::uri_of(set)))
@@ -88,10 +115,7 @@ impl DrillSystem {
             options.router_port = SERVICE_PORT;
             options.placement = Some(placement);
             options.subgraph_mongodb_uris = uris;
-            let addresses: Vec<_> = (0..SUBGRAPHS.len())
-                .map(|index| options.subgraph_address(index))
-                .collect();
-            std::fs::write(&options.supergraph_config, supergraph_yaml_at(&addresses))
+            std::fs::write(&options.supergraph_config, supergraph_yaml_at(&routed))
                 .expect("the drill's supergraph.yaml");
         })
         .await;
@@ -116,12 +140,13 @@ impl DrillSystem {
         self.data.join(name)
     }
 
-    /// Stops the services, then MongoDB, and removes the data and the hosts.
+    /// Stops the services, then kills every `mongod` at once (their data is thrown away; a
+    /// replica-set member asked to stop waits out its quiesce period, ten seconds a member),
+    /// and removes the data and the hosts.
     pub async fn stop(self) {
         self.stack.stack.stop().await;
-        for member in self.databases.into_values().flatten() {
-            member.service.stop(Duration::from_secs(10)).await;
-        }
+        let members = self.databases.into_values().flatten();
+        futures::future::join_all(members.map(|member| member.service.kill())).await;
         let _ = std::fs::remove_dir_all(&self.data);
     }
 }

@@ -513,23 +513,26 @@ fn registered(name: &str) -> paths::RegisteredOperation {
     paths::registered_operation(name).unwrap_or_else(|err| panic!("{err:#}"))
 }
 
-/// A TCP proxy in front of `upstream` (a local port) that holds each chunk a client sends for
-/// `delay` (milliseconds, changeable while it runs) before passing it on: every request
-/// through it answers that much later, as from a slow service. Answers pass unhindered.
-/// Returns the port it listens on.
-pub async fn slow_proxy(upstream: u16, delay: std::sync::Arc<std::sync::atomic::AtomicU64>) -> u16 {
+/// A TCP proxy listening on `listen` (any free port) in front of `upstream` that holds each
+/// chunk a client sends for `delay` (milliseconds, changeable while it runs) before passing it
+/// on: every request through it answers that much later, as from a slow service or a long
+/// link. Answers pass unhindered. Returns the address it listens on.
+pub async fn delaying_proxy(
+    listen: std::net::IpAddr,
+    upstream: std::net::SocketAddr,
+    delay: std::sync::Arc<std::sync::atomic::AtomicU64>,
+) -> std::net::SocketAddr {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+    let listener = tokio::net::TcpListener::bind((listen, 0))
         .await
         .expect("a port for the proxy");
-    let port = listener.local_addr().expect("its address").port();
+    let address = listener.local_addr().expect("its address");
     tokio::spawn(async move {
         while let Ok((client, _)) = listener.accept().await {
             let delay = delay.clone();
             tokio::spawn(async move {
-                let Ok(server) = tokio::net::TcpStream::connect(("127.0.0.1", upstream)).await
-                else {
+                let Ok(server) = tokio::net::TcpStream::connect(upstream).await else {
                     return;
                 };
                 let (mut client_reads, mut client_writes) = client.into_split();
@@ -552,5 +555,5 @@ pub async fn slow_proxy(upstream: u16, delay: std::sync::Arc<std::sync::atomic::
             });
         }
     });
-    port
+    address
 }

@@ -6,7 +6,7 @@
 use std::{
     sync::{
         Arc,
-        atomic::{AtomicBool, Ordering},
+        atomic::{AtomicBool, AtomicU64, Ordering},
     },
     time::{Duration, Instant},
 };
@@ -66,7 +66,14 @@ struct MixedLoad {
 }
 
 impl MixedLoad {
-    fn start(stack: &TestStack, needs_it: &'static str, not: &'static str) -> Self {
+    /// `past_cache`: every request past the router's entity cache, so that each reaches the
+    /// subgraphs (a drill of the path to a subgraph, not of the cache).
+    fn start(
+        stack: &TestStack,
+        needs_it: &'static str,
+        not: &'static str,
+        past_cache: bool,
+    ) -> Self {
         let running = Arc::new(AtomicBool::new(true));
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(60))
@@ -84,11 +91,11 @@ impl MixedLoad {
                         let needs_it_now = turn % 2 == 0;
                         let query = if needs_it_now { needs_it } else { not };
                         let sent = Instant::now();
-                        let answer = client
-                            .post(&url)
-                            .json(&json!({ "query": query }))
-                            .send()
-                            .await;
+                        let mut request = client.post(&url).json(&json!({ "query": query }));
+                        if past_cache {
+                            request = request.header(router::entity_cache::BYPASS_HEADER, "bypass");
+                        }
+                        let answer = request.send().await;
                         let response = match answer {
                             Ok(answer) => answer.json().await.unwrap_or(Value::Null),
                             Err(err) => json!({ "errors": [{ "message": err.to_string() }] }),
@@ -153,7 +160,7 @@ async fn subgraph_partitioned_from_the_router_degrades_only_its_fields_and_recov
         data(&stack.query(NEEDS_PRICING, json!({})).await)["product"]["pricing"]["price"]["amount"]
             .clone();
     let router = router_pid(stack);
-    let load = MixedLoad::start(stack, NEEDS_PRICING, CATALOG_ONLY);
+    let load = MixedLoad::start(stack, NEEDS_PRICING, CATALOG_ONLY, false);
     tokio::time::sleep(Duration::from_secs(2)).await;
 
     let (router_host, pricing) = (system.host("router"), system.host("pricing"));
@@ -676,6 +683,122 @@ async fn primary_partitioned_from_everything_loses_no_acknowledged_write() {
                 rolled_back.len().to_string(),
             ),
             ("writes failed in all", failed.to_string()),
+        ],
+    );
+    system.stop().await;
+}
+
+/// The router's timeout for the recommendation subgraph (router.yaml's default).
+const RECOMMENDATION_TIMEOUT: Duration = Duration::from_secs(2);
+/// The latency and loss the drill puts on the path from the router to recommendation.
+const ADDED_LATENCY: Duration = Duration::from_millis(100);
+const LOSS: f64 = 0.05;
+
+const NEEDS_RECOMMENDATIONS: &str =
+    r#"{ product(id: "prod-000001") { id recommendations(first: 2) { id } } }"#;
+const PRODUCT_AND_PRICE: &str =
+    r#"{ product(id: "prod-000002") { id name pricing { price { amount } } } }"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn latency_and_loss_to_one_subgraph_slow_only_what_needs_it_within_its_timeout() {
+    let delay = Arc::new(AtomicU64::new(0));
+    let system =
+        DrillSystem::start_with_delay("drill-latency-and-loss", "recommendation", delay.clone())
+            .await;
+    let stack = &system.stack;
+    let calm = MixedLoad::start(stack, NEEDS_RECOMMENDATIONS, PRODUCT_AND_PRICE, true);
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let calm = calm.stop().await;
+
+    let recommendation = system.host("recommendation");
+    delay.store(ADDED_LATENCY.as_millis() as u64, Ordering::Relaxed);
+    system
+        .network
+        .set_loss(recommendation, system.network.own_address(), Some(LOSS))
+        .await
+        .unwrap();
+    let faulty = MixedLoad::start(stack, NEEDS_RECOMMENDATIONS, PRODUCT_AND_PRICE, true);
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let faulty = faulty.stop().await;
+    delay.store(0, Ordering::Relaxed);
+    system
+        .network
+        .set_loss(recommendation, system.network.own_address(), None)
+        .await
+        .unwrap();
+
+    for sample in calm.iter() {
+        assert!(sample.whole(), "control: {}", sample.response);
+    }
+    let needing = |samples: &[Sample]| -> Vec<Duration> {
+        samples
+            .iter()
+            .filter(|s| s.needs_it)
+            .map(|s| s.took)
+            .collect()
+    };
+    // The control: the added latency shows on the path it was put on.
+    let quickest_calm = needing(&calm).into_iter().min().unwrap_or_default();
+    let quickest_faulty = needing(&faulty)
+        .into_iter()
+        .min()
+        .expect("requests during the fault");
+    assert!(
+        quickest_faulty >= ADDED_LATENCY,
+        "the delay did not reach recommendation's path: {quickest_faulty:?} (calm: {quickest_calm:?})"
+    );
+    let mut partial = 0;
+    for sample in &faulty {
+        if sample.needs_it {
+            assert!(
+                sample.took <= RECOMMENDATION_TIMEOUT + SLACK,
+                "a page needing recommendations took {:?}",
+                sample.took
+            );
+            if !sample.whole() {
+                assert!(
+                    !error_codes(&sample.response).is_empty(),
+                    "{}",
+                    sample.response
+                );
+                partial += 1;
+            }
+        } else {
+            assert!(sample.whole(), "{}", sample.response);
+        }
+    }
+    let p99_of =
+        |samples: &[Sample], needs_it: bool| p99(samples.iter().filter(|s| s.needs_it == needs_it));
+    record(
+        "latency-and-loss",
+        "100 ms added latency and 5% packet loss between the router and recommendation (every \
+         request past the entity cache): pages that do not need recommendation stay whole at \
+         their p99; those that do answer within recommendation's timeout (2 s), whole or \
+         partial, never hung.",
+        &[
+            (
+                "p99 of pages not needing it, calm / faulty",
+                format!(
+                    "{} / {}",
+                    shown(p99_of(&calm, false)),
+                    shown(p99_of(&faulty, false))
+                ),
+            ),
+            (
+                "p99 of pages needing it, calm / faulty",
+                format!(
+                    "{} / {}",
+                    shown(p99_of(&calm, true)),
+                    shown(p99_of(&faulty, true))
+                ),
+            ),
+            (
+                "pages needing it during the fault, partial of them",
+                format!(
+                    "{}, {partial}",
+                    faulty.iter().filter(|s| s.needs_it).count()
+                ),
+            ),
         ],
     );
     system.stop().await;

@@ -73,12 +73,7 @@ impl Channel {
     }
 }
 
-/// Sets `field` of document `id` in `subgraph`'s `collection` straight in MongoDB, as another
-/// service or a shell would; the moment MongoDB acknowledged it.
-async fn set_list_price(stack: &TestStack, id: &str, cents: i64) -> Instant {
-    stack.set_list_price(id, cents).await
-}
-
+/// Renames a product straight in the catalog database; when MongoDB acknowledged it.
 async fn rename(stack: &TestStack, id: &str, name: &str) -> Instant {
     stack
         .write_straight(("catalog", "products"), id, "name", name)
@@ -94,7 +89,7 @@ fn names(typename: &str, id: &str) -> impl Fn(&str, &Value) -> bool {
 async fn a_list_price_written_straight_to_mongodb_is_announced_by_pricing() {
     let stack = TestStack::start("invalidate-list-price").await;
     let mut channel = Channel::follow(&stack, "pricing").await;
-    let written = set_list_price(&stack, "prod-000003", 4_242).await;
+    let written = stack.set_list_price("prod-000003", 4_242).await;
     let (_, heard) = channel
         .until(ANNOUNCED_WITHIN, names("Product", "prod-000003"))
         .await
@@ -275,7 +270,7 @@ async fn a_list_price_written_straight_to_mongodb_shows_through_the_cache_within
             > hits,
         "the price is served from memory before the write"
     );
-    let written = set_list_price(&stack, "prod-000001", 987_654).await;
+    let written = stack.set_list_price("prod-000001", 987_654).await;
     let took = shown_within(&stack, query, ANNOUNCED_WITHIN, written, |answer| {
         price(answer) == "9876.54"
     })
@@ -463,7 +458,7 @@ async fn a_price_written_while_pricing_was_down_shows_when_it_returns() {
             .await
             > gaps
     );
-    set_list_price(&stack, "prod-000021", 55_555).await;
+    stack.set_list_price("prod-000021", 55_555).await;
     stack
         .stack
         .start_subgraph_again("pricing")
@@ -479,4 +474,252 @@ async fn a_price_written_while_pricing_was_down_shows_when_it_returns() {
         "555.55",
         "the first answers after the cut are the price written meanwhile"
     );
+}
+
+/// How stale a read through the cache may be, after the write that replaced what it returned
+/// was acknowledged (docs/entity-cache.md).
+const STALENESS_BOUND: Duration = Duration::from_secs(1);
+
+/// One value a reader or writer can see: a product's name and list price (written straight to
+/// MongoDB), the history shopper's quantity (written through `addToCart`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Key {
+    Name(&'static str),
+    ListPrice(&'static str),
+    Quantity,
+}
+
+const HISTORY_PRODUCTS: [&str; 3] = ["prod-000031", "prod-000032", "prod-000033"];
+const HISTORY_LINE: &str = "prod-000034";
+/// List prices the writers set are this plus the write's number (cents).
+const PRICE_BASE: i64 = 7_000_000;
+
+/// A read as its reader saw it: when it was sent, and the version of each key it returned.
+struct Read {
+    sent: Instant,
+    versions: Vec<(Key, u64)>,
+}
+
+/// The versions one read of product `id` returned (0: the value from before any write).
+fn product_versions(id: &'static str, response: &Value) -> Vec<(Key, u64)> {
+    let product = &data(response)["product"];
+    let name = product["name"].as_str().unwrap_or_default();
+    let name_version = name
+        .strip_prefix("History ")
+        .map_or(0, |n| n.parse().expect("a version"));
+    let pricing = &product["pricing"];
+    let list = pricing["compareAtPrice"]["amount"]
+        .as_str()
+        .or(pricing["price"]["amount"].as_str())
+        .expect("a price");
+    let cents = (list.parse::<f64>().expect("an amount") * 100.0).round() as i64;
+    let price_version = u64::try_from(cents - PRICE_BASE).unwrap_or(0);
+    vec![
+        (Key::Name(id), name_version),
+        (Key::ListPrice(id), price_version),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_history_of_concurrent_writes_and_reads_has_no_read_older_than_the_bound() {
+    const RUN: Duration = Duration::from_secs(10);
+    let stack = std::sync::Arc::new(cached_stack("cache-history", true).await);
+    // One product per read: the storefront's own pages ask for one product at a time.
+    let product_query = |id: &str| {
+        format!(
+            r#"{{ product(id: "{id}") {{ name pricing {{ price {{ amount }} compareAtPrice {{ amount }} }} }} }}"#
+        )
+    };
+    let shopper = e2e::token("history-shopper");
+    let cart_query = "{ cart { lines { quantity product { id } } } }";
+    let add = "mutation($id: ID!) { addToCart(productId: $id, quantity: 1) { lines { quantity product { id } } } }";
+    let quantity_in = |cart: &Value| -> u64 {
+        cart["lines"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|line| line["product"]["id"] == HISTORY_LINE)
+            .and_then(|line| line["quantity"].as_u64())
+            .unwrap_or(0)
+    };
+    let started = Instant::now();
+    let running = || started.elapsed() < RUN;
+
+    // Writers: straight to MongoDB (names and list prices, in turn), and through the router.
+    let direct = {
+        let stack = stack.clone();
+        async move {
+            let mut acknowledged: Vec<(Key, u64, Instant)> = Vec::new();
+            let mut version = 0;
+            while running() {
+                version += 1;
+                for id in HISTORY_PRODUCTS {
+                    let at = stack
+                        .write_straight(
+                            ("catalog", "products"),
+                            id,
+                            "name",
+                            format!("History {version}"),
+                        )
+                        .await;
+                    acknowledged.push((Key::Name(id), version, at));
+                    let cents = PRICE_BASE + version as i64;
+                    let at = stack.set_list_price(id, cents).await;
+                    acknowledged.push((Key::ListPrice(id), version, at));
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            acknowledged
+        }
+    };
+    let through_router = {
+        let (stack, shopper) = (stack.clone(), shopper.clone());
+        async move {
+            let mut acknowledged = Vec::new();
+            while running() {
+                let answer = stack
+                    .query_as(Some(&shopper), add, json!({ "id": HISTORY_LINE }))
+                    .await;
+                let at = Instant::now();
+                acknowledged.push((Key::Quantity, quantity_in(&data(&answer)["addToCart"]), at));
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            acknowledged
+        }
+    };
+    // Readers: the products (cached) and the shopper's cart, through the router.
+    let product_reader = || {
+        let stack = stack.clone();
+        async move {
+            let mut reads = Vec::new();
+            while running() {
+                for id in HISTORY_PRODUCTS {
+                    let sent = Instant::now();
+                    let answer = stack.query(&product_query(id), json!({})).await;
+                    reads.push(Read {
+                        sent,
+                        versions: product_versions(id, &answer),
+                    });
+                }
+            }
+            reads
+        }
+    };
+    let cart_reader = {
+        let (stack, shopper) = (stack.clone(), shopper.clone());
+        async move {
+            let mut reads = Vec::new();
+            while running() {
+                let sent = Instant::now();
+                let answer = stack.query_as(Some(&shopper), cart_query, json!({})).await;
+                let quantity = quantity_in(&data(&answer)["cart"]);
+                reads.push(Read {
+                    sent,
+                    versions: vec![(Key::Quantity, quantity)],
+                });
+            }
+            reads
+        }
+    };
+    let (direct, through_router, products_a, products_b, carts) = tokio::join!(
+        direct,
+        through_router,
+        product_reader(),
+        product_reader(),
+        cart_reader
+    );
+
+    let mut acknowledged: Acknowledged = Default::default();
+    for (key, version, at) in direct.into_iter().chain(through_router) {
+        acknowledged.entry(key).or_default().push((version, at));
+    }
+    let reads: Vec<Read> = products_a
+        .into_iter()
+        .chain(products_b)
+        .chain(carts)
+        .collect();
+    let mut behind = behind_acknowledged_writes(&acknowledged, &reads);
+    behind.sort();
+    let (worst, worst_key) = behind
+        .last()
+        .copied()
+        .unwrap_or((Duration::ZERO, Key::Quantity));
+    let values_read: usize = reads.iter().map(|read| read.versions.len()).sum();
+    let writes: usize = acknowledged.values().map(Vec::len).sum();
+    println!(
+        "{writes} writes, {} reads ({values_read} values); {} values read behind a newer \
+         acknowledged write, the oldest by {worst:?} ({worst_key:?}); bound {STALENESS_BOUND:?}",
+        reads.len(),
+        behind.len()
+    );
+    assert!(
+        writes > 100 && reads.len() > 100,
+        "the history is long enough to mean something"
+    );
+    assert!(
+        worst < STALENESS_BOUND,
+        "a read returned {worst_key:?} {worst:?} after the write that replaced it was acknowledged"
+    );
+
+    // The control: the checker sees a stale read when there is one. With catalog frozen, its
+    // channel is silent and the router keeps answering names from memory until the channel's
+    // silence limit (3 s); a name written meanwhile is read behind.
+    let id = HISTORY_PRODUCTS[0];
+    // The last writes' announcements land first; then the name is read into memory.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    stack.query(&product_query(id), json!({})).await;
+    stack.stack.freeze_subgraph("catalog", true);
+    let at = stack
+        .write_straight(("catalog", "products"), id, "name", "History 1000000")
+        .await;
+    let control: Acknowledged = [(Key::Name(id), vec![(1_000_000, at)])].into();
+    let mut control_reads = Vec::new();
+    while at.elapsed() < Duration::from_millis(1500) {
+        let sent = Instant::now();
+        let answer = stack.query(&product_query(id), json!({})).await;
+        let versions = product_versions(id, &answer)
+            .into_iter()
+            .filter(|(key, _)| *key == Key::Name(id))
+            .collect();
+        control_reads.push(Read { sent, versions });
+    }
+    stack.stack.freeze_subgraph("catalog", false);
+    let caught = behind_acknowledged_writes(&control, &control_reads);
+    assert!(
+        caught.iter().any(|(by, _)| *by >= Duration::from_secs(1)),
+        "control: reads answered from memory while catalog was frozen are caught behind the \
+         write ({} reads, {caught:?})",
+        control_reads.len()
+    );
+}
+
+/// Each version of each key, with when its write was acknowledged.
+type Acknowledged = std::collections::BTreeMap<Key, Vec<(u64, Instant)>>;
+
+/// Every value read behind a newer acknowledged write: how long before the read was sent the
+/// write that replaced what it returned had been acknowledged. Panics on a version never
+/// written.
+fn behind_acknowledged_writes(acknowledged: &Acknowledged, reads: &[Read]) -> Vec<(Duration, Key)> {
+    let mut behind = Vec::new();
+    for read in reads {
+        for (key, seen) in &read.versions {
+            let Some(writes) = acknowledged.get(key) else {
+                continue;
+            };
+            let newest = writes
+                .iter()
+                .map(|(version, _)| *version)
+                .max()
+                .unwrap_or(0);
+            assert!(*seen <= newest, "{key:?}: a version never written ({seen})");
+            if let Some((_, replaced_at)) = writes
+                .iter()
+                .filter(|(version, at)| *version > *seen && *at <= read.sent)
+                .min_by_key(|(_, at)| *at)
+            {
+                behind.push((read.sent - *replaced_at, *key));
+            }
+        }
+    }
+    behind
 }

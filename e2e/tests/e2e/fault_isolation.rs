@@ -509,7 +509,13 @@ async fn a_slow_subgraph_does_not_slow_what_does_not_need_it() {
         let index = xtask::roster::index_of("recommendation");
         let mut routed = options.subgraph_ports.clone();
         let upstream = routed[index];
-        let port = futures::executor::block_on(e2e::slow_proxy(upstream, delay.clone()));
+        let localhost = std::net::Ipv4Addr::LOCALHOST;
+        let port = futures::executor::block_on(e2e::delaying_proxy(
+            localhost.into(),
+            (localhost, upstream).into(),
+            delay.clone(),
+        ))
+        .port();
         routed[index] = port;
         proxy_port = Some(port);
         std::fs::write(

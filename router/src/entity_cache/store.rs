@@ -25,11 +25,20 @@ pub struct EntityKey {
     pub id: Box<str>,
 }
 
-/// An entity's answers, one per fetch shape, and the subgraph epoch the oldest was fetched at.
+/// An entity's answers, one per fetch shape.
 #[derive(Debug)]
 struct Entry {
+    answers: Vec<Answer>,
+}
+
+/// One stored answer: the shape of the fetch it answers, the subgraph epoch it was fetched at
+/// (each its own: an answer stored after an announcement is alive even where one stored before
+/// it, under the same entity, is not), and its JSON text.
+#[derive(Debug)]
+struct Answer {
+    shape: u64,
     born: u64,
-    answers: Vec<(u64, Arc<str>)>,
+    text: Arc<str>,
 }
 
 /// Which announcements end an answer.
@@ -97,7 +106,11 @@ impl Store {
         let entries = Cache::builder()
             .max_capacity(max_bytes)
             .weigher(|key: &EntityKey, entry: &Arc<Entry>| {
-                let answers: usize = entry.answers.iter().map(|(_, text)| text.len() + 24).sum();
+                let answers: usize = entry
+                    .answers
+                    .iter()
+                    .map(|answer| answer.text.len() + 32)
+                    .sum();
                 let size = 96 + key.typename.len() + key.id.len() + answers;
                 u32::try_from(size).unwrap_or(u32::MAX)
             })
@@ -142,14 +155,8 @@ impl Store {
             Scope::Entity => &state.flushed_at,
             Scope::Subgraph => &state.changed_at,
         };
-        if entry.born < ended_at.load(Ordering::SeqCst) {
-            return None;
-        }
-        entry
-            .answers
-            .iter()
-            .find(|(answer_shape, _)| *answer_shape == shape)
-            .map(|(_, text)| text.clone())
+        let answer = entry.answers.iter().find(|answer| answer.shape == shape)?;
+        (answer.born >= ended_at.load(Ordering::SeqCst)).then(|| answer.text.clone())
     }
 
     /// Stores `answer` for `key` and `shape`, fetched from epoch `started`, unless anything
@@ -168,24 +175,25 @@ impl Store {
             if !state.is_live() || state.epoch.load(Ordering::SeqCst) != started {
                 return Op::Nop;
             }
+            // Kept: the other shapes' answers still alive (a flush ended those born before it).
             let flushed_at = state.flushed_at.load(Ordering::SeqCst);
-            let mut entry = match existing.map(|existing| existing.into_value()) {
-                Some(existing) if existing.born >= flushed_at => Entry {
-                    born: existing.born.min(started),
-                    answers: existing
-                        .answers
-                        .iter()
-                        .filter(|(other, _)| *other != shape)
-                        .cloned()
-                        .collect(),
-                },
-                _ => Entry {
-                    born: started,
-                    answers: Vec::new(),
-                },
-            };
-            entry.answers.push((shape, answer));
-            Op::Put(Arc::new(entry))
+            let mut answers: Vec<Answer> = existing
+                .map(|existing| existing.into_value())
+                .iter()
+                .flat_map(|entry| entry.answers.iter())
+                .filter(|kept| kept.shape != shape && kept.born >= flushed_at)
+                .map(|kept| Answer {
+                    shape: kept.shape,
+                    born: kept.born,
+                    text: kept.text.clone(),
+                })
+                .collect();
+            answers.push(Answer {
+                shape,
+                born: started,
+                text: answer,
+            });
+            Op::Put(Arc::new(Entry { answers }))
         });
     }
 
@@ -303,6 +311,34 @@ mod tests {
         assert!(
             store.lookup(&state, &key("p1"), 7, Scope::Entity).is_some(),
             "another product named: an answer of p1's own fields stays"
+        );
+    }
+
+    #[test]
+    fn an_answer_fetched_again_after_an_announcement_is_served_again() {
+        let store = store();
+        let state = store.subgraph("pricing").unwrap().clone();
+        let started = state.begin_fetch().unwrap();
+        store.insert(&state, key("p1"), 7, "{\"v\":1}".into(), started);
+        store.insert(&state, key("p1"), 8, "{\"own\":1}".into(), started);
+        store.invalidate(&state, "Product", &["p2".to_owned()]);
+        assert_eq!(store.lookup(&state, &key("p1"), 7, Scope::Subgraph), None);
+        // Fetched again after the announcement: alive, though the entity's other answer is
+        // older (each answer has its own birth).
+        let again = state.begin_fetch().unwrap();
+        store.insert(&state, key("p1"), 7, "{\"v\":2}".into(), again);
+        assert_eq!(
+            store
+                .lookup(&state, &key("p1"), 7, Scope::Subgraph)
+                .as_deref(),
+            Some("{\"v\":2}")
+        );
+        assert_eq!(
+            store
+                .lookup(&state, &key("p1"), 8, Scope::Entity)
+                .as_deref(),
+            Some("{\"own\":1}"),
+            "the entity's own answer stays"
         );
     }
 
