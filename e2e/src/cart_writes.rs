@@ -193,3 +193,15 @@ pub fn assert_failed_fast(
     }
     (count, longest)
 }
+
+/// How long after `since` the first write started at or after it was acknowledged: when writes
+/// resumed after a fault.
+pub fn first_acknowledged_after(clients: &[(String, Vec<Write>)], since: Instant) -> Duration {
+    clients
+        .iter()
+        .flat_map(|(_, writes)| writes)
+        .filter(|write| write.started >= since && write.failed.is_none())
+        .map(|write| write.started + write.took - since)
+        .min()
+        .expect("a write acknowledged after the fault")
+}

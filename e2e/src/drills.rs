@@ -1,7 +1,7 @@
 //! The multi-host drills' system: every service on a host of its own (a network namespace with
 //! its own address), and each subgraph's database a replica set of its own on hosts of its own —
-//! the cart's three members (the failover drill's), one member each for catalog, pricing and
-//! recommendation — as an operator who outgrew one MongoDB runs it. A drill breaks the network
+//! one member each, or three for the cart in the failover drill — as an operator who outgrew one
+//! MongoDB runs it. A drill breaks the network
 //! between hosts; [`record`] keeps its figures for `cargo xtask drill`'s results file.
 
 use std::{
@@ -23,8 +23,8 @@ use xtask::{
 
 use crate::{TestStack, exclusive_machine, required_env, scratch_dir};
 
-/// Members of the cart's replica set; the first starts as its primary.
-pub const CART_MEMBERS: usize = 3;
+/// Members of the cart's replica set in the failover drill; the first starts as its primary.
+pub const CART_SET_MEMBERS: usize = 3;
 /// Every `mongod` listens on this port of its own host's address.
 const MONGODB_PORT: u16 = 27017;
 /// The subgraphs' and the router's port, each on its own host's address.
@@ -45,17 +45,27 @@ impl DrillSystem {
     /// Creates the hosts, starts and forms every replica set, seeds, and starts the subgraphs
     /// and the router on their hosts, with the machine to itself for as long as it runs.
     pub async fn start(name: &str) -> Self {
-        Self::start_inner(name, None).await
+        Self::start_inner(name, 1, None).await
+    }
+
+    /// Like [`DrillSystem::start`], the cart's replica set of [`CART_SET_MEMBERS`] members on
+    /// hosts `cart-db-1`… (the first starts as primary).
+    pub async fn start_with_cart_set(name: &str) -> Self {
+        Self::start_inner(name, CART_SET_MEMBERS, None).await
     }
 
     /// Like [`DrillSystem::start`], with the router reaching `subgraph` through a proxy on the
     /// drill's own address that holds each request for `delay` milliseconds (changeable while
     /// it runs): latency on that one path, as a userspace stand-in for `netem`.
     pub async fn start_with_delay(name: &str, subgraph: &str, delay: Arc<AtomicU64>) -> Self {
-        Self::start_inner(name, Some((subgraph, delay))).await
+        Self::start_inner(name, 1, Some((subgraph, delay))).await
     }
 
-    async fn start_inner(name: &str, delayed: Option<(&str, Arc<AtomicU64>)>) -> Self {
+    async fn start_inner(
+        name: &str,
+        cart_members: usize,
+        delayed: Option<(&str, Arc<AtomicU64>)>,
+    ) -> Self {
         let machine = exclusive_machine().await;
         let mut network = Network::create()
             .await
@@ -66,7 +76,7 @@ impl DrillSystem {
         let mut hosts = BTreeMap::new();
         let mut databases = BTreeMap::new();
         for spec in SUBGRAPHS.iter() {
-            let members = if spec.name == "cart" { CART_MEMBERS } else { 1 };
+            let members = if spec.name == "cart" { cart_members } else { 1 };
             let mut set = Vec::new();
             for member in 1..=members {
                 let host_name = if members == 1 {

@@ -15,6 +15,7 @@ use e2e::{
     TestStack,
     cart_writes::{
         REQUEST_TIMEOUT, WriteLoad, assert_acknowledged_writes_kept, assert_failed_fast,
+        first_acknowledged_after,
     },
     data,
     drills::{DrillSystem, record, shown},
@@ -553,7 +554,7 @@ async fn current_primary(members: &[String]) -> Option<&String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn primary_partitioned_from_everything_loses_no_acknowledged_write() {
-    let mut system = DrillSystem::start("drill-primary-partitioned").await;
+    let mut system = DrillSystem::start_with_cart_set("drill-primary-partitioned").await;
     let members: Vec<String> = system.databases["cart"]
         .iter()
         .map(|member| member.host())
@@ -605,13 +606,7 @@ async fn primary_partitioned_from_everything_loses_no_acknowledged_write() {
     );
     let clients = load.stop().await;
 
-    let resumed = clients
-        .iter()
-        .flat_map(|(_, writes)| writes)
-        .filter(|write| write.started >= cut && write.failed.is_none())
-        .map(|write| write.started + write.took - cut)
-        .min()
-        .expect("a write acknowledged after the cut");
+    let resumed = first_acknowledged_after(&clients, cut);
     let stack = &mut system.stack;
     assert_eq!(
         stack.stack.exited(),

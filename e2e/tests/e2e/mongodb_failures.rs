@@ -9,7 +9,7 @@ use e2e::{
     TestStack,
     cart_writes::{
         CATALOG_READ, FAIL_FAST, MONGODB_TIMEOUT, Write, WriteLoad,
-        assert_acknowledged_writes_kept, assert_failed_fast,
+        assert_acknowledged_writes_kept, assert_failed_fast, first_acknowledged_after,
     },
     error_codes, eventually, required_env, scratch_dir,
 };
@@ -167,13 +167,7 @@ async fn writes_resume_on_a_new_primary_without_losing_acknowledged_ones() {
     );
     let clients = load.stop().await;
 
-    let resumed = clients
-        .iter()
-        .flat_map(|(_, writes)| writes)
-        .filter(|write| write.started >= killed && write.failed.is_none())
-        .map(|write| write.started + write.took - killed)
-        .min()
-        .expect("a write acknowledged after the kill");
+    let resumed = first_acknowledged_after(&clients, killed);
     assert!(
         resumed < Duration::from_secs(30),
         "writes resumed {resumed:?} after the primary was killed"
