@@ -146,9 +146,23 @@ fn router_pid(stack: &TestStack) -> u32 {
         .expect("the router runs")
 }
 
+/// Three drills on one system, whose hosts start once: latency and loss on the path to
+/// recommendation, pricing partitioned from the router, pricing partitioned from its database.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn subgraph_partitioned_from_the_router_degrades_only_its_fields_and_recovers() {
-    let system = DrillSystem::start("drill-subgraph-partitioned").await;
+async fn services_slowed_partitioned_and_cut_off_from_their_database() {
+    let delay = Arc::new(AtomicU64::new(0));
+    let system =
+        DrillSystem::start_with_delay("drill-services", "recommendation", delay.clone()).await;
+    latency_and_loss_to_one_subgraph_slow_only_what_needs_it_within_its_timeout(&system, &delay)
+        .await;
+    subgraph_partitioned_from_the_router_degrades_only_its_fields_and_recovers(&system).await;
+    database_partitioned_from_its_subgraph_turns_it_unready_and_its_streams_resume(&system).await;
+    system.stop().await;
+}
+
+async fn subgraph_partitioned_from_the_router_degrades_only_its_fields_and_recovers(
+    system: &DrillSystem,
+) {
     let stack = &system.stack;
     assert!(
         eventually(Duration::from_secs(15), async || {
@@ -162,7 +176,7 @@ async fn subgraph_partitioned_from_the_router_degrades_only_its_fields_and_recov
             .clone();
     let router = router_pid(stack);
     let load = MixedLoad::start(stack, NEEDS_PRICING, CATALOG_ONLY, false);
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
 
     let (router_host, pricing) = (system.host("router"), system.host("pricing"));
     system
@@ -185,7 +199,7 @@ async fn subgraph_partitioned_from_the_router_degrades_only_its_fields_and_recov
         "the router stops trusting pricing's silent channel"
     );
     let dark_after = cut.elapsed();
-    tokio::time::sleep(SUBGRAPH_TIMEOUT + Duration::from_secs(3)).await;
+    tokio::time::sleep(SUBGRAPH_TIMEOUT + Duration::from_secs(1)).await;
 
     // A request sent while the rule is being removed may pass either way: "during" ends here.
     let healing = Instant::now();
@@ -300,12 +314,11 @@ async fn subgraph_partitioned_from_the_router_degrades_only_its_fields_and_recov
             ("whole again after the heal", shown(recovered_after)),
         ],
     );
-    system.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn database_partitioned_from_its_subgraph_turns_it_unready_and_its_streams_resume() {
-    let system = DrillSystem::start("drill-database-partitioned").await;
+async fn database_partitioned_from_its_subgraph_turns_it_unready_and_its_streams_resume(
+    system: &DrillSystem,
+) {
     let stack = &system.stack;
     let (pricing, pricing_db) = (system.host("pricing"), system.host("pricing-db"));
     let ready = |subgraph: &'static str| {
@@ -384,7 +397,7 @@ async fn database_partitioned_from_its_subgraph_turns_it_unready_and_its_streams
         needs_pricing["data"]["product"]["name"].is_string(),
         "the catalog's fields of the same product are there: {needs_pricing}"
     );
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
 
     system
         .network
@@ -443,7 +456,6 @@ async fn database_partitioned_from_its_subgraph_turns_it_unready_and_its_streams
             ),
         ],
     );
-    system.stop().await;
 }
 
 /// A direct client of one replica-set member, reading what that member holds.
@@ -552,7 +564,10 @@ async fn current_primary(members: &[String]) -> Option<&String> {
     None
 }
 
+/// Too long for CI's budget (three members to elect, an election's ten seconds, the set
+/// settling): `cargo xtask drill primary` runs it and keeps its figures in bench/drills.md.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "runs in `cargo xtask drill primary` (past the CI time budget)"]
 async fn primary_partitioned_from_everything_loses_no_acknowledged_write() {
     let mut system = DrillSystem::start_with_cart_set("drill-primary-partitioned").await;
     let members: Vec<String> = system.databases["cart"]
@@ -694,15 +709,13 @@ const NEEDS_RECOMMENDATIONS: &str =
 const PRODUCT_AND_PRICE: &str =
     r#"{ product(id: "prod-000002") { id name pricing { price { amount } } } }"#;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn latency_and_loss_to_one_subgraph_slow_only_what_needs_it_within_its_timeout() {
-    let delay = Arc::new(AtomicU64::new(0));
-    let system =
-        DrillSystem::start_with_delay("drill-latency-and-loss", "recommendation", delay.clone())
-            .await;
+async fn latency_and_loss_to_one_subgraph_slow_only_what_needs_it_within_its_timeout(
+    system: &DrillSystem,
+    delay: &AtomicU64,
+) {
     let stack = &system.stack;
     let calm = MixedLoad::start(stack, NEEDS_RECOMMENDATIONS, PRODUCT_AND_PRICE, true);
-    tokio::time::sleep(Duration::from_secs(5)).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
     let calm = calm.stop().await;
 
     let recommendation = system.host("recommendation");
@@ -713,7 +726,7 @@ async fn latency_and_loss_to_one_subgraph_slow_only_what_needs_it_within_its_tim
         .await
         .unwrap();
     let faulty = MixedLoad::start(stack, NEEDS_RECOMMENDATIONS, PRODUCT_AND_PRICE, true);
-    tokio::time::sleep(Duration::from_secs(10)).await;
+    tokio::time::sleep(Duration::from_secs(6)).await;
     let faulty = faulty.stop().await;
     delay.store(0, Ordering::Relaxed);
     system
@@ -796,5 +809,4 @@ async fn latency_and_loss_to_one_subgraph_slow_only_what_needs_it_within_its_tim
             ),
         ],
     );
-    system.stop().await;
 }
