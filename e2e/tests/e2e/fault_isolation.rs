@@ -209,15 +209,25 @@ fn outcome(status: u16, response: &Value, whole: &Value, dead: &str) -> Outcome 
         .iter()
         .all(|error| error["path"].is_array() || error["extensions"]["service"] == dead);
     // A null may stand where a field failed, or above it (null propagation), or for a root
-    // field the dead subgraph serves.
+    // field the dead subgraph serves, or below the path an error of the dead subgraph names
+    // (a failed entity fetch is reported at its entity, `affectedPath`, and nulls the fields
+    // that fetch would have filled).
     let root_failed =
         |root: &str| served_by(root, dead) || error_paths.iter().any(|failed| failed[0] == root);
+    let dead_paths: Vec<&Vec<Value>> = errors
+        .iter()
+        .filter(|error| error["extensions"]["service"] == dead)
+        .filter_map(|error| error["path"].as_array())
+        .collect();
     let may_be_null = |path: &[Value]| match path {
         [] => whole
             .as_object()
             .is_some_and(|roots| roots.keys().any(|root| non_null(root) && root_failed(root))),
         [Value::String(root)] if served_by(root, dead) => true,
-        _ => error_paths.iter().any(|failed| failed.starts_with(path)),
+        _ => {
+            error_paths.iter().any(|failed| failed.starts_with(path))
+                || dead_paths.iter().any(|failed| path.starts_with(failed))
+        }
     };
     if errors.is_empty()
         || !each_names_its_failure
