@@ -165,59 +165,29 @@ impl Network {
         peer: Ipv4Addr,
         partitioned: bool,
     ) -> anyhow::Result<()> {
-        let peer = peer.to_string();
-        let verb = if partitioned { "-I" } else { "-D" };
-        iptables(host, &[verb, "INPUT", "-s", &peer, "-j", "DROP"]).await?;
-        iptables(host, &[verb, "OUTPUT", "-d", &peer, "-j", "DROP"]).await
+        drop_between(host, peer, &[], partitioned).await
     }
 
     /// Drops each packet between `host` and `peer` with `probability` (both ways), or stops
-    /// doing so: loss on that path only, which TCP meets with retransmissions.
+    /// doing so (`lossy == false`, the same probability): loss on that path only, which TCP
+    /// meets with retransmissions.
     pub async fn set_loss(
         &self,
         host: &Host,
         peer: Ipv4Addr,
-        probability: Option<f64>,
+        probability: f64,
+        lossy: bool,
     ) -> anyhow::Result<()> {
-        let peer = peer.to_string();
-        let (verb, probability) = match probability {
-            Some(p) => ("-I", p),
-            None => ("-D", self.loss_rule(host, &peer).await?),
-        };
-        let p = probability.to_string();
-        for (chain, direction) in [("INPUT", "-s"), ("OUTPUT", "-d")] {
-            iptables(
-                host,
-                &[
-                    verb,
-                    chain,
-                    direction,
-                    &peer,
-                    "-m",
-                    "statistic",
-                    "--mode",
-                    "random",
-                    "--probability",
-                    &p,
-                    "-j",
-                    "DROP",
-                ],
-            )
-            .await?;
-        }
-        Ok(())
-    }
-
-    /// The probability of the loss rule for `peer` in `host`, as iptables stored it (deleting a
-    /// rule names it exactly).
-    async fn loss_rule(&self, host: &Host, peer: &str) -> anyhow::Result<f64> {
-        let rules = output(host.command("iptables").args(["-S", "OUTPUT"])).await?;
-        rules
-            .lines()
-            .filter(|rule| rule.contains(&format!("-d {peer}/32")))
-            .find_map(|rule| rule.split("--probability ").nth(1)?.split(' ').next())
-            .and_then(|p| p.parse().ok())
-            .with_context(|| format!("no loss rule for {peer} in {}", host.name))
+        let probability = probability.to_string();
+        let random = [
+            "-m",
+            "statistic",
+            "--mode",
+            "random",
+            "--probability",
+            &probability,
+        ];
+        drop_between(host, peer, &random, lossy).await
     }
 
     fn address(&self, host: u8) -> Ipv4Addr {
@@ -285,10 +255,26 @@ async fn ip_in(namespace: &str, args: &[&str]) -> anyhow::Result<()> {
         .map(drop)
 }
 
-async fn iptables(host: &Host, args: &[&str]) -> anyhow::Result<()> {
-    output(host.command("iptables").args(["-w"]).args(args))
-        .await
-        .map(drop)
+/// Adds (or, `add == false`, removes) the rules in `host`'s namespace that drop the packets
+/// from and to `peer` that `matching` selects (every one, when empty). A rule is removed by
+/// naming it as it was added.
+async fn drop_between(
+    host: &Host,
+    peer: Ipv4Addr,
+    matching: &[&str],
+    add: bool,
+) -> anyhow::Result<()> {
+    let peer = peer.to_string();
+    let verb = if add { "-I" } else { "-D" };
+    for (chain, direction) in [("INPUT", "-s"), ("OUTPUT", "-d")] {
+        let mut iptables = host.command("iptables");
+        iptables
+            .args(["-w", verb, chain, direction, &peer])
+            .args(matching)
+            .args(["-j", "DROP"]);
+        output(&mut iptables).await?;
+    }
+    Ok(())
 }
 
 /// Runs `command` to completion; its stdout, or an error carrying its stderr.

@@ -722,7 +722,7 @@ async fn latency_and_loss_to_one_subgraph_slow_only_what_needs_it_within_its_tim
     delay.store(ADDED_LATENCY.as_millis() as u64, Ordering::Relaxed);
     system
         .network
-        .set_loss(recommendation, system.network.own_address(), Some(LOSS))
+        .set_loss(recommendation, system.network.own_address(), LOSS, true)
         .await
         .unwrap();
     let faulty = MixedLoad::start(stack, NEEDS_RECOMMENDATIONS, PRODUCT_AND_PRICE, true);
@@ -731,7 +731,7 @@ async fn latency_and_loss_to_one_subgraph_slow_only_what_needs_it_within_its_tim
     delay.store(0, Ordering::Relaxed);
     system
         .network
-        .set_loss(recommendation, system.network.own_address(), None)
+        .set_loss(recommendation, system.network.own_address(), LOSS, false)
         .await
         .unwrap();
 

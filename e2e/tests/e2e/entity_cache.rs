@@ -523,14 +523,15 @@ fn product_versions(id: &'static str, response: &Value) -> Vec<(Key, u64)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_history_of_concurrent_writes_and_reads_has_no_read_older_than_the_bound() {
     const RUN: Duration = Duration::from_secs(10);
-    let stack = std::sync::Arc::new(cached_stack("cache-history", true).await);
+    // The writers and readers below run at once on this task (`join!`), borrowing the stack.
+    let stack = &cached_stack("cache-history", true).await;
     // One product per read: the storefront's own pages ask for one product at a time.
     let product_query = |id: &str| {
         format!(
             r#"{{ product(id: "{id}") {{ name pricing {{ price {{ amount }} compareAtPrice {{ amount }} }} }} }}"#
         )
     };
-    let shopper = e2e::token("history-shopper");
+    let shopper = &e2e::token("history-shopper");
     let cart_query = "{ cart { lines { quantity product { id } } } }";
     let add = "mutation($id: ID!) { addToCart(productId: $id, quantity: 1) { lines { quantity product { id } } } }";
     let quantity_in = |cart: &Value| -> u64 {
@@ -546,80 +547,68 @@ async fn a_history_of_concurrent_writes_and_reads_has_no_read_older_than_the_bou
     let running = || started.elapsed() < RUN;
 
     // Writers: straight to MongoDB (names and list prices, in turn), and through the router.
-    let direct = {
-        let stack = stack.clone();
-        async move {
-            let mut acknowledged: Vec<(Key, u64, Instant)> = Vec::new();
-            let mut version = 0;
-            while running() {
-                version += 1;
-                for id in HISTORY_PRODUCTS {
-                    let at = stack
-                        .write_straight(
-                            ("catalog", "products"),
-                            id,
-                            "name",
-                            format!("History {version}"),
-                        )
-                        .await;
-                    acknowledged.push((Key::Name(id), version, at));
-                    let cents = PRICE_BASE + version as i64;
-                    let at = stack.set_list_price(id, cents).await;
-                    acknowledged.push((Key::ListPrice(id), version, at));
-                }
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-            acknowledged
-        }
-    };
-    let through_router = {
-        let (stack, shopper) = (stack.clone(), shopper.clone());
-        async move {
-            let mut acknowledged = Vec::new();
-            while running() {
-                let answer = stack
-                    .query_as(Some(&shopper), add, json!({ "id": HISTORY_LINE }))
+    let direct = async move {
+        let mut acknowledged: Vec<(Key, u64, Instant)> = Vec::new();
+        let mut version = 0;
+        while running() {
+            version += 1;
+            for id in HISTORY_PRODUCTS {
+                let at = stack
+                    .write_straight(
+                        ("catalog", "products"),
+                        id,
+                        "name",
+                        format!("History {version}"),
+                    )
                     .await;
-                let at = Instant::now();
-                acknowledged.push((Key::Quantity, quantity_in(&data(&answer)["addToCart"]), at));
-                tokio::time::sleep(Duration::from_millis(100)).await;
+                acknowledged.push((Key::Name(id), version, at));
+                let cents = PRICE_BASE + version as i64;
+                let at = stack.set_list_price(id, cents).await;
+                acknowledged.push((Key::ListPrice(id), version, at));
             }
-            acknowledged
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
+        acknowledged
+    };
+    let through_router = async move {
+        let mut acknowledged = Vec::new();
+        while running() {
+            let answer = stack
+                .query_as(Some(shopper), add, json!({ "id": HISTORY_LINE }))
+                .await;
+            let at = Instant::now();
+            acknowledged.push((Key::Quantity, quantity_in(&data(&answer)["addToCart"]), at));
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        acknowledged
     };
     // Readers: the products (cached) and the shopper's cart, through the router.
-    let product_reader = || {
-        let stack = stack.clone();
-        async move {
-            let mut reads = Vec::new();
-            while running() {
-                for id in HISTORY_PRODUCTS {
-                    let sent = Instant::now();
-                    let answer = stack.query(&product_query(id), json!({})).await;
-                    reads.push(Read {
-                        sent,
-                        versions: product_versions(id, &answer),
-                    });
-                }
-            }
-            reads
-        }
-    };
-    let cart_reader = {
-        let (stack, shopper) = (stack.clone(), shopper.clone());
-        async move {
-            let mut reads = Vec::new();
-            while running() {
+    let product_reader = || async move {
+        let mut reads = Vec::new();
+        while running() {
+            for id in HISTORY_PRODUCTS {
                 let sent = Instant::now();
-                let answer = stack.query_as(Some(&shopper), cart_query, json!({})).await;
-                let quantity = quantity_in(&data(&answer)["cart"]);
+                let answer = stack.query(&product_query(id), json!({})).await;
                 reads.push(Read {
                     sent,
-                    versions: vec![(Key::Quantity, quantity)],
+                    versions: product_versions(id, &answer),
                 });
             }
-            reads
         }
+        reads
+    };
+    let cart_reader = async move {
+        let mut reads = Vec::new();
+        while running() {
+            let sent = Instant::now();
+            let answer = stack.query_as(Some(shopper), cart_query, json!({})).await;
+            let quantity = quantity_in(&data(&answer)["cart"]);
+            reads.push(Read {
+                sent,
+                versions: vec![(Key::Quantity, quantity)],
+            });
+        }
+        reads
     };
     let (direct, through_router, products_a, products_b, carts) = tokio::join!(
         direct,
